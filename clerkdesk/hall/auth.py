@@ -1,0 +1,140 @@
+"""Staff sign-in: argon2 password hashes, opaque bearer tokens stored hashed, lockout."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall.errors import Forbidden, NotSignedIn
+from clerkdesk.hall.models import AuthToken, Hall, Staff
+
+TOKEN_HOURS = 12
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in staff member behind a request."""
+
+    staff_id: int
+    hall_id: int
+    staff_no: str
+    name: str
+    department_id: int | None
+    roles: frozenset[Role]
+    token_expires_at: datetime
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def require(self, *roles: Role) -> None:
+        if not self.has(*roles):
+            names = " or ".join(r.value for r in roles)
+            raise Forbidden(
+                "role_required",
+                f"This needs the {names} role; {self.staff_no} does not have it. "
+                "Ask an admin to grant it.",
+                roles=[r.value for r in roles],
+            )
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    return frozenset(Role(r) for r in text.split(",") if r)
+
+
+def token_expiry(now: datetime, timezone: str) -> datetime:
+    """The end of the local working day or 12 hours from now, whichever comes first."""
+    local = now.astimezone(ZoneInfo(timezone))
+    end_of_day = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), local.tzinfo)
+    return min(now + timedelta(hours=TOKEN_HOURS), end_of_day.astimezone(now.tzinfo))
+
+
+def login(session: Session, staff_no: str, password: str, now: datetime) -> tuple[str, Staff, datetime]:
+    """Check the password and issue a token; count failures and lock out after too many."""
+    staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no)).one_or_none()
+    refusal = NotSignedIn(
+        "bad_credentials",
+        "Staff number or password is wrong: check both and try again.",
+    )
+    if staff is None or not staff.active:
+        raise refusal
+    if staff.locked_until is not None and staff.locked_until > now:
+        minutes = max(1, int((staff.locked_until - now).total_seconds() + 59) // 60)
+        raise NotSignedIn(
+            "locked_out",
+            f"Too many wrong passwords: {staff_no} is locked for {minutes} more minutes. "
+            "Wait, or ask an admin to reset the password.",
+            minutes_left=minutes,
+        )
+    if not verify_password(staff.password_hash, password):
+        staff.failed_logins += 1
+        if staff.failed_logins >= MAX_FAILED_LOGINS:
+            staff.locked_until = now + LOCKOUT
+            staff.failed_logins = 0
+        raise refusal
+    staff.failed_logins = 0
+    staff.locked_until = None
+    hall = session.get_one(Hall, staff.hall_id)
+    token = secrets.token_urlsafe(32)
+    expires = token_expiry(now, hall.timezone)
+    session.add(
+        AuthToken(token_hash=token_digest(token), staff_id=staff.id, created_at=now, expires_at=expires)
+    )
+    return token, staff, expires
+
+
+def authenticate(session: Session, token: str, now: datetime) -> Principal:
+    row = session.execute(
+        select(AuthToken, Staff)
+        .join(Staff, Staff.id == AuthToken.staff_id)
+        .where(AuthToken.token_hash == token_digest(token))
+    ).one_or_none()
+    if row is None:
+        raise NotSignedIn("token_unknown", "This sign-in is not known here: sign in again.")
+    auth, staff = row.tuple()
+    if auth.revoked_at is not None or auth.expires_at <= now or not staff.active:
+        raise NotSignedIn("token_expired", "Your sign-in has ended: sign in again.")
+    return Principal(
+        staff_id=staff.id,
+        hall_id=staff.hall_id,
+        staff_no=staff.staff_no,
+        name=staff.name,
+        department_id=staff.department_id,
+        roles=parse_roles(staff.roles),
+        token_expires_at=auth.expires_at,
+    )
+
+
+def logout(session: Session, token: str, now: datetime) -> None:
+    auth = session.scalars(
+        select(AuthToken).where(AuthToken.token_hash == token_digest(token))
+    ).one_or_none()
+    if auth is not None and auth.revoked_at is None:
+        auth.revoked_at = now

@@ -1,0 +1,161 @@
+"""Fan-out of the event table to SSE subscribers in this process.
+
+One poller per process reads new rows (id > last seen) into a ring buffer and wakes the
+subscribers. It is woken at once by a local commit (`poke`), by PostgreSQL NOTIFY from other
+server processes, and otherwise polls the table every `poll_interval` seconds. A subscriber
+further behind than the ring reads its catch-up straight from the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select, text
+
+from clerkdesk.api import schemas as w
+from clerkdesk.hall.event_log import CHANNEL, event_out
+from clerkdesk.hall.models import Event
+
+log = logging.getLogger(__name__)
+RING_SIZE = 20_000
+BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class HubEvent:
+    hall_id: int
+    event: w.EventOut
+
+
+class EventHub:
+    def __init__(self, engine: Engine, poll_interval: float = 0.5) -> None:
+        self._engine = engine
+        self._poll_interval = poll_interval
+        self._ring: deque[HubEvent] = deque(maxlen=RING_SIZE)
+        self._base = 0  # the ring holds every event with id > _base
+        self._last = 0
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._listener: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._last = self._base = await asyncio.to_thread(self.max_id)
+        self._task = asyncio.create_task(self._run(), name="event-hub")
+        if self._engine.dialect.name == "postgresql":
+            self._listener = threading.Thread(target=self._listen, name="event-listen", daemon=True)
+            self._listener.start()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def poke(self) -> None:
+        """A commit in this process wrote events: read them now (thread-safe)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def max_id(self) -> int:
+        with self._engine.connect() as conn:
+            value = conn.execute(select(func.max(Event.id))).scalar()
+            conn.rollback()
+        return int(value or 0)
+
+    def _read_after(self, after: int, hall_id: int | None = None) -> list[HubEvent]:
+        query = select(Event).where(Event.id > after).order_by(Event.id).limit(BATCH)
+        if hall_id is not None:
+            query = query.where(Event.hall_id == hall_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+            conn.rollback()
+        return [
+            HubEvent(
+                row.hall_id,
+                event_out(Event(id=row.id, kind=row.kind, at=row.at, payload=row.payload)),
+            )
+            for row in rows
+        ]
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            self._wake.clear()
+            try:
+                while True:
+                    batch = await asyncio.to_thread(self._read_after, self._last)
+                    if not batch:
+                        break
+                    self._ring.extend(batch)
+                    self._last = batch[-1].event.id
+                    if len(self._ring) == self._ring.maxlen:
+                        self._base = self._ring[0].event.id - 1
+                    async with self._changed:
+                        self._changed.notify_all()
+                    if len(batch) < BATCH:
+                        break
+            except Exception:  # the database may be briefly away; try again next round
+                log.exception("event hub could not read new events")
+
+    def _listen(self) -> None:
+        """PostgreSQL LISTEN in a thread: another server process committed events."""
+        while not self._stopping.is_set():
+            try:
+                with self._engine.connect() as conn:
+                    conn.execute(text(f"LISTEN {CHANNEL}"))
+                    conn.commit()
+                    raw = conn.connection.driver_connection
+                    while not self._stopping.is_set():
+                        for _ in raw.notifies(timeout=1.0, stop_after=1):  # type: ignore[union-attr]
+                            self.poke()
+            except Exception:
+                log.exception("LISTEN connection lost; reconnecting")
+                self._stopping.wait(1.0)
+
+    # --- subscribing -------------------------------------------------------------------------
+
+    def _from_ring(self, hall_id: int, after: int) -> list[w.EventOut] | None:
+        if after < self._base:
+            return None
+        return [e.event for e in self._ring if e.event.id > after and e.hall_id == hall_id]
+
+    @property
+    def last_id(self) -> int:
+        return self._last
+
+    async def subscribe(self, hall_id: int, after: int) -> AsyncIterator[w.EventOut]:
+        """Every event of the hall with id > after, in order, then live ones as they come."""
+        cursor = after
+        while True:
+            batch = self._from_ring(hall_id, cursor)
+            if batch is None:
+                batch = [
+                    e.event for e in await asyncio.to_thread(self._read_after, cursor, hall_id)
+                ]
+                if not batch:  # nothing of this hall in the gap: jump to what the ring holds
+                    cursor = max(cursor, self._base)
+                    continue
+            for event in batch:
+                yield event
+                cursor = event.id
+            if not batch:
+                seen = self._last
+                async with self._changed:
+                    await self._changed.wait_for(lambda seen=seen: self._last > seen)  # type: ignore[misc]

@@ -1,0 +1,20 @@
+"""Alembic environment: the connection is handed in by clerkdesk.hall.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from clerkdesk.hall.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only `alembic` on the command line gets here
+    raise RuntimeError("run migrations through clerkdesk.hall.migrate.upgrade(engine)")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

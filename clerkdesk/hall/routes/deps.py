@@ -1,0 +1,47 @@
+"""What every route needs: the hall context, the bearer token, the Idempotency-Key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from clerkdesk.api.schemas import ErrorResponse
+from clerkdesk.hall.context import HallContext
+from clerkdesk.hall.errors import NotSignedIn
+
+_bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login")
+
+
+def hall_context(request: Request) -> HallContext:
+    return request.app.state.hall  # type: ignore[no-any-return]
+
+
+def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or not credentials.credentials:
+        raise NotSignedIn(
+            "token_missing",
+            "Sign in first: send 'Authorization: Bearer <token>' from POST /auth/login.",
+        )
+    return credentials.credentials
+
+
+HallDep = Annotated[HallContext, Depends(hall_context)]
+TokenDep = Annotated[str, Depends(bearer_token)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="A fresh key per intended action; a retry reuses it and changes nothing.",
+    ),
+]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse}
+    for code in (400, 401, 403, 404, 409, 422, 429)
+}

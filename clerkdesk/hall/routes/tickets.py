@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall import tickets
+from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.context import fingerprint
+from clerkdesk.hall.errors import not_found
+from clerkdesk.hall.models import Hall, Service, Ticket
+from clerkdesk.hall.routes.deps import ERRORS, HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.rules.ticket_states import Action
+from clerkdesk.hall.views import ticket_out
+
+router = APIRouter(tags=["tickets"], responses=ERRORS)
+TicketId = Path(ge=1, le=2**53, description="The ticket's id (from the issue answer or an event)")
+
+
+@router.post("/tickets", response_model=w.TicketOut, status_code=201)
+def issue(body: w.IssueTicket, hall: HallDep, token: TokenDep, key: IdempotencyKey) -> w.TicketOut:
+    """Issue a ticket at the kiosk (kiosk, lead or admin)."""
+    return hall.write(
+        token,
+        key,
+        fingerprint("issue", body.model_dump(mode="json")),
+        lambda s, who, now: tickets.issue(s, who, body, now),
+        status_code=201,
+    )
+
+
+def _list(
+    session: Session, who: Principal, now: datetime, status: w.TicketStatus | None
+) -> list[w.TicketOut]:
+    who.require(Role.lead, Role.admin)
+    hall = session.get_one(Hall, who.hall_id)
+    query = select(Ticket).where(
+        Ticket.hall_id == who.hall_id, Ticket.local_date == tickets.local_date(hall, now)
+    )
+    if status is not None:
+        query = query.where(Ticket.status == status.value)
+    if not who.has(Role.admin) and who.department_id is not None:
+        query = query.join(Service, Service.id == Ticket.service_id).where(
+            Service.department_id == who.department_id
+        )
+    return [ticket_out(session, t) for t in session.scalars(query.order_by(Ticket.id))]
+
+
+@router.get("/tickets", response_model=list[w.TicketOut])
+def list_today(
+    hall: HallDep, token: TokenDep, status: w.TicketStatus | None = Query(default=None)
+) -> list[w.TicketOut]:
+    """Today's tickets (leads see their department's, admins the whole hall)."""
+    return hall.read(token, lambda s, who, now: _list(s, who, now, status))
+
+
+def _one(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.hall_id != who.hall_id:
+        raise not_found("ticket", ticket_id)
+    return ticket_out(session, ticket)
+
+
+@router.get("/tickets/{ticket_id}", response_model=w.TicketOut)
+def get_ticket(hall: HallDep, token: TokenDep, ticket_id: int = TicketId) -> w.TicketOut:
+    return hall.read(token, lambda s, who, _now: _one(s, who, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/recall", response_model=w.TicketOut)
+def recall(
+    hall: HallDep, token: TokenDep, key: IdempotencyKey, ticket_id: int = TicketId
+) -> w.TicketOut:
+    return hall.write(
+        token,
+        key,
+        fingerprint("recall", ticket_id),
+        lambda s, who, now: tickets.act(s, who, ticket_id, Action.recall, now),
+    )
+
+
+@router.post("/tickets/{ticket_id}/start", response_model=w.TicketOut)
+def start(
+    hall: HallDep, token: TokenDep, key: IdempotencyKey, ticket_id: int = TicketId
+) -> w.TicketOut:
+    return hall.write(
+        token,
+        key,
+        fingerprint("start", ticket_id),
+        lambda s, who, now: tickets.act(s, who, ticket_id, Action.start, now),
+    )
+
+
+@router.post("/tickets/{ticket_id}/complete", response_model=w.TicketOut)
+def complete(
+    body: w.Complete,
+    hall: HallDep,
+    token: TokenDep,
+    key: IdempotencyKey,
+    ticket_id: int = TicketId,
+) -> w.TicketOut:
+    return hall.write(
+        token,
+        key,
+        fingerprint("complete", ticket_id, body.model_dump()),
+        lambda s, who, now: tickets.act(
+            s, who, ticket_id, Action.complete, now, outcome=body.outcome, notes=body.notes
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/no-show", response_model=w.TicketOut)
+def no_show(
+    body: w.NoShow,
+    hall: HallDep,
+    token: TokenDep,
+    key: IdempotencyKey,
+    ticket_id: int = TicketId,
+) -> w.TicketOut:
+    return hall.write(
+        token,
+        key,
+        fingerprint("no-show", ticket_id, body.model_dump()),
+        lambda s, who, now: tickets.act(
+            s, who, ticket_id, Action.no_show, now, reason=body.reason
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/park", response_model=w.TicketOut)
+def park(
+    body: w.Park,
+    hall: HallDep,
+    token: TokenDep,
+    key: IdempotencyKey,
+    ticket_id: int = TicketId,
+) -> w.TicketOut:
+    return hall.write(
+        token,
+        key,
+        fingerprint("park", ticket_id, body.model_dump()),
+        lambda s, who, now: tickets.act(
+            s, who, ticket_id, Action.park, now, reason=body.reason, position=body.position
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/cancel", response_model=w.TicketOut)
+def cancel(
+    body: w.Cancel,
+    hall: HallDep,
+    token: TokenDep,
+    key: IdempotencyKey,
+    ticket_id: int = TicketId,
+) -> w.TicketOut:
+    return hall.write(
+        token,
+        key,
+        fingerprint("cancel", ticket_id, body.model_dump()),
+        lambda s, who, now: tickets.cancel(s, who, ticket_id, body.reason, now),
+    )

@@ -1,0 +1,66 @@
+"""The ticket state machine: which action is allowed from which state, and where it leads.
+
+waiting → called → serving → done | no_show; called/serving → waiting (park); recall keeps a
+ticket called and counts; waiting/called → cancelled. Anything else is refused, naming the
+current state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    issue = "issue"
+    call = "call"
+    recall = "recall"
+    start = "start"
+    complete = "complete"
+    no_show = "no_show"
+    park = "park"
+    cancel = "cancel"
+
+
+WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
+    "waiting",
+    "called",
+    "serving",
+    "done",
+    "no_show",
+    "cancelled",
+)
+TERMINAL = frozenset({DONE, NO_SHOW, CANCELLED})
+
+_TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
+    Action.call: (frozenset({WAITING}), CALLED),
+    Action.recall: (frozenset({CALLED}), CALLED),
+    Action.start: (frozenset({CALLED}), SERVING),
+    Action.complete: (frozenset({SERVING}), DONE),
+    Action.no_show: (frozenset({CALLED}), NO_SHOW),
+    Action.park: (frozenset({CALLED, SERVING}), WAITING),
+    Action.cancel: (frozenset({WAITING, CALLED}), CANCELLED),
+}
+
+
+@dataclass(frozen=True)
+class IllegalTransition(Exception):
+    action: Action
+    current: str
+    allowed_from: frozenset[str]
+
+    def __str__(self) -> str:
+        allowed = ", ".join(sorted(self.allowed_from))
+        return f"cannot {self.action.value} a ticket that is {self.current} (only from {allowed})"
+
+
+def next_state(current: str, action: Action) -> str:
+    """The state after `action`, or IllegalTransition naming the current state."""
+    allowed_from, target = _TRANSITIONS[action]
+    if current not in allowed_from:
+        raise IllegalTransition(action, current, allowed_from)
+    return target
+
+
+def allowed_actions(current: str) -> list[Action]:
+    return [action for action, (sources, _) in _TRANSITIONS.items() if current in sources]

@@ -1,0 +1,37 @@
+"""A clerk's counts for today: served, no-shows, average service time — from the facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api import schemas as w
+from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.models import Hall, Ticket
+from clerkdesk.hall.rules.ticket_states import DONE, NO_SHOW
+from clerkdesk.hall.tickets import local_date
+
+
+def day_counts(session: Session, staff_id: int, who: Principal, now: datetime) -> w.DayCounts:
+    hall = session.get_one(Hall, who.hall_id)
+    rows = session.execute(
+        select(Ticket.status, Ticket.started_at, Ticket.finished_at).where(
+            Ticket.hall_id == who.hall_id,
+            Ticket.local_date == local_date(hall, now),
+            Ticket.called_by_id == staff_id,
+            Ticket.status.in_([DONE, NO_SHOW]),
+        )
+    ).all()
+    served = [r for r in rows if r.status == DONE]
+    durations = [
+        (r.finished_at - r.started_at).total_seconds()
+        for r in served
+        if r.started_at is not None and r.finished_at is not None
+    ]
+    return w.DayCounts(
+        served=len(served),
+        no_shows=len(rows) - len(served),
+        average_service_seconds=sum(durations) / len(durations) if durations else None,
+    )
