@@ -35,15 +35,17 @@ class HallSettings:
     migrate: bool = True
 
 
-def _error(status: int, code: str, message: str, **params: Any) -> JSONResponse:
-    body = ErrorResponse(error=ErrorBody(code=code, message=message, params=params))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+def _error(
+    status_code: int, code: str, message: str, params: dict[str, Any] | None = None
+) -> JSONResponse:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, params=params or {}))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HallError)
     async def hall_error(_request: Request, exc: HallError) -> Response:
-        response = _error(exc.status_code, exc.code, exc.message, **exc.params)
+        response = _error(exc.status_code, exc.code, exc.message, exc.params)
         response.headers.update(exc.headers)
         return response
 
@@ -53,8 +55,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             409,
             "illegal_transition",
             f"The ticket is {exc.current}: you cannot {exc.action.value} it now.",
-            current=exc.current,
-            action=exc.action.value,
+            {"current": exc.current, "action": exc.action.value},
         )
 
     @app.exception_handler(StoredAnswer)
@@ -80,7 +81,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             422,
             "invalid_input",
             f"{first['field']}: {first['problem']}. Correct it and send again.",
-            problems=problems,
+            {"problems": problems},
         )
 
     @app.exception_handler(IntegrityError)

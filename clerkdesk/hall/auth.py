@@ -72,11 +72,15 @@ def parse_roles(text: str) -> frozenset[Role]:
 def token_expiry(now: datetime, timezone: str) -> datetime:
     """The end of the local working day or 12 hours from now, whichever comes first."""
     local = now.astimezone(ZoneInfo(timezone))
-    end_of_day = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), local.tzinfo)
+    end_of_day = datetime.combine(
+        local.date() + timedelta(days=1), datetime.min.time(), local.tzinfo
+    )
     return min(now + timedelta(hours=TOKEN_HOURS), end_of_day.astimezone(now.tzinfo))
 
 
-def login(session: Session, staff_no: str, password: str, now: datetime) -> tuple[str, Staff, datetime]:
+def login(
+    session: Session, staff_no: str, password: str, now: datetime
+) -> tuple[str, Staff, datetime]:
     """Check the password and issue a token; count failures and lock out after too many."""
     staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no)).one_or_none()
     refusal = NotSignedIn(
@@ -105,7 +109,9 @@ def login(session: Session, staff_no: str, password: str, now: datetime) -> tupl
     token = secrets.token_urlsafe(32)
     expires = token_expiry(now, hall.timezone)
     session.add(
-        AuthToken(token_hash=token_digest(token), staff_id=staff.id, created_at=now, expires_at=expires)
+        AuthToken(
+            token_hash=token_digest(token), staff_id=staff.id, created_at=now, expires_at=expires
+        )
     )
     return token, staff, expires
 
@@ -118,7 +124,7 @@ def authenticate(session: Session, token: str, now: datetime) -> Principal:
     ).one_or_none()
     if row is None:
         raise NotSignedIn("token_unknown", "This sign-in is not known here: sign in again.")
-    auth, staff = row.tuple()
+    auth, staff = row
     if auth.revoked_at is not None or auth.expires_at <= now or not staff.active:
         raise NotSignedIn("token_expired", "Your sign-in has ended: sign in again.")
     return Principal(

@@ -63,4 +63,3 @@ def _sqlite_recipe(engine: Engine) -> None:
 
 def is_postgres(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
-

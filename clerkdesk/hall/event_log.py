@@ -48,10 +48,6 @@ def append_event(
 
 
 def event_out(event: Event) -> w.EventOut:
-    return w.EventOut(
-        id=event.id,
-        kind=w.EventKind(event.kind),
-        at=event.at,
-        ticket=event.payload.get("ticket"),  # type: ignore[arg-type]
-        window=event.payload.get("window"),  # type: ignore[arg-type]
+    return w.EventOut.model_validate(
+        {"id": event.id, "kind": event.kind, "at": event.at, **event.payload}
     )

@@ -81,7 +81,7 @@ class Service(Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
-    prefix: Mapped[str] = mapped_column(String(4))
+    prefix: Mapped[str] = mapped_column(String(8))
     estimated_minutes: Mapped[int] = mapped_column(Integer, default=10)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

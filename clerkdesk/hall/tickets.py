@@ -159,7 +159,7 @@ def _order_by(window_id: int, now: datetime) -> list[object]:
     return [rank, WindowService.position, Ticket.queue_at, Ticket.id]
 
 
-def _waiting_for_window(window: Window, now: datetime):  # type: ignore[no-untyped-def]
+def _waiting_for_window(window: Window, now: datetime):
     return (
         select(Ticket)
         .join(
@@ -243,7 +243,7 @@ def call_next(session: Session, who: Principal, number: int, now: datetime) -> w
     _ready_to_call(session, hall, window, now)
     claim = (
         _waiting_for_window(window, now)
-        .order_by(*_order_by(window.id, now))  # type: ignore[arg-type]
+        .order_by(*_order_by(window.id, now))
         .limit(1)
         .with_for_update(skip_locked=True, of=Ticket)
     )
@@ -287,7 +287,7 @@ def call_specific(
         next_state(ticket.status, Action.call)  # raises, naming the current state
     _ready_to_call(session, hall, window, now)
     first = session.scalars(
-        _waiting_for_window(window, now).order_by(*_order_by(window.id, now)).limit(1)  # type: ignore[arg-type]
+        _waiting_for_window(window, now).order_by(*_order_by(window.id, now)).limit(1)
     ).one_or_none()
     if first is not None and first.id != ticket.id and not request.reason:
         raise Invalid(
@@ -304,7 +304,9 @@ def _ticket_at_held_window(
     session: Session, who: Principal, ticket_id: int
 ) -> tuple[Ticket, Window]:
     ticket = session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id).with_for_update()
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
+        .with_for_update()
     ).one_or_none()
     if ticket is None:
         raise not_found("ticket", ticket_id)
@@ -337,7 +339,9 @@ def act(
 ) -> w.TicketOut:
     """recall, start, complete, no-show or park the ticket at the clerk's own window."""
     ticket = session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id).with_for_update()
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
+        .with_for_update()
     ).one_or_none()
     if ticket is None:
         raise not_found("ticket", ticket_id)
@@ -377,23 +381,25 @@ def act(
 def _park_queue_at(
     session: Session, ticket: Ticket, position: w.QueuePosition, now: datetime
 ) -> datetime:
-    if position == w.QueuePosition.back:
-        return now
-    earliest = session.scalar(
-        select(func.min(Ticket.queue_at)).where(
-            Ticket.service_id == ticket.service_id, Ticket.status == WAITING
-        )
+    """Back: behind everyone now waiting for the service. Front: ahead of all of them."""
+    waiting = select(Ticket.queue_at).where(
+        Ticket.service_id == ticket.service_id, Ticket.status == WAITING, Ticket.id != ticket.id
     )
-    if earliest is None:
-        return ticket.issued_at
-    return min(ticket.issued_at, earliest - timedelta(milliseconds=1))
+    step = timedelta(milliseconds=1)
+    if position == w.QueuePosition.back:
+        latest = session.scalar(select(func.max(waiting.subquery().c.queue_at)))
+        return now if latest is None else max(now, latest + step)
+    earliest = session.scalar(select(func.min(waiting.subquery().c.queue_at)))
+    return ticket.issued_at if earliest is None else min(ticket.issued_at, earliest - step)
 
 
 def cancel(
     session: Session, who: Principal, ticket_id: int, reason: str, now: datetime
 ) -> w.TicketOut:
     ticket = session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id).with_for_update()
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
+        .with_for_update()
     ).one_or_none()
     if ticket is None:
         raise not_found("ticket", ticket_id)

@@ -116,7 +116,10 @@ def sign_in(
             )
         _close(session, mine, "moved", now)
         append_event(
-            session, who.hall_id, w.EventKind.window_signed_out, now,
+            session,
+            who.hall_id,
+            w.EventKind.window_signed_out,
+            now,
             window=window_out(session, previous),
         )
     ws = WindowSession(

@@ -27,7 +27,9 @@ def login(body: w.LoginRequest, hall: HallDep) -> w.LoginResponse:
         except HallError as exc:
             refusal = exc
         else:
-            answer = w.LoginResponse(token=token, expires_at=expires, staff=staff_out(session, staff))
+            answer = w.LoginResponse(
+                token=token, expires_at=expires, staff=staff_out(session, staff)
+            )
     if refusal is not None:
         raise refusal
     return answer

@@ -15,7 +15,7 @@ _bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/lo
 
 
 def hall_context(request: Request) -> HallContext:
-    return request.app.state.hall  # type: ignore[no-any-return]
+    return request.app.state.hall
 
 
 def bearer_token(
@@ -42,6 +42,5 @@ IdempotencyKey = Annotated[
 ]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse}
-    for code in (400, 401, 403, 404, 409, 422, 429)
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 422, 429)
 }

@@ -58,6 +58,8 @@ async def events(
             )
             start = newest
         async for event in hall.hub.subscribe(who.hall_id, start):
-            yield ServerSentEvent(data=event.model_dump_json(), event=event.kind.value, id=str(event.id))
+            yield ServerSentEvent(
+                data=event.model_dump_json(), event=event.kind.value, id=str(event.id)
+            )
 
     return EventSourceResponse(stream(), ping=PING_SECONDS)

@@ -18,8 +18,7 @@ router = APIRouter(tags=["hall"], responses=ERRORS)
 def _hall(session: Session, who: Principal, _now: datetime) -> w.HallOut:
     hall = session.get_one(Hall, who.hall_id)
     departments = {
-        d.id: d
-        for d in session.scalars(select(Department).where(Department.hall_id == hall.id))
+        d.id: d for d in session.scalars(select(Department).where(Department.hall_id == hall.id))
     }
     services = session.scalars(
         select(Service).where(Service.hall_id == hall.id, Service.active).order_by(Service.code)

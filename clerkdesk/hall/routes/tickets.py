@@ -124,9 +124,7 @@ def no_show(
         token,
         key,
         fingerprint("no-show", ticket_id, body.model_dump()),
-        lambda s, who, now: tickets.act(
-            s, who, ticket_id, Action.no_show, now, reason=body.reason
-        ),
+        lambda s, who, now: tickets.act(s, who, ticket_id, Action.no_show, now, reason=body.reason),
     )
 
 

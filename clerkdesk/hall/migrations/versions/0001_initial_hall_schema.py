@@ -57,7 +57,7 @@ def upgrade() -> None:
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('prefix', sa.String(length=4), nullable=False),
+    sa.Column('prefix', sa.String(length=8), nullable=False),
     sa.Column('estimated_minutes', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], ),

@@ -1,0 +1,248 @@
+"""The async client of the hall service: one typed method per endpoint.
+
+Every POST carries an Idempotency-Key; after a dropped connection the same request is sent again
+with the same key, so it happens once. Refusals come back as typed errors carrying the server's
+code and message. No Textual here: the workstation, the kiosk simulator and the benchmarks share
+this client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.errors import ApiError, HallUnreachable, error_for
+
+M = TypeVar("M", bound=BaseModel)
+Sleep = Callable[[float], Awaitable[None]]
+RETRY_DELAYS = (0.05, 0.25, 1.0)
+
+_tickets = TypeAdapter(list[w.TicketOut])
+_windows = TypeAdapter(list[w.WindowOut])
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class HallClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        sleep: Sleep = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._retry_delays = retry_delays
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": "clerkdesk"},
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> HallClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    # --- transport -------------------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> httpx.Response:
+        headers = self.auth_headers()
+        if method == "POST":
+            headers["Idempotency-Key"] = key or new_key()
+        attempts = len(self._retry_delays) + 1
+        for attempt in range(attempts):
+            try:
+                response = await self._http.request(
+                    method, path, json=json, params=params, headers=headers
+                )
+            except httpx.TransportError as exc:
+                if attempt == attempts - 1:
+                    raise HallUnreachable(_describe(exc, self.base_url)) from exc
+                await self._sleep(self._retry_delays[attempt])
+                continue
+            if response.status_code >= 400:
+                raise _refusal(response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _get(self, path: str, model: type[M], **params: Any) -> M:
+        response = await self._send("GET", path, params=_drop_none(params))
+        return model.model_validate_json(response.content)
+
+    async def _post(
+        self, path: str, model: type[M], body: BaseModel | None = None, key: str | None = None
+    ) -> M:
+        payload = body.model_dump(mode="json") if body is not None else {}
+        response = await self._send("POST", path, json=payload, key=key)
+        return model.model_validate_json(response.content)
+
+    # --- health and sign-in ----------------------------------------------------------------
+
+    async def health(self) -> w.Health:
+        return await self._get("/healthz", w.Health)
+
+    async def login(self, staff_no: str, password: str) -> w.LoginResponse:
+        answer = await self._post(
+            "/auth/login", w.LoginResponse, w.LoginRequest(staff_no=staff_no, password=password)
+        )
+        self.token = answer.token
+        return answer
+
+    async def logout(self) -> None:
+        await self._send("POST", "/auth/logout")
+        self.token = None
+
+    async def me(self) -> w.MeOut:
+        return await self._get("/me", w.MeOut)
+
+    async def ping(self) -> w.Health:
+        return await self._get("/ping", w.Health)
+
+    # --- hall and windows ------------------------------------------------------------------
+
+    async def hall(self) -> w.HallOut:
+        return await self._get("/hall", w.HallOut)
+
+    async def windows(self) -> list[w.WindowOut]:
+        response = await self._send("GET", "/windows")
+        return _windows.validate_json(response.content)
+
+    async def sign_in(
+        self, window: int, force: bool = False, key: str | None = None
+    ) -> w.WindowSessionOut:
+        return await self._post(
+            f"/windows/{window}/sign-in", w.WindowSessionOut, w.WindowSignIn(force=force), key
+        )
+
+    async def sign_out(self, window: int, key: str | None = None) -> w.WindowOut:
+        return await self._post(f"/windows/{window}/sign-out", w.WindowOut, key=key)
+
+    async def pause(self, window: int, key: str | None = None) -> w.WindowOut:
+        return await self._post(f"/windows/{window}/pause", w.WindowOut, key=key)
+
+    async def resume(self, window: int, key: str | None = None) -> w.WindowOut:
+        return await self._post(f"/windows/{window}/resume", w.WindowOut, key=key)
+
+    async def queue(self, window: int) -> w.QueueOut:
+        return await self._get(f"/windows/{window}/queue", w.QueueOut)
+
+    async def counter(self, window: int) -> w.CounterState:
+        return await self._get(f"/windows/{window}/counter", w.CounterState)
+
+    # --- tickets ---------------------------------------------------------------------------
+
+    async def issue(
+        self,
+        service: str,
+        priority: w.Priority = w.Priority.normal,
+        appointment_at: datetime | None = None,
+        notes: str = "",
+        key: str | None = None,
+    ) -> w.TicketOut:
+        body = w.IssueTicket(
+            service=service, priority=priority, appointment_at=appointment_at, notes=notes
+        )
+        return await self._post("/tickets", w.TicketOut, body, key)
+
+    async def call_next(self, window: int, key: str | None = None) -> w.TicketOut:
+        return await self._post(f"/windows/{window}/call-next", w.TicketOut, key=key)
+
+    async def call_ticket(
+        self, window: int, ticket: str, reason: str = "", key: str | None = None
+    ) -> w.TicketOut:
+        body = w.CallSpecific(ticket=ticket, reason=reason)
+        return await self._post(f"/windows/{window}/call", w.TicketOut, body, key)
+
+    async def recall(self, ticket_id: int, key: str | None = None) -> w.TicketOut:
+        return await self._post(f"/tickets/{ticket_id}/recall", w.TicketOut, key=key)
+
+    async def start(self, ticket_id: int, key: str | None = None) -> w.TicketOut:
+        return await self._post(f"/tickets/{ticket_id}/start", w.TicketOut, key=key)
+
+    async def complete(
+        self,
+        ticket_id: int,
+        outcome: w.Outcome = w.Outcome.done,
+        notes: str = "",
+        key: str | None = None,
+    ) -> w.TicketOut:
+        body = w.Complete(outcome=outcome, notes=notes)
+        return await self._post(f"/tickets/{ticket_id}/complete", w.TicketOut, body, key)
+
+    async def no_show(self, ticket_id: int, reason: str, key: str | None = None) -> w.TicketOut:
+        body = w.NoShow(reason=reason)
+        return await self._post(f"/tickets/{ticket_id}/no-show", w.TicketOut, body, key)
+
+    async def park(
+        self,
+        ticket_id: int,
+        position: w.QueuePosition = w.QueuePosition.back,
+        reason: str = "",
+        key: str | None = None,
+    ) -> w.TicketOut:
+        body = w.Park(position=position, reason=reason)
+        return await self._post(f"/tickets/{ticket_id}/park", w.TicketOut, body, key)
+
+    async def cancel(self, ticket_id: int, reason: str, key: str | None = None) -> w.TicketOut:
+        body = w.Cancel(reason=reason)
+        return await self._post(f"/tickets/{ticket_id}/cancel", w.TicketOut, body, key)
+
+    async def ticket(self, ticket_id: int) -> w.TicketOut:
+        return await self._get(f"/tickets/{ticket_id}", w.TicketOut)
+
+    async def tickets_today(self, status: w.TicketStatus | None = None) -> list[w.TicketOut]:
+        params = {"status": status.value} if status else None
+        response = await self._send("GET", "/tickets", params=params)
+        return _tickets.validate_json(response.content)
+
+
+def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _refusal(response: httpx.Response) -> ApiError:
+    try:
+        body = w.ErrorResponse.model_validate_json(response.content).error
+    except ValidationError:
+        text = response.text[:200] or response.reason_phrase
+        return error_for(response.status_code, f"http_{response.status_code}", text, {})
+    return error_for(response.status_code, body.code, body.message, dict(body.params))
+
+
+def _describe(exc: httpx.TransportError, base_url: str) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot reach the hall service at {base_url}"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"the hall service at {base_url} did not answer in time"
+    return f"the connection to {base_url} dropped ({type(exc).__name__})"

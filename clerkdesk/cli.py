@@ -1,0 +1,197 @@
+"""`clerkdesk`: the workstation, the hall service, the demo and the admin commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerkdesk import __version__, config
+from clerkdesk.clock import Clock, ScaledClock, SystemClock
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser("serve", help="run the hall service")
+    serve.add_argument("--db", help="database URL (default: SQLite in the user data dir)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8470)
+
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser("demo", help="a demo hall with arriving citizens")
+    demo.add_argument("--serve-only", action="store_true", help="run the server, no workstation")
+    demo.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--rate", type=float, default=2.0, help="arrivals per hall minute")
+    demo.add_argument(
+        "--clock", help="start the hall clock at this local time, e.g. 2026-12-11T17:10"
+    )
+    demo.add_argument(
+        "--speed", type=float, default=1.0, help="run the hall clock this much faster"
+    )
+    demo.add_argument("--lang", help="zh or en")
+
+
+def _add_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = sub.add_parser("admin", help="manage a hall's database directly")
+    admin.add_argument("--db", help="database URL (default: SQLite in the user data dir)")
+    verbs = admin.add_subparsers(dest="verb", required=True)
+    load = verbs.add_parser("import", help="load or update a whole hall from a TOML file")
+    load.add_argument("hall_file", type=Path)
+    password = verbs.add_parser("set-password", help="set a staff member's password")
+    password.add_argument("staff_no")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="clerkdesk", description=__doc__)
+    top.add_argument("--version", action="version", version=f"clerkdesk {__version__}")
+    top.add_argument(
+        "--server",
+        help="hall service URL (default: CLERKDESK_SERVER, the config "
+        "file, else the embedded hall)",
+    )
+    top.add_argument("--lang", help="zh or en (default: from the locale)")
+    sub = top.add_subparsers(dest="command")
+    _add_serve(sub)
+    _add_demo(sub)
+    _add_admin(sub)
+    sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
+    return top
+
+
+def _demo_clock(text: str | None, speed: float, timezone: str = "Asia/Shanghai") -> Clock:
+    if text is None and speed == 1.0:
+        return SystemClock()
+    start = datetime.now(ZoneInfo(timezone))
+    if text is not None:
+        start = datetime.fromisoformat(text)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=ZoneInfo(timezone))
+    return ScaledClock(start, speed)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from clerkdesk.hall.app import HallSettings, create_app
+    from clerkdesk.hall.server import serve_forever
+
+    url = args.db or config.default_database_url()
+    app = create_app(HallSettings(database_url=url))
+    print(f"ClerkDesk hall service on http://{args.host}:{args.port}  (database: {_safe(url)})")
+    serve_forever(app, args.host, args.port)
+    return 0
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def _run_simulator(server_url: str, args: argparse.Namespace) -> None:
+    from clerkdesk.api.client import HallClient
+    from clerkdesk.demo import DEMO_PASSWORD, ArrivalSimulator
+
+    async with HallClient(server_url) as kiosk:
+        await kiosk.login("kiosk1", DEMO_PASSWORD)
+        services = [s.code for s in (await kiosk.hall()).services]
+        await ArrivalSimulator(kiosk, services, args.rate, args.speed).run()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF, prepare_demo_database
+    from clerkdesk.hall.app import HallSettings, create_app
+    from clerkdesk.hall.server import ServerThread
+
+    clock = _demo_clock(args.clock, args.speed)
+    url = prepare_demo_database(clock.now())
+    server = ServerThread(create_app(HallSettings(url, clock=clock)), args.host, args.port).start()
+    if not args.serve_only:
+        print("The demo workstation arrives with the counter-workstation issue; use --serve-only.")
+    print(f"ClerkDesk demo hall on {server.url}")
+    print(f"Database: {url}")
+    print("Sign in as (password for all: " + DEMO_PASSWORD + "):")
+    for person in DEMO_STAFF:
+        print(f"  {person.staff_no:<8} {person.name}  {person.role}  {person.department or ''}")
+    print(f"Arrivals: {args.rate}/min at {args.speed}x. Ctrl+C stops.")
+    try:
+        asyncio.run(_run_simulator(server.url, args))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    from clerkdesk.hall import hall_file, migrate
+    from clerkdesk.hall.auth import hash_password
+    from clerkdesk.hall.db import make_engine
+    from clerkdesk.hall.models import Staff
+
+    url = args.db or config.default_database_url()
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        if args.verb == "import":
+            try:
+                spec = hall_file.load_hall_file(args.hall_file)
+                with Session(engine) as session, session.begin():
+                    report = hall_file.import_hall(session, spec, SystemClock().now())
+            except hall_file.HallFileError as exc:
+                print(f"Nothing was imported. {exc}", file=sys.stderr)
+                return 2
+            print(f"Hall {report.hall} loaded into {_safe(url)}")
+            for line in report.created:
+                print(f"  created     {line}")
+            for line in report.deactivated:
+                print(f"  deactivated {line}")
+            for staff_no, password in report.first_passwords.items():
+                print(
+                    f"  first password for {staff_no}: {password}  (change it: "
+                    f"clerkdesk admin set-password {staff_no})"
+                )
+            return 0
+        if args.verb == "set-password":
+            password = getpass.getpass(f"New password for {args.staff_no}: ")
+            if len(password) < 4:
+                print("Passwords need at least 4 characters; nothing was changed.", file=sys.stderr)
+                return 2
+            with Session(engine) as session, session.begin():
+                staff = session.scalars(
+                    select(Staff).where(Staff.staff_no == args.staff_no)
+                ).one_or_none()
+                if staff is None:
+                    print(f"No staff number {args.staff_no}; nothing was changed.", file=sys.stderr)
+                    return 2
+                staff.password_hash = hash_password(password)
+                staff.failed_logins = 0
+                staff.locked_until = None
+            print(f"Password of {args.staff_no} changed.")
+            return 0
+    finally:
+        engine.dispose()
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "demo":
+        return cmd_demo(args)
+    if args.command == "admin":
+        return cmd_admin(args)
+    print("The counter workstation arrives with its own issue; try `clerkdesk demo --serve-only`.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""Shared fixtures: a real hall service on 127.0.0.1 (uvicorn in a thread) over a real SQLite file
+or a fresh PostgreSQL database, a hall clock the test moves by hand, and signed-in clients."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from clerkdesk.api.client import HallClient
+from clerkdesk.clock import ManualClock
+from clerkdesk.demo import DEMO_PASSWORD, demo_hall
+from clerkdesk.hall import hall_file, migrate
+from clerkdesk.hall.app import HallSettings, create_app
+from clerkdesk.hall.db import make_engine, sqlite_url
+from clerkdesk.hall.server import ServerThread
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PG_ADMIN_URL = os.environ.get(
+    "CLERKDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def local(text_: str) -> datetime:
+    """A hall-local time such as '2026-12-11 09:00' as an aware datetime."""
+    return datetime.fromisoformat(text_).replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's config, data or keyring."""
+    monkeypatch.setenv("CLERKDESK_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLERKDESK_SERVER", raising=False)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Friday 2026-12-11, 09:00 in the hall."""
+    return ManualClock(local("2026-12-11 09:00"))
+
+
+def seed_demo_hall(url: str, now: datetime) -> None:
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        with Session(engine) as session, session.begin():
+            hall_file.import_hall(session, demo_hall(), now)
+    finally:
+        engine.dispose()
+
+
+def _postgres_available() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means: no database here
+        return f"no PostgreSQL at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}".splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[str]:
+    reason = _postgres_available()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests, but {reason}")
+        pytest.skip(reason)
+    yield PG_ADMIN_URL
+
+
+@pytest.fixture
+def pg_url(postgres_admin: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"clerkdesk_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_admin, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = postgres_admin.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class RunningHall:
+    url: str
+    database_url: str
+    clock: ManualClock
+    server: ServerThread
+
+    def client(self) -> HallClient:
+        return HallClient(self.url, retry_delays=(0.01, 0.05))
+
+
+def start_hall(database_url: str, clock: ManualClock, seeded: bool = False) -> RunningHall:
+    if not seeded:
+        seed_demo_hall(database_url, clock.now())
+    app = create_app(HallSettings(database_url, clock=clock, poll_interval=0.2))
+    server = ServerThread(app).start()
+    return RunningHall(server.url, database_url, clock, server)
+
+
+@pytest.fixture(scope="session")
+def _seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo hall seeded once (argon2 hashing is slow on purpose); each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "hall.sqlite3"
+    seed_demo_hall(sqlite_url(path), local("2026-12-11 08:00"))
+    return path
+
+
+@pytest.fixture
+def sqlite_hall(
+    tmp_path: Path, clock: ManualClock, _seeded_sqlite_file: Path
+) -> Iterator[RunningHall]:
+    path = tmp_path / "hall.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    hall = start_hall(sqlite_url(path), clock, seeded=True)
+    yield hall
+    hall.server.stop()
+
+
+@pytest.fixture
+def pg_hall(pg_url: str, clock: ManualClock) -> Iterator[RunningHall]:
+    hall = start_hall(pg_url, clock)
+    yield hall
+    hall.server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_hall(request: pytest.FixtureRequest) -> RunningHall:
+    """The same test on the embedded SQLite hall and on PostgreSQL."""
+    name = "sqlite_hall" if request.param == "sqlite" else "pg_hall"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+# The running hall most tests use.
+hall = sqlite_hall
+
+
+async def signed_in(hall: RunningHall, staff_no: str, password: str = DEMO_PASSWORD) -> HallClient:
+    client = hall.client()
+    await client.login(staff_no, password)
+    return client
+
+
+@pytest.fixture
+async def kiosk(hall: RunningHall) -> AsyncIterator[HallClient]:
+    client = await signed_in(hall, "kiosk1")
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def li_hua(hall: RunningHall) -> AsyncIterator[HallClient]:
+    """李华, a 不动产登记 clerk, signed in at window 1."""
+    client = await signed_in(hall, "1001")
+    await client.sign_in(1)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def wang_fang(hall: RunningHall) -> AsyncIterator[HallClient]:
+    """王芳, a 综合受理 clerk, signed in at window 8."""
+    client = await signed_in(hall, "1002")
+    await client.sign_in(8)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def zhang_wei(hall: RunningHall) -> AsyncIterator[HallClient]:
+    """张伟, the duty lead (not at a window)."""
+    client = await signed_in(hall, "2001")
+    yield client
+    await client.aclose()

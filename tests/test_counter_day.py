@@ -1,0 +1,276 @@
+"""A day at the counter, against a real hall service on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+
+from clerkdesk.api import errors
+from clerkdesk.api.client import HallClient
+from clerkdesk.api.schemas import Outcome, Priority, QueuePosition, TicketStatus
+from tests.conftest import RunningHall
+
+
+async def test_li_hua_calls_serves_and_completes_the_first_citizen_of_the_day(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    issued = await kiosk.issue("bdc-transfer")
+    assert issued.code == "A001"
+    assert issued.status == TicketStatus.waiting
+
+    hall.clock.advance(minutes=4)
+    called = await li_hua.call_next(1)
+    assert (called.code, called.status, called.window, called.called_by) == (
+        "A001",
+        TicketStatus.called,
+        1,
+        "1001",
+    )
+    hall.clock.advance(minutes=1)
+    serving = await li_hua.start(called.id)
+    assert serving.status == TicketStatus.serving
+    hall.clock.advance(minutes=18)
+    done = await li_hua.complete(called.id, Outcome.done)
+    assert done.status == TicketStatus.done
+    assert done.outcome == Outcome.done
+    assert done.finished_at is not None and done.started_at is not None
+    assert (done.finished_at - done.started_at).total_seconds() == 18 * 60
+
+    counter = await li_hua.counter(1)
+    assert counter.current is None
+    assert counter.counts.served == 1
+    assert counter.counts.average_service_seconds == 18 * 60
+
+
+async def test_window_1_calls_its_own_services_in_its_order_then_by_issue_time(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    # Window 1 serves 不动产转移登记 (A) before 抵押登记 (B); it never calls 户籍 (F).
+    b1 = await kiosk.issue("bdc-mortgage")
+    hall.clock.advance(seconds=30)
+    await kiosk.issue("hukou")
+    hall.clock.advance(seconds=30)
+    a1 = await kiosk.issue("bdc-transfer")
+    hall.clock.advance(seconds=30)
+    a2 = await kiosk.issue("bdc-transfer")
+
+    queue = await li_hua.queue(1)
+    assert [t.code for t in queue.tickets] == [a1.code, a2.code, b1.code]
+    order = []
+    for _ in range(3):
+        ticket = await li_hua.call_next(1)
+        order.append(ticket.code)
+        await li_hua.start(ticket.id)
+        await li_hua.complete(ticket.id)
+        hall.clock.advance(seconds=5)
+    assert order == ["A001", "A002", "B001"]
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.call_next(1)
+    assert refused.value.code == "queue_empty"
+
+
+async def test_green_channel_and_due_appointments_go_first(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    normal = await kiosk.issue("bdc-transfer")
+    later_slot = hall.clock.now().replace(hour=5)  # 13:00 local, not yet due
+    appointment = await kiosk.issue(
+        "bdc-mortgage", priority=Priority.appointment, appointment_at=later_slot
+    )
+    elderly = await kiosk.issue("bdc-mortgage", priority=Priority.green_channel)
+    queue = await li_hua.queue(1)
+    assert [t.code for t in queue.tickets] == [elderly.code, normal.code, appointment.code]
+
+    hall.clock.set(later_slot)  # the slot has come: the appointment moves ahead of normal
+    queue = await li_hua.queue(1)
+    assert [t.code for t in queue.tickets] == [elderly.code, appointment.code, normal.code]
+
+
+async def test_a_double_press_within_three_seconds_calls_only_one_citizen(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    first = await kiosk.issue("bdc-transfer")
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    assert called.id == first.id
+    await li_hua.park(called.id, QueuePosition.back)
+    hall.clock.advance(seconds=2)
+    with pytest.raises(errors.TooSoon) as refused:
+        await li_hua.call_next(1)
+    assert refused.value.retry_after_s == 1
+    hall.clock.advance(seconds=1)
+    assert (await li_hua.call_next(1)).code == "A002"
+
+
+async def test_calling_while_a_citizen_is_still_at_the_counter_is_refused(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    await kiosk.issue("bdc-transfer")
+    current = await li_hua.call_next(1)
+    hall.clock.advance(seconds=10)
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.call_next(1)
+    assert refused.value.code == "ticket_in_hand"
+    assert refused.value.params["ticket"] == current.code
+
+
+async def test_recall_counts_and_a_no_show_needs_a_reason(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    for expected in (1, 2):
+        hall.clock.advance(seconds=30)
+        recalled = await li_hua.recall(called.id)
+        assert recalled.recall_count == expected
+        assert recalled.status == TicketStatus.called
+    gone = await li_hua.no_show(called.id, "叫号三次未到")
+    assert gone.status == TicketStatus.no_show
+    assert gone.reason == "叫号三次未到"
+    assert (await li_hua.counter(1)).counts.no_shows == 1
+
+
+async def test_illegal_transitions_are_refused_naming_the_current_state(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.complete(called.id)
+    assert refused.value.code == "illegal_transition"
+    assert refused.value.params["current"] == "called"
+    assert "called" in refused.value.message
+    await li_hua.start(called.id)
+    await li_hua.complete(called.id)
+    with pytest.raises(errors.Conflict) as again:
+        await li_hua.start(called.id)
+    assert again.value.params["current"] == "done"
+
+
+async def test_parked_citizen_returns_to_the_front_or_the_back(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    for _ in range(3):
+        await kiosk.issue("bdc-transfer")
+        hall.clock.advance(seconds=10)
+    first = await li_hua.call_next(1)
+    await li_hua.start(first.id)
+    parked = await li_hua.park(first.id, QueuePosition.back, "去复印材料")
+    assert parked.status == TicketStatus.waiting
+    assert [t.code for t in (await li_hua.queue(1)).tickets] == ["A002", "A003", "A001"]
+
+    hall.clock.advance(seconds=5)
+    second = await li_hua.call_next(1)
+    assert second.code == "A002"
+    await li_hua.park(second.id, QueuePosition.front)
+    assert [t.code for t in (await li_hua.queue(1)).tickets] == ["A002", "A003", "A001"]
+
+
+async def test_calling_out_of_turn_needs_a_reason(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    await kiosk.issue("bdc-transfer")
+    with pytest.raises(errors.InvalidInput) as refused:
+        await li_hua.call_ticket(1, "A002")
+    assert refused.value.code == "reason_required"
+    called = await li_hua.call_ticket(1, "a002", reason="材料已预审")
+    assert called.code == "A002"
+
+
+async def test_a_clerk_acts_only_at_the_window_they_hold(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, wang_fang: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    with pytest.raises(errors.Forbidden) as refused:
+        await wang_fang.start(called.id)
+    assert refused.value.code == "not_your_window"
+    with pytest.raises(errors.Forbidden):
+        await wang_fang.call_next(1)
+
+
+async def test_taking_over_a_held_window_needs_force_and_names_the_holder(
+    hall: RunningHall, li_hua: HallClient
+) -> None:
+    colleague = hall.client()
+    await colleague.login("1001", "demo")  # same clerk elsewhere is the same holder
+    await colleague.aclose()
+    zhang = hall.client()
+    await zhang.login("2001", "demo")
+    with pytest.raises(errors.Conflict) as held:
+        await zhang.sign_in(1)
+    assert held.value.code == "window_held"
+    assert held.value.params["holder"] == "李华"
+    taken = await zhang.sign_in(1, force=True)
+    assert taken.took_over_from == "1001"
+    with pytest.raises(errors.Forbidden):
+        await li_hua.call_next(1)
+    await zhang.aclose()
+
+
+async def test_leaving_the_window_with_a_citizen_at_the_counter_is_refused(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.sign_out(1)
+    assert refused.value.params["ticket"] == called.code
+    await li_hua.park(called.id)
+    window = await li_hua.sign_out(1)
+    assert window.holder is None
+
+
+async def test_a_paused_window_does_not_call(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    paused = await li_hua.pause(1)
+    assert paused.holder is not None and paused.holder.paused
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.call_next(1)
+    assert refused.value.code == "window_paused"
+    await li_hua.resume(1)
+    assert (await li_hua.call_next(1)).code == "A001"
+
+
+async def test_numbering_restarts_each_local_day_and_widens_past_999(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from clerkdesk.hall.db import make_engine
+    from clerkdesk.hall.models import TicketCounter
+
+    assert (await kiosk.issue("hukou")).code == "F001"
+    engine = make_engine(hall.database_url)
+    with Session(engine) as session, session.begin():
+        session.execute(update(TicketCounter).values(last_number=999))
+    engine.dispose()
+    assert (await kiosk.issue("hukou")).code == "F1000"
+    hall.clock.advance(hours=15)  # 00:00 local on Saturday: a new day, and a new sign-in
+    await kiosk.login("kiosk1", "demo")
+    fresh = await kiosk.issue("hukou")
+    assert fresh.code == "F001"
+    assert str(fresh.local_date) == "2026-12-12"
+
+
+async def test_a_clerk_cannot_issue_tickets_and_the_kiosk_cannot_call(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    with pytest.raises(errors.Forbidden) as refused:
+        await li_hua.issue("bdc-transfer")
+    assert refused.value.code == "role_required"
+    with pytest.raises(errors.Forbidden):
+        await kiosk.sign_in(1)
+
+
+async def test_cancel_by_the_duty_lead(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    ticket = await kiosk.issue("bdc-transfer")
+    cancelled = await zhang_wei.cancel(ticket.id, "群众离开")
+    assert cancelled.status == TicketStatus.cancelled
+    assert [t.code for t in await zhang_wei.tickets_today(TicketStatus.cancelled)] == ["A001"]
