@@ -37,7 +37,8 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument(
         "--speed", type=float, default=1.0, help="run the hall clock this much faster"
     )
-    demo.add_argument("--lang", help="zh or en")
+    demo.add_argument("--lang", default=argparse.SUPPRESS, help="zh or en")
+    demo.add_argument("--staff", default="1002", help="the demo clerk to sign in as")
 
 
 def _add_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,7 +115,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = prepare_demo_database(clock.now())
     server = ServerThread(create_app(HallSettings(url, clock=clock)), args.host, args.port).start()
     if not args.serve_only:
-        print("The demo workstation arrives with the counter-workstation issue; use --serve-only.")
+        from clerkdesk.launch import run_demo_workstation
+
+        try:
+            return run_demo_workstation(
+                server.url, url, clock, args, lambda: _run_simulator(server.url, args)
+            )
+        finally:
+            server.stop()
     print(f"ClerkDesk demo hall on {server.url}")
     print(f"Database: {url}")
     print("Sign in as (password for all: " + DEMO_PASSWORD + "):")
@@ -137,12 +145,17 @@ def cmd_admin(args: argparse.Namespace) -> int:
     from clerkdesk.hall.models import Staff
 
     url = args.db or config.default_database_url()
+    if args.verb == "import":  # a bad file is refused before the database is even opened
+        try:
+            spec = hall_file.load_hall_file(args.hall_file)
+        except hall_file.HallFileError as exc:
+            print(f"Nothing was imported. {exc}", file=sys.stderr)
+            return 2
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
         if args.verb == "import":
             try:
-                spec = hall_file.load_hall_file(args.hall_file)
                 with Session(engine) as session, session.begin():
                     report = hall_file.import_hall(session, spec, SystemClock().now())
             except hall_file.HallFileError as exc:
@@ -189,8 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_demo(args)
     if args.command == "admin":
         return cmd_admin(args)
-    print("The counter workstation arrives with its own issue; try `clerkdesk demo --serve-only`.")
-    return 0
+    from clerkdesk import launch
+
+    if args.command == "logout":
+        return launch.logout(args)
+    return launch.run_workstation(args)
 
 
 if __name__ == "__main__":

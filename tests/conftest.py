@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import keyring.core
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from clerkdesk.hall import hall_file, migrate
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.server import ServerThread
+from tests.keyring_memory import MemoryKeyring
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PG_ADMIN_URL = os.environ.get(
@@ -40,6 +42,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real user's config, data or keyring."""
     monkeypatch.setenv("CLERKDESK_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("CLERKDESK_SERVER", raising=False)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
 
 
 @pytest.fixture

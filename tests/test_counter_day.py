@@ -250,7 +250,7 @@ async def test_numbering_restarts_each_local_day_and_widens_past_999(
         session.execute(update(TicketCounter).values(last_number=999))
     engine.dispose()
     assert (await kiosk.issue("hukou")).code == "F1000"
-    hall.clock.advance(hours=15)  # 00:00 local on Saturday: a new day, and a new sign-in
+    hall.clock.advance(hours=24)  # 09:00 Saturday, the duty session: a new day, a new sign-in
     await kiosk.login("kiosk1", "demo")
     fresh = await kiosk.issue("hukou")
     assert fresh.code == "F001"

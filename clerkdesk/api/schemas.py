@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 
 class Wire(BaseModel):
@@ -37,6 +37,7 @@ class Priority(StrEnum):
 
     transferred = "transferred"
     green_channel = "green_channel"
+    carried_over = "carried_over"  # left waiting at yesterday's closing (end-of-day rule)
     appointment = "appointment"
     normal = "normal"
 
@@ -53,10 +54,21 @@ class QueuePosition(StrEnum):
     back = "back"
 
 
-StaffNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text cannot contain NUL characters (\\u0000); remove them")
+    return text
+
+
+NoNul = AfterValidator(_no_nul)  # PostgreSQL cannot store NUL in text
+StaffNo = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul
+]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+]
+OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -256,6 +268,13 @@ class EventKind(StrEnum):
     window_resumed = "window.resumed"
     hall_updated = "hall.updated"
     reset = "reset"
+    extension_requested = "extension.requested"
+    extension_decided = "extension.decided"
+    window_closed = "window.closed"
+    overrun_recorded = "overrun.recorded"
+    overrun_decided = "overrun.decided"
+    ticket_carried_over = "ticket.carried_over"
+    calendar_updated = "calendar.updated"
 
 
 class EventOut(Wire):
@@ -264,3 +283,206 @@ class EventOut(Wire):
     at: datetime
     ticket: TicketOut | None = None
     window: WindowOut | None = None
+    extension: ExtensionOut | None = None
+    overrun: OverrunOut | None = None
+    closing: WindowClosingOut | None = None
+    year: ConfirmedYearOut | None = None
+
+
+# --- hall calendar and closing ---------------------------------------------------------------
+
+
+class DayType(StrEnum):
+    """What kind of day a hall-local date is (DESIGN.md, "Day types")."""
+
+    workday = "workday"
+    rest_day = "rest_day"
+    statutory_holiday = "statutory_holiday"
+
+
+class EndOfDayRule(StrEnum):
+    """What happens to tickets still waiting when the hall closes for the day."""
+
+    serve_all = "serve_all"  # nothing is cancelled: the last window serving them must extend
+    carry_over = "carry_over"  # they wait for the next opening, ahead of new tickets
+    cancel_with_notice = "cancel_with_notice"  # they are cancelled with a notice
+
+
+class WindowPhase(StrEnum):
+    closed = "closed"  # in no open stretch now (before opening, break, rest day)
+    open = "open"  # before the scheduled end
+    extended = "extended"  # past the scheduled end, inside an approved extension
+    overrunning = "overrunning"  # past the end without (enough) approved extension
+
+
+class ExtensionStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    denied = "denied"
+    withdrawn = "withdrawn"  # the window closed before its end with the request undecided
+
+
+class OverrunStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+    covered = "covered"  # an extension approved after the close covers it
+
+
+class OpeningIntervalOut(Wire):
+    start: datetime = Field(description="Hall-local, with offset")
+    end: datetime = Field(description="Hall-local; past midnight for a late session")
+
+
+class CalendarDayOut(Wire):
+    local_date: date
+    day_type: DayType
+    make_up_workday: bool = Field(description="调休上班: a working Saturday or Sunday")
+    holiday_name: str | None
+    overridden: bool = Field(description="An admin set this date's day type")
+    confirmed: bool = Field(description="False: the year's official swaps are not confirmed")
+    intervals: list[OpeningIntervalOut] = Field(description="Open hours, merged, in order")
+    sessions: list[str] = Field(description="Labels of the duty sessions open on this date")
+
+
+class CalendarToday(Wire):
+    """GET /calendar/today: today's hours and whether the hall is open now."""
+
+    now: datetime = Field(description="The hall's clock, hall-local")
+    timezone: str
+    day: CalendarDayOut
+    open_now: bool
+    closes_at: datetime | None = Field(description="End of the open stretch now, hall-local")
+    next_opening: datetime | None = Field(description="Next start of an open stretch")
+    end_of_day: EndOfDayRule
+    auto_approve_minutes: int = Field(description="Requests up to this are approved; 0 = off")
+    unconfirmed_years: list[int] = Field(
+        description="Years (this one, and the next from October) whose official swaps nobody "
+        "confirmed; only leads and admins see them, for others it is empty"
+    )
+
+
+class ConfirmYear(Wire):
+    year: int = Field(ge=2000, le=2100)
+
+
+class ConfirmedYearOut(Wire):
+    year: int
+    confirmed_at: datetime
+    confirmed_by: str | None = Field(description="Staff number; None: from the hall file")
+
+
+class RequestExtension(Wire):
+    minutes: int = Field(ge=1, le=240, description="Prefilled with the closing estimate")
+    reason: Reason
+
+
+class ApproveExtension(Wire):
+    minutes: int | None = Field(
+        default=None, ge=1, le=240, description="Approve other minutes than requested"
+    )
+
+
+class DenyExtension(Wire):
+    reason: Reason
+
+
+class ConfirmOverrun(Wire):
+    note: OptionalReason = ""
+
+
+class RejectOverrun(Wire):
+    reason: Reason
+
+
+class ExtensionOut(Wire):
+    id: int
+    window: int
+    staff: StaffOut = Field(description="The clerk who asked")
+    status: ExtensionStatus
+    local_date: date
+    requested_at: datetime
+    minutes_requested: int
+    reason: str
+    scheduled_end: datetime = Field(description="The scheduled closing it extends")
+    base_end: datetime = Field(description="The end it adds to (scheduled or extended before)")
+    waiting_at_request: int
+    needed_at_request: int = Field(description="Estimated minutes needed when asked")
+    minutes_approved: int | None
+    ends_at: datetime | None = Field(description="The window's new end, once approved")
+    decided_at: datetime | None
+    decided_by: StaffOut | None = Field(description="None when auto-approved or undecided")
+    decision_reason: str | None = Field(description="Why it was denied")
+    auto_approved: bool
+
+
+class ClosingStatus(Wire):
+    """GET /windows/{number}/closing: what the closing banner shows."""
+
+    window: int
+    now: datetime = Field(description="The hall's clock: count down from here, not the PC's")
+    phase: WindowPhase
+    scheduled_end: datetime | None = Field(description="End of the open stretch, hall-local")
+    window_end: datetime | None = Field(description="Scheduled end or approved extension end")
+    minutes_left: int | None = Field(description="Until window_end, rounded up; <0 past it")
+    notice: bool = Field(description="Within notice_minutes of the end, or past it: show")
+    notice_minutes: int
+    final_closing: bool = Field(description="This end is the hall's last closing of the day")
+    next_opening: datetime | None
+    in_hand: TicketOut | None
+    waiting: list[TicketOut] = Field(description="This window's queue, in calling order")
+    minutes_needed: int = Field(description="For the ticket in hand and the waiting ones")
+    service_minutes: dict[str, int] = Field(description="Minutes per ticket used, by service")
+    suggested_minutes: int = Field(description="Extension that covers minutes_needed; 0: none")
+    extension: ExtensionOut | None = Field(description="Pending, else latest approved, request")
+    end_of_day: EndOfDayRule
+
+
+class ExtensionInboxItem(Wire):
+    """A request with what the duty lead needs to decide it (GET /extensions)."""
+
+    extension: ExtensionOut
+    window_label: str
+    department: str | None
+    phase: WindowPhase
+    window_end: datetime | None
+    minutes_left: int | None
+    waiting: list[TicketOut]
+    minutes_needed: int
+
+
+class OverrunOut(Wire):
+    id: int
+    window: int
+    staff: StaffOut
+    local_date: date
+    window_end: datetime
+    actual_end: datetime
+    minutes: int
+    status: OverrunStatus
+    recorded_at: datetime
+    decided_at: datetime | None
+    decided_by: StaffOut | None
+    decision_reason: str | None
+
+
+class WindowClosingOut(Wire):
+    """POST /windows/{number}/close: the recorded facts of the window's closing."""
+
+    id: int
+    window: int
+    staff: StaffOut
+    local_date: date = Field(description="The hall-local date of the stretch that closed")
+    started_at: datetime = Field(description="When the clerk signed in at the window")
+    scheduled_end: datetime | None
+    window_end: datetime | None
+    actual_end: datetime
+    extension_minutes: int = Field(description="window_end - scheduled_end, in minutes")
+    overrun: OverrunOut | None
+    end_of_day_rule: EndOfDayRule | None = Field(
+        description="Set when this close ended the hall's day with tickets still waiting"
+    )
+    leftover_tickets: list[str] = Field(description="Codes the end-of-day rule applied to")
+
+
+EventOut.model_rebuild()

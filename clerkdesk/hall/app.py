@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clerkdesk import __version__
 from clerkdesk.api.schemas import ErrorBody, ErrorResponse
@@ -21,7 +24,7 @@ from clerkdesk.hall.context import HallContext, StoredAnswer
 from clerkdesk.hall.db import make_engine
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.event_hub import EventHub
-from clerkdesk.hall.routes import auth, events, hall, tickets, windows
+from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,14 @@ def _error(
 ) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, params=params or {}))
     return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
+
+
+def _field_name(loc: Sequence[object]) -> str:
+    """`reason`, `header.Idempotency-Key`, `path.number`; `body` for the body as a whole (a
+    JSON syntax error's location is a character position, not a field)."""
+    if len(loc) == 2 and loc[0] == "body" and isinstance(loc[1], int):
+        return "body"
+    return ".".join(str(part) for part in loc if part != "body") or "body"
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -71,7 +82,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid(_request: Request, exc: RequestValidationError) -> Response:
         problems = [
             {
-                "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),
+                "field": _field_name(err.get("loc", ())),
                 "problem": err.get("msg", "invalid"),
             }
             for err in exc.errors()
@@ -82,6 +93,29 @@ def _install_error_handlers(app: FastAPI) -> None:
             "invalid_input",
             f"{first['field']}: {first['problem']}. Correct it and send again.",
             {"problems": problems},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own refusals (unreadable body, unknown path, wrong method) in our shape.
+        hint = {
+            400: "send the body as UTF-8 JSON with Content-Type: application/json",
+            404: f"there is no {request.url.path} here; the API is listed at /docs",
+            405: f"{request.method} is not allowed on {request.url.path}; see /docs",
+        }.get(exc.status_code, "check the request and send it again")
+        response = _error(exc.status_code, f"http_{exc.status_code}", f"{exc.detail}: {hint}.")
+        response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(DataError)
+    async def unstorable(_request: Request, exc: DataError) -> Response:
+        # A last line: input validation should have refused the value with its field's name.
+        log.warning("value the database refused: %s", exc)
+        return _error(
+            422,
+            "invalid_input",
+            "A value cannot be stored (a NUL character, or a number out of range): "
+            "correct it and send again.",
         )
 
     @app.exception_handler(IntegrityError)
@@ -101,6 +135,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
+ANSWERS_KEPT = timedelta(hours=24)
+
+
+async def _forget_old_answers(context: HallContext) -> None:
+    """Retries come within seconds; remembered answers older than a day are dropped hourly."""
+    while True:
+        try:
+            await asyncio.to_thread(
+                context.forget_answers_before, context.clock.now() - ANSWERS_KEPT
+            )
+        except Exception:  # the database may be briefly away; next hour will do
+            log.exception("could not drop old idempotent answers")
+        await asyncio.sleep(3600)
+
+
 def create_app(settings: HallSettings) -> FastAPI:
     engine = make_engine(settings.database_url)
     if settings.migrate:
@@ -111,9 +160,11 @@ def create_app(settings: HallSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        housekeeping = asyncio.create_task(_forget_old_answers(context), name="housekeeping")
         try:
             yield
         finally:
+            housekeeping.cancel()
             await hub.stop()
             engine.dispose()
 
@@ -125,6 +176,6 @@ def create_app(settings: HallSettings) -> FastAPI:
     )
     app.state.hall = context
     _install_error_handlers(app)
-    for module in (hall, auth, windows, tickets, events):
+    for module in (hall, auth, windows, tickets, events, closing):
         app.include_router(module.router)
     return app

@@ -82,7 +82,10 @@ def login(
     session: Session, staff_no: str, password: str, now: datetime
 ) -> tuple[str, Staff, datetime]:
     """Check the password and issue a token; count failures and lock out after too many."""
-    staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no)).one_or_none()
+    # Locked: two wrong passwords at once on PostgreSQL must both count.
+    staff = session.scalars(
+        select(Staff).where(Staff.staff_no == staff_no).with_for_update()
+    ).one_or_none()
     refusal = NotSignedIn(
         "bad_credentials",
         "Staff number or password is wrong: check both and try again.",
@@ -90,18 +93,13 @@ def login(
     if staff is None or not staff.active:
         raise refusal
     if staff.locked_until is not None and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() + 59) // 60)
-        raise NotSignedIn(
-            "locked_out",
-            f"Too many wrong passwords: {staff_no} is locked for {minutes} more minutes. "
-            "Wait, or ask an admin to reset the password.",
-            minutes_left=minutes,
-        )
+        raise _locked_out(staff_no, staff.locked_until, now)
     if not verify_password(staff.password_hash, password):
         staff.failed_logins += 1
         if staff.failed_logins >= MAX_FAILED_LOGINS:
             staff.locked_until = now + LOCKOUT
             staff.failed_logins = 0
+            raise _locked_out(staff_no, staff.locked_until, now)
         raise refusal
     staff.failed_logins = 0
     staff.locked_until = None
@@ -114,6 +112,16 @@ def login(
         )
     )
     return token, staff, expires
+
+
+def _locked_out(staff_no: str, until: datetime, now: datetime) -> NotSignedIn:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    return NotSignedIn(
+        "locked_out",
+        f"Too many wrong passwords: {staff_no} is locked for {minutes} more minutes. "
+        "Wait, or ask an admin to reset the password.",
+        minutes_left=minutes,
+    )
 
 
 def authenticate(session: Session, token: str, now: datetime) -> Principal:
@@ -139,8 +147,11 @@ def authenticate(session: Session, token: str, now: datetime) -> Principal:
 
 
 def logout(session: Session, token: str, now: datetime) -> None:
+    """End the sign-in. Idempotent: a retry after a dropped answer finds it ended and is fine."""
     auth = session.scalars(
         select(AuthToken).where(AuthToken.token_hash == token_digest(token))
     ).one_or_none()
-    if auth is not None and auth.revoked_at is None:
+    if auth is None:
+        raise NotSignedIn("token_unknown", "This sign-in is not known here: sign in again.")
+    if auth.revoked_at is None:
         auth.revoked_at = now

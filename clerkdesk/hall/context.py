@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,11 +37,30 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _hold_key(session: Session, staff_id: int, key: str) -> None:
+    """On PostgreSQL a repeat of a request still in flight waits here until the first commits
+    (then it replays the first answer) or fails (then it does the work itself). SQLite needs no
+    lock: `BEGIN IMMEDIATE` already runs one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(CAST(:staff AS integer), CAST(:key AS integer))"),
+        {"staff": staff_id % 2**31, "key": digest},
+    )
+
+
 class HallContext:
     def __init__(self, engine: Engine, clock: Clock, hub: EventHub, version: str) -> None:
         self.engine = engine
         self.version = version
         self.reader = engine.execution_options(clerkdesk_read=True)
+        # One write transaction at a time in this process. The GIL runs one thread at a time
+        # anyway; writers in parallel only trade places on it while holding row locks and the
+        # event lock, which stretches every hold (a lock convoy: seconds under load). SQLite's
+        # BEGIN IMMEDIATE would also make waiters poll, sleeping up to 100 ms between tries.
+        # Readers are not held up; other server processes still meet in the database.
+        self._writers = threading.Lock()
         self.clock = clock
         self.hub = hub
 
@@ -64,8 +84,9 @@ class HallContext:
         """Do `work` once per (staff, Idempotency-Key); a repeat raises StoredAnswer."""
         now = self.clock.now()
         try:
-            with self.session(write=True) as session, session.begin():
+            with self._writers, self.session(write=True) as session, session.begin():
                 who = authenticate(session, token, now)
+                _hold_key(session, who.staff_id, key)
                 self._replay_if_seen(session, who.staff_id, key, print_)
                 result = work(session, who, now)
                 session.add(

@@ -22,6 +22,10 @@ class HallError(Exception):
 class NotSignedIn(HallError):
     status_code = 401
 
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(code, message, **params)
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
 
 class Forbidden(HallError):
     status_code = 403

@@ -36,6 +36,7 @@ class HubEvent:
 class EventHub:
     def __init__(self, engine: Engine, poll_interval: float = 0.5) -> None:
         self._engine = engine
+        self._reader = engine.execution_options(clerkdesk_read=True)  # no write lock on SQLite
         self._poll_interval = poll_interval
         self._ring: deque[HubEvent] = deque(maxlen=RING_SIZE)
         self._base = 0  # the ring holds every event with id > _base
@@ -73,7 +74,7 @@ class EventHub:
     # --- reading -----------------------------------------------------------------------------
 
     def max_id(self) -> int:
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             value = conn.execute(select(func.max(Event.id))).scalar()
             conn.rollback()
         return int(value or 0)
@@ -82,7 +83,7 @@ class EventHub:
         query = select(Event).where(Event.id > after).order_by(Event.id).limit(BATCH)
         if hall_id is not None:
             query = query.where(Event.hall_id == hall_id)
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(query).all()
             conn.rollback()
         return [
@@ -134,7 +135,16 @@ class EventHub:
     def _from_ring(self, hall_id: int, after: int) -> list[w.EventOut] | None:
         if after < self._base:
             return None
-        return [e.event for e in self._ring if e.event.id > after and e.hall_id == hall_id]
+        # Newest first, stopping at `after`: a subscriber that keeps up looks at the new events
+        # only, not at the whole ring, on every wake-up.
+        newer: list[w.EventOut] = []
+        for entry in reversed(self._ring):
+            if entry.event.id <= after:
+                break
+            if entry.hall_id == hall_id:
+                newer.append(entry.event)
+        newer.reverse()
+        return newer
 
     @property
     def last_id(self) -> int:

@@ -29,7 +29,9 @@ def append_event(
     *,
     ticket: w.TicketOut | None = None,
     window: w.WindowOut | None = None,
+    **parts: w.Wire | None,
 ) -> Event:
+    """`parts` fill EventOut's other optional fields by name (extension=, overrun=, ...)."""
     bind = session.get_bind()
     postgres = bind.dialect.name == "postgresql"
     if postgres:
@@ -39,6 +41,9 @@ def append_event(
         payload["ticket"] = ticket.model_dump(mode="json")
     if window is not None:
         payload["window"] = window.model_dump(mode="json")
+    for name, part in parts.items():
+        if part is not None:
+            payload[name] = part.model_dump(mode="json")
     event = Event(hall_id=hall_id, kind=kind.value, at=at, payload=payload)
     session.add(event)
     session.flush()

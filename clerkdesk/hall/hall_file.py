@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.auth import hash_password
+from clerkdesk.hall.calendar_file import CalendarSpec, import_calendar
 from clerkdesk.hall.event_log import append_event
 from clerkdesk.hall.models import Department, Hall, Service, Staff, Window, WindowService
 
@@ -71,6 +72,9 @@ class ServiceSpec(_Spec):
     department: Code
     prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
     estimated_minutes: int = Field(default=10, ge=1, le=480)
+    cutoff_minutes: int | None = Field(
+        default=None, ge=0, le=480, description="Stop issuing this long before closing"
+    )
 
 
 class WindowSpec(_Spec):
@@ -94,6 +98,7 @@ class HallFile(_Spec):
     services: list[ServiceSpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
     staff: list[StaffSpec] = Field(default_factory=list)
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
 
 
 class HallFileError(ValueError):
@@ -185,6 +190,8 @@ def import_hall(session: Session, spec: HallFile, now: datetime) -> ImportReport
     services = _upsert_services(session, hall, spec, departments, report)
     _upsert_windows(session, hall, spec, departments, services, report)
     _upsert_staff(session, hall, spec, departments, report)
+    import_calendar(session, hall, spec.calendar, now)
+    report.updated.append("calendar")
     append_event(session, hall.id, w.EventKind.hall_updated, now)
     return report
 
@@ -234,6 +241,7 @@ def _upsert_services(
         row.department_id = departments[item.department].id
         row.prefix = item.prefix
         row.estimated_minutes = item.estimated_minutes
+        row.cutoff_minutes = item.cutoff_minutes
         row.active = True
     for code, row in existing.items():
         if code not in wanted and row.active:
@@ -314,4 +322,9 @@ def _upsert_staff(
         row.active = True
         if password is not None:
             row.password_hash = hash_password(password)
+    wanted = {item.staff_no for item in spec.staff}
+    for staff_no, row in existing.items():
+        if staff_no not in wanted and row.active:
+            row.active = False  # can no longer sign in; history keeps pointing at them
+            report.deactivated.append(f"staff {staff_no}")
     session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
     text,
 )
@@ -84,6 +85,8 @@ class Service(Base):
     prefix: Mapped[str] = mapped_column(String(8))
     estimated_minutes: Mapped[int] = mapped_column(Integer, default=10)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    cutoff_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The kiosk stops issuing this many minutes before closing; NULL: `estimated_minutes`."""
 
 
 class Window(Base):
@@ -239,3 +242,131 @@ class IdempotentResponse(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# --- the hall calendar and closing (issue 4) ------------------------------------------------
+
+
+class WeeklyHours(Base):
+    """One opening interval of an ordinary workday (local wall-clock times). ``weekday`` 0 is
+    Monday; NULL holds the hours of a make-up workday (调休上班; none: the Friday hours)."""
+
+    __tablename__ = "calendar_weekly_hours"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"), index=True)
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+
+class DutySessionHours(Base):
+    """One interval of a rostered weekend/holiday session (错时服务): on a date, or every week
+    on a weekday. ``end_time <= start_time`` runs past local midnight."""
+
+    __tablename__ = "calendar_duty_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"), index=True)
+    on_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    label: Mapped[str] = mapped_column(String(100), default="")
+
+
+class DayOverride(Base):
+    """An admin's day type for one local date (wins over the national calendar)."""
+
+    __tablename__ = "calendar_day_override"
+    __table_args__ = (UniqueConstraint("hall_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    day_type: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ConfirmedYear(Base):
+    """A year whose day types an admin has checked against the official notice."""
+
+    __tablename__ = "calendar_confirmed_year"
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+
+
+class HallPolicy(Base):
+    """Closing policy of a hall; a hall without a row uses the defaults."""
+
+    __tablename__ = "hall_policy"
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"), primary_key=True)
+    end_of_day: Mapped[str] = mapped_column(String(32), default="serve_all")
+    auto_approve_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    closing_notice_minutes: Mapped[int] = mapped_column(Integer, default=30)
+
+
+class ExtensionRequest(Base):
+    """A clerk's request to keep a window open past its end (延时服务), and its decision."""
+
+    __tablename__ = "extension_request"
+    __table_args__ = (Index("ix_extension_request_hall_date", "hall_id", "local_date", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    window_session_id: Mapped[int] = mapped_column(ForeignKey("window_session.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes_requested: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    scheduled_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    base_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    waiting_at_request: Mapped[int] = mapped_column(Integer, default=0)
+    needed_at_request: Mapped[int] = mapped_column(Integer, default=0)
+    minutes_approved: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    auto_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WindowClosing(Base):
+    """The facts of a window closed for its stretch: scheduled end, end with extensions, and
+    the actual end (overtime is computed from these)."""
+
+    __tablename__ = "window_closing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    window_session_id: Mapped[int] = mapped_column(ForeignKey("window_session.id"), unique=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scheduled_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    actual_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_of_day_rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    leftover_tickets: Mapped[str] = mapped_column(Text, default="")
+
+
+class Overrun(Base):
+    """Work past a window's end without an approved extension: the lead confirms or rejects."""
+
+    __tablename__ = "overrun"
+    __table_args__ = (Index("ix_overrun_hall_date", "hall_id", "local_date", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    window_closing_id: Mapped[int] = mapped_column(ForeignKey("window_closing.id"), unique=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    actual_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

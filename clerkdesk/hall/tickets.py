@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.cutoff import check_issuing
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
 from clerkdesk.hall.event_log import append_event
 from clerkdesk.hall.models import (
@@ -108,11 +109,11 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
     ).one_or_none()
     if service is None or not service.active:
         raise not_found("service", request.service)
-    if request.priority == w.Priority.transferred:
+    if request.priority in (w.Priority.transferred, w.Priority.carried_over):
         raise Invalid(
             "priority_not_issuable",
-            "Transferred-in priority comes only from a hand-off; issue as normal, "
-            "green_channel or appointment.",
+            "Transferred-in and carried-over priority come only from a hand-off or the "
+            "end-of-day rule; issue as normal, green_channel or appointment.",
         )
     if request.priority == w.Priority.appointment and request.appointment_at is None:
         raise Invalid(
@@ -124,6 +125,7 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
             "appointment_time_naive",
             "appointment_at needs a time zone offset, e.g. 2026-12-11T10:30:00+08:00.",
         )
+    check_issuing(session, who, service, now)  # 409 when closed or past the service's cutoff
     day = local_date(hall, now)
     number = _next_number(session, service.id, day)
     ticket = Ticket(
@@ -260,7 +262,7 @@ def call_next(session: Session, who: Principal, number: int, now: datetime) -> w
 def find_ticket(session: Session, hall_id: int, ref: str, today: date) -> Ticket:
     """A ticket by numeric id, or by today's code (A023)."""
     query = select(Ticket).where(Ticket.hall_id == hall_id)
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and len(ref) <= 15:  # not "²", not past 64 bits
         query = query.where(Ticket.id == int(ref))
     else:
         query = query.where(Ticket.code == ref.upper(), Ticket.local_date == today)
@@ -406,9 +408,40 @@ def cancel(
     before = ticket.status
     after = next_state(before, Action.cancel)
     window_id = ticket.window_id
-    if not who.has(Role.lead, Role.admin, Role.kiosk):
-        _ticket_at_held_window(session, who, ticket_id)
+    _may_cancel(session, who, ticket)
     ticket.status = after
     ticket.finished_at = now
     ticket.reason = reason
     return _record(session, ticket, Action.cancel, before, who, window_id, now, reason)
+
+
+def _may_cancel(session: Session, who: Principal, ticket: Ticket) -> None:
+    """Admins cancel anything; a lead within their department; a clerk the ticket at their own
+    window; a kiosk only a waiting ticket it issued itself (a failed print)."""
+    if who.has(Role.admin):
+        return
+    service = session.get_one(Service, ticket.service_id)
+    if who.has(Role.lead) and who.department_id in (None, service.department_id):
+        return
+    if who.has(Role.kiosk) and ticket.status == WAITING:
+        issued_here = session.scalar(
+            select(func.count())
+            .select_from(TicketTransition)
+            .where(
+                TicketTransition.ticket_id == ticket.id,
+                TicketTransition.action == Action.issue.value,
+                TicketTransition.staff_id == who.staff_id,
+            )
+        )
+        if issued_here:
+            return
+    if ticket.window_id is not None and ticket.status in (CALLED, SERVING):
+        holder = open_session(session, ticket.window_id)
+        if holder is not None and holder.staff_id == who.staff_id:
+            return
+    raise Forbidden(
+        "not_yours_to_cancel",
+        f"Ticket {ticket.code} is not at your window and not in your department: ask the duty "
+        "lead of its department to cancel it.",
+        ticket=ticket.code,
+    )

@@ -39,7 +39,6 @@ def login(body: w.LoginRequest, hall: HallDep) -> w.LoginResponse:
 def logout(hall: HallDep, token: TokenDep) -> None:
     now = hall.clock.now()
     with hall.session(write=True) as session, session.begin():
-        auth.authenticate(session, token, now)
         auth.logout(session, token, now)
 
 

@@ -17,7 +17,8 @@ router = APIRouter(tags=["events"], responses=ERRORS)
 PING_SECONDS = 10
 
 
-def _cursor(header: str | None, query: int | None) -> int:
+def _cursor(header: str | None, query: int | None) -> int | None:
+    """Where to resume: Last-Event-ID, else `after`, else None (live events only)."""
     if header is not None and header.strip():
         try:
             value = int(header.strip())
@@ -29,7 +30,7 @@ def _cursor(header: str | None, query: int | None) -> int:
         if value < 0:
             raise Invalid("last_event_id_invalid", "Last-Event-ID cannot be negative.")
         return value
-    return query or 0
+    return query
 
 
 @router.get(
@@ -43,14 +44,15 @@ async def events(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[int | None, Query(ge=0, le=2**62, description="Replay after this id")] = None,
 ) -> EventSourceResponse:
-    """Every change in the hall, in order. Reconnect with Last-Event-ID to get what you missed;
-    an id this server never sent (its database was replaced) gets a `reset` event: reload."""
+    """Every change in the hall, in order, from now on (or after `after`). Reconnect with
+    Last-Event-ID to get what you missed; an id this server never sent (its database was
+    replaced) gets a `reset` event: reload."""
     who = await run_in_threadpool(hall.read, token, lambda _s, who, _now: who)
     cursor = _cursor(last_event_id, after)
     newest = await run_in_threadpool(hall.hub.max_id)
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
-        start = cursor
+        start = newest if cursor is None else cursor
         if start > newest:
             reset = w.EventOut(id=newest, kind=w.EventKind.reset, at=hall.clock.now())
             yield ServerSentEvent(

@@ -216,6 +216,31 @@ def closing_time(calendar: HallCalendar, at_utc: datetime) -> datetime | None:
     return None
 
 
+def current_stretch(calendar: HallCalendar, at_utc: datetime) -> Span | None:
+    """The open stretch ``(start, end)`` (UTC) containing `at_utc`, or ``None`` when closed."""
+    at = as_utc(at_utc)
+    first = _local_date(calendar, at) - timedelta(days=1)
+    for start, end in _stretches(calendar, first, SEARCH_DAYS + 1):
+        if start > at:
+            return None
+        if at < end:
+            return start, end
+    return None
+
+
+def last_stretch(calendar: HallCalendar, at_utc: datetime, days_back: int = 2) -> Span | None:
+    """The latest open stretch (UTC) that ended at or before `at_utc`, looking back `days_back`
+    local days; ``None`` when there is none."""
+    at = as_utc(at_utc)
+    first = _local_date(calendar, at) - timedelta(days=days_back)
+    latest: Span | None = None
+    for start, end in _stretches(calendar, first, days_back + 1):
+        if end > at:
+            break
+        latest = (start, end)
+    return latest
+
+
 def is_open(calendar: HallCalendar, at_utc: datetime) -> bool:
     """Whether the hall is open at the instant `at_utc`."""
     return closing_time(calendar, at_utc) is not None

@@ -1,9 +1,9 @@
 """Fair calling order (DESIGN.md, "Calling").
 
-First the priority class — transferred-in, green channel (elderly, disabled), an appointment once
-its slot has come — then the window's own service order, then the time the ticket joined the
-queue. The store's claim query implements the same order in SQL; a property test holds the two
-together.
+First the priority class — transferred-in, green channel (elderly, disabled), carried over from
+the previous day's closing, an appointment once its slot has come — then the window's own
+service order, then the time the ticket joined the queue. The store's claim query implements
+the same order in SQL; a property test holds the two together.
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-PRIORITY_RANK = {"transferred": 0, "green_channel": 1, "appointment": 2, "normal": 3}
+PRIORITY_RANK = {
+    "transferred": 0,
+    "green_channel": 1,
+    "carried_over": 2,  # left waiting at the previous day's closing (end-of-day rule)
+    "appointment": 3,
+    "normal": 4,
+}
 NORMAL_RANK = PRIORITY_RANK["normal"]
 
 

@@ -43,7 +43,8 @@ _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
 }
 
 
-@dataclass(frozen=True)
+# Not frozen: Starlette clears `exc.__traceback__` after handling, which a frozen dataclass refuses.
+@dataclass(eq=False)
 class IllegalTransition(Exception):
     action: Action
     current: str

@@ -1,0 +1,450 @@
+"""Load benchmark of the hall service: a real server process, many clerk clients, one kiosk.
+
+    python bench/server_load.py [--db URL] [--clients 50] [--rate 200] [--duration 10] [--json]
+
+The server runs in its own process (the load generator must not share its GIL) on a SQLite temp
+file, or on the PostgreSQL database given with --db (the load hall is imported beside whatever is
+there). The hall has one window and one clerk per client, every window serving the same three
+services, no minimum interval between calls. Phases:
+
+  (a) saturation: every clerk does call next -> start -> complete back to back while the kiosk
+      keeps tickets waiting -> cycles_per_s; then the same clients call GET /ping back to back
+      -> echo_req_per_s, the HTTP floor of this server on this machine;
+  (b) latency at a steady offered load (open loop: each request has a scheduled time, and its
+      latency counts from that time, so a slow answer delays and penalises the ones behind it);
+      the kiosk's issues are a quarter of the requests, the clerks' cycles the rest -> p50/p99.
+
+The clients are split over several worker processes (one Python process tops out near 700-800
+requests/s). At the end the database is audited: double_calls (a ticket called again without
+being parked) and lost (a ticket neither finished nor waiting) must both be 0. The hall clock
+is fixed to a Friday 10:00 so the kiosk is inside opening hours whenever the benchmark runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from clerkdesk.api.client import HallClient  # noqa: E402
+from clerkdesk.api.errors import ApiError, Conflict  # noqa: E402
+from clerkdesk.hall.db import make_engine, sqlite_url  # noqa: E402
+from clerkdesk.hall.models import Hall, Ticket  # noqa: E402
+from tests.load_helpers import (  # noqa: E402
+    KIOSK,
+    LOAD_HALL,
+    LOAD_PASSWORD,
+    SERVICES,
+    audit_hall,
+    clerk_no,
+    seed_load_hall,
+)
+
+HALL_START = datetime(2026, 12, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Friday
+REQUESTS_PER_CYCLE = 3
+
+
+# --- the server process -------------------------------------------------------------------
+
+
+def serve(database_url: str, port: int) -> None:
+    """What `clerkdesk serve` runs, with the hall clock starting at HALL_START."""
+    from clerkdesk.clock import ScaledClock
+    from clerkdesk.hall.app import HallSettings, create_app
+    from clerkdesk.hall.server import serve_forever
+
+    app = create_app(HallSettings(database_url, clock=ScaledClock(HALL_START)))
+    serve_forever(app, "127.0.0.1", port)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [sys.executable, __file__, "--serve", str(port), "--db", database_url]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not answer /healthz within 30 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+# --- the load worker processes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One client of a worker: a clerk at a window, or the kiosk (window 0)."""
+
+    token: str
+    window: int
+    offset_s: float = 0.0  # where its requests sit in the schedule of phase (b)
+
+
+@dataclass(frozen=True)
+class Share:
+    base_url: str
+    phase: str  # "cycles" | "echo" | "latency"
+    seats: list[Seat]
+    start_at: float  # wall clock, the same moment for every worker
+    duration_s: float
+    period_s: float = 0.0  # per clerk in phase (b)
+    kiosk_period_s: float = 0.0
+
+
+@dataclass
+class Outcome:
+    requests: int = 0
+    cycles: int = 0
+    empty: int = 0
+    errors: int = 0
+    latencies_ms: list[float] | None = None
+
+
+def run_share(share: Share) -> Outcome:
+    return asyncio.run(_run_share(share))
+
+
+async def _run_share(share: Share) -> Outcome:
+    clients = [HallClient(share.base_url, seat.token, retry_delays=()) for seat in share.seats]
+    try:
+        await asyncio.gather(*(client.ping() for client in clients))  # warm every connection
+        start = time.perf_counter() + (share.start_at - time.time())
+        end = start + share.duration_s
+        await asyncio.sleep(max(0.0, start - time.perf_counter()))
+        if share.phase == "latency":
+            jobs = [
+                _paced(client, seat, start + seat.offset_s, end, share)
+                for client, seat in zip(clients, share.seats, strict=True)
+            ]
+        else:
+            jobs = [
+                _flat_out(client, seat, end, share.phase)
+                for client, seat in zip(clients, share.seats, strict=True)
+            ]
+        outcomes = await asyncio.gather(*jobs)
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
+    total = Outcome(latencies_ms=[])
+    for one in outcomes:
+        total.requests += one.requests
+        total.cycles += one.cycles
+        total.empty += one.empty
+        total.errors += one.errors
+        assert total.latencies_ms is not None
+        total.latencies_ms.extend(one.latencies_ms or [])
+    return total
+
+
+async def _flat_out(client: HallClient, seat: Seat, end: float, phase: str) -> Outcome:
+    done = Outcome()
+    while time.perf_counter() < end:
+        if phase == "echo":
+            await client.ping()
+            done.requests += 1
+            continue
+        try:
+            ticket = await client.call_next(seat.window)
+        except Conflict as refused:
+            done.requests += 1
+            if refused.code != "queue_empty":
+                done.errors += 1
+            done.empty += 1
+            await asyncio.sleep(0.005)
+            continue
+        await client.start(ticket.id)
+        await client.complete(ticket.id)
+        done.requests += REQUESTS_PER_CYCLE
+        done.cycles += 1
+    return done
+
+
+async def _paced(client: HallClient, seat: Seat, first: float, end: float, share: Share) -> Outcome:
+    """Open loop: request k is due at first + k * period, whatever happened to request k-1; its
+    latency counts from when it was due. A cycle left open at the end is finished unmeasured."""
+    done = Outcome(latencies_ms=[])
+    assert done.latencies_ms is not None
+    period = share.kiosk_period_s if seat.window == 0 else share.period_s
+    ticket_id: int | None = None
+    step = 0
+    k = 0
+    while (due := first + k * period) < end:
+        k += 1
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        try:
+            if seat.window == 0:
+                await client.issue(SERVICES[k % len(SERVICES)])
+            elif step == 0:
+                ticket_id = (await client.call_next(seat.window)).id
+                step = 1
+            elif step == 1:
+                assert ticket_id is not None
+                await client.start(ticket_id)
+                step = 2
+            else:
+                assert ticket_id is not None
+                await client.complete(ticket_id)
+                step, ticket_id = 0, None
+                done.cycles += 1
+        except ApiError as refused:
+            done.errors += 1
+            done.empty += refused.code == "queue_empty"
+        done.latencies_ms.append((time.perf_counter() - due) * 1000)
+        done.requests += 1
+    if ticket_id is not None:
+        if step == 1:
+            await client.start(ticket_id)
+        await client.complete(ticket_id)
+        done.cycles += 1
+    return done
+
+
+# --- the conductor ------------------------------------------------------------------------
+
+
+def waiting_tickets(engine: Any) -> int:
+    with engine.connect() as conn:
+        hall_id = conn.scalar(select(Hall.id).where(Hall.code == LOAD_HALL))
+        count = conn.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.hall_id == hall_id, Ticket.status == "waiting")
+        )
+    return int(count or 0)
+
+
+async def keep_tickets_waiting(
+    kiosk: HallClient, engine: Any, target: int, stop: asyncio.Event
+) -> int:
+    """The kiosk issues whenever fewer than `target` tickets wait (checked in the database)."""
+    issued = 0
+    while not stop.is_set():
+        missing = target - await asyncio.to_thread(waiting_tickets, engine)
+        if missing <= 0:
+            await asyncio.sleep(0.05)
+            continue
+        for start in range(0, missing, 8):
+            batch = range(start, min(missing, start + 8))
+            await asyncio.gather(*(kiosk.issue(SERVICES[i % len(SERVICES)]) for i in batch))
+            issued += len(batch)
+    return issued
+
+
+async def sign_in_clerks(url: str, clients: int) -> tuple[list[Seat], str]:
+    async def one(window: int) -> Seat:
+        async with HallClient(url) as clerk:
+            await clerk.login(clerk_no(window), LOAD_PASSWORD)
+            await clerk.sign_in(window)
+            assert clerk.token is not None
+            return Seat(clerk.token, window)
+
+    seats = list(await asyncio.gather(*(one(n) for n in range(1, clients + 1))))
+    async with HallClient(url) as kiosk:
+        await kiosk.login(KIOSK, LOAD_PASSWORD)
+        assert kiosk.token is not None
+        return seats, kiosk.token
+
+
+def split(seats: list[Seat], workers: int) -> list[list[Seat]]:
+    return [seats[i::workers] for i in range(workers)]
+
+
+async def run_phase(
+    pool: ProcessPoolExecutor,
+    url: str,
+    phase: str,
+    shares: list[list[Seat]],
+    duration: float,
+    **kw: float,
+) -> Outcome:
+    start_at = time.time() + 2.0  # time for every worker to warm its clients
+    futures = [
+        asyncio.wrap_future(
+            pool.submit(run_share, Share(url, phase, seats, start_at, duration, **kw))
+        )
+        for seats in shares
+        if seats
+    ]
+    total = Outcome(latencies_ms=[])
+    for one in await asyncio.gather(*futures):
+        total.requests += one.requests
+        total.cycles += one.cycles
+        total.empty += one.empty
+        total.errors += one.errors
+        assert total.latencies_ms is not None
+        total.latencies_ms.extend(one.latencies_ms or [])
+    return total
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+async def conduct(args: argparse.Namespace, url: str, database_url: str) -> dict[str, Any]:
+    seats, kiosk_token = await sign_in_clerks(url, args.clients)
+    engine = make_engine(database_url)
+    kiosk = HallClient(url, kiosk_token)
+    pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=_spawn())
+    try:
+        target = 2 * args.clients + 20
+        stop = asyncio.Event()
+        issuing = asyncio.create_task(keep_tickets_waiting(kiosk, engine, target, stop))
+        while await asyncio.to_thread(waiting_tickets, engine) < target:
+            await asyncio.sleep(0.1)
+        cycles = await run_phase(pool, url, "cycles", split(seats, args.workers), args.duration)
+        stop.set()
+        issued_a = await issuing
+        echo = await run_phase(pool, url, "echo", split(seats, args.workers), args.duration)
+
+        # (b): the kiosk takes a quarter of the offered requests (one issue per three-request
+        # cycle), the clerks the rest, each at its own offset so the load is even in time.
+        clerk_rate = args.rate * 3 / 4
+        period = args.clients / clerk_rate
+        paced = [
+            Seat(s.token, s.window, offset_s=i * period / args.clients) for i, s in enumerate(seats)
+        ]
+        shares = split(paced, args.workers)
+        shares[0] = [Seat(kiosk_token, 0), *shares[0]]
+        latency = await run_phase(
+            pool,
+            url,
+            "latency",
+            shares,
+            args.duration,
+            period_s=period,
+            kiosk_period_s=4 / args.rate,
+        )
+    finally:
+        pool.shutdown()
+        await kiosk.aclose()
+    audit = await asyncio.to_thread(audit_hall, engine)
+    engine.dispose()
+    lat = latency.latencies_ms or []
+    return {
+        "backend": make_url(database_url).get_backend_name(),
+        "clients": args.clients,
+        "load_workers": args.workers,
+        "duration_s": args.duration,
+        "cycles_per_s": round(cycles.cycles / args.duration, 1),
+        "echo_req_per_s": round(echo.requests / args.duration, 1),
+        "cycle_share_of_echo": round(cycles.cycles * REQUESTS_PER_CYCLE / max(1, echo.requests), 3),
+        "offered_req_per_s": args.rate,
+        "achieved_req_per_s": round(latency.requests / args.duration, 1),
+        "p50_ms": round(percentile(lat, 0.50), 2),
+        "p99_ms": round(percentile(lat, 0.99), 2),
+        "max_ms": round(max(lat, default=float("nan")), 2),
+        "errors": cycles.errors + echo.errors + latency.errors,
+        "empty_queue_polls": cycles.empty + latency.empty,
+        "kiosk_issued_during_saturation": issued_a,
+        "tickets": audit.tickets,
+        "double_calls": audit.double_calls,
+        "lost": audit.lost,
+        "audit_problems": len(audit.problems),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "python": platform.python_version(),
+    }
+
+
+def _spawn() -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--db", help="database URL (default: a SQLite temp file)")
+    p.add_argument("--clients", type=int, default=50, help="clerk clients (and windows)")
+    p.add_argument("--rate", type=float, default=200.0, help="offered requests/s in phase (b)")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    p.add_argument("--workers", type=int, default=3, help="load generator processes")
+    p.add_argument("--json", action="store_true", help="print only the JSON result line")
+    p.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.serve is not None:
+        serve(args.db, args.serve)
+        return 0
+    say = (lambda *_: None) if args.json else (lambda *a: print(*a, file=sys.stderr))
+    folder = Path(tempfile.mkdtemp(prefix="clerkdesk-bench-"))
+    database_url = args.db or sqlite_url(folder / "bench.sqlite3")
+    try:
+        say(f"seeding the load hall ({args.clients} windows) in {make_url(database_url)!r}")
+        seed_load_hall(database_url, HALL_START, args.clients)
+        process, url = start_server(database_url, folder / "server.log")
+        try:
+            say(f"server on {url}; phases of {args.duration:g} s with {args.workers} load workers")
+            result = asyncio.run(conduct(args, url, database_url))
+        finally:
+            stop_server(process)
+        print(json.dumps(result, ensure_ascii=False))
+        return 0 if result["double_calls"] == result["lost"] == 0 else 1
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

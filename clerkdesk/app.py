@@ -1,0 +1,179 @@
+"""The counter workstation: sign in, pick a window, work the counter.
+
+The app only moves between screens; the screens talk to the hall through `Workstation` and post
+messages (clerkdesk.messages) when the clerk's situation changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingsMap
+from textual.screen import Screen
+
+from clerkdesk.api.errors import Conflict, HallClientError
+from clerkdesk.config import ConfigError, Settings, load_settings, save_settings
+from clerkdesk.i18n import _
+from clerkdesk.messages import HallCreated, SignedIn, SignedOut, WindowLeft, WindowTaken
+from clerkdesk.screens.counter import BACKOFF, CounterScreen
+from clerkdesk.screens.sign_in import SignInScreen
+from clerkdesk.screens.window_picker import WindowPickerScreen, my_windows
+from clerkdesk.themes import STYLESHEET, pick_theme, register_themes, save_theme_choice
+from clerkdesk.workstation.first_run import FirstRunAnswers
+from clerkdesk.workstation.refusals import explain
+from clerkdesk.workstation.session import Workstation
+
+CreateHall = Callable[[FirstRunAnswers], None]
+
+
+@dataclass(frozen=True)
+class AutoSignIn:
+    """Sign in by itself and take the first free window of `windows` (empty: of my department's
+    windows). The demo and the first start use it."""
+
+    staff_no: str
+    password: str
+    windows: Sequence[int]
+
+
+class ClerkDeskApp(App[None]):
+    CSS_PATH = STYLESHEET
+    TITLE = "ClerkDesk"
+
+    def __init__(
+        self,
+        ws: Workstation,
+        *,
+        settings: Settings | None = None,
+        auto: AutoSignIn | None = None,
+        create_hall: CreateHall | None = None,
+        background: Callable[[], Awaitable[None]] | None = None,
+        backoff: tuple[float, ...] = BACKOFF,
+        remember: bool = True,
+    ) -> None:
+        super().__init__()
+        self._bindings = BindingsMap(
+            [
+                Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
+                Binding("ctrl+c", "help_quit", show=False, system=True),
+                Binding(
+                    self.COMMAND_PALETTE_BINDING,
+                    "command_palette",
+                    _("palette"),
+                    show=False,
+                    key_display=self.COMMAND_PALETTE_DISPLAY,
+                    priority=True,
+                    tooltip=_("Open the command palette"),
+                ),
+            ]
+        )
+        self.ws = ws
+        self.settings = settings or Settings()
+        self._auto = auto
+        self._create_hall = create_hall
+        self._background = background
+        self._backoff = backoff
+        self._remember = remember
+        self._notice_shown = False
+        register_themes(self)
+        self.theme = pick_theme(self, self.settings.theme)
+
+    def watch_theme(self, name: str) -> None:
+        if self._remember and name != self.settings.theme:
+            self.settings.theme = name
+            try:
+                save_theme_choice(name)
+            except (ConfigError, OSError) as exc:
+                self.notify(str(exc), severity="error")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            _("Theme"), _("Change the colours (kept for the next start)"), self.action_change_theme
+        )
+        if screen.query("HelpPanel"):
+            yield SystemCommand(_("Keys"), _("Hide the keys panel"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(_("Keys"), _("Show every key"), self.action_show_help_panel)
+        yield SystemCommand(_("Quit"), _("Close the workstation"), self.action_quit)
+
+    def on_mount(self) -> None:
+        if self._background is not None:
+            self.run_worker(self._background(), group="background", exit_on_error=False)
+        if self._create_hall is not None:
+            from clerkdesk.screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen(self._create_hall))
+        elif self._auto is not None:
+            self.push_screen(SignInScreen(self.ws, self._auto.staff_no, _("Signing in…")))
+            self.auto_sign_in(self._auto)
+        else:
+            self.push_screen(SignInScreen(self.ws, self.settings.staff_no or ""))
+
+    # --- moving between screens ----------------------------------------------------------------
+
+    def _welcome(self, staff_no: str) -> None:
+        """After any sign-in: remember who, and say once where the token is (not) kept."""
+        self._remember_staff(staff_no)
+        notice = self.ws.tokens.notice
+        if notice and not self._notice_shown:
+            self._notice_shown = True
+            self.notify(notice, timeout=10)
+
+    def on_signed_in(self, message: SignedIn) -> None:
+        self._welcome(message.me.staff.staff_no)
+        session = message.me.session
+        if session is not None:
+            self.switch_screen(CounterScreen(self.ws, session.window, self._backoff))
+        else:
+            self.switch_screen(WindowPickerScreen(self.ws))
+
+    def on_window_taken(self, message: WindowTaken) -> None:
+        self.switch_screen(CounterScreen(self.ws, message.window, self._backoff))
+
+    def on_window_left(self, message: WindowLeft) -> None:
+        self.switch_screen(WindowPickerScreen(self.ws, message.reason))
+
+    def on_signed_out(self, message: SignedOut) -> None:
+        staff_no = self.ws.staff_no or self.settings.staff_no or ""
+        self.switch_screen(SignInScreen(self.ws, staff_no, message.reason or ""))
+
+    def on_hall_created(self, message: HallCreated) -> None:
+        self.auto_sign_in(AutoSignIn(message.staff_no, message.password, ()))
+
+    def _remember_staff(self, staff_no: str) -> None:
+        if not self._remember:
+            return
+        try:
+            settings = load_settings()
+            if settings.staff_no != staff_no:
+                settings.staff_no = staff_no
+                save_settings(settings)
+        except (ConfigError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+
+    @work(exclusive=True, group="auto-sign-in")
+    async def auto_sign_in(self, auto: AutoSignIn) -> None:
+        try:
+            me = await self.ws.sign_in(auto.staff_no, auto.password)
+            if me.session is None:
+                windows = list(auto.windows) or [
+                    x.number
+                    for x in my_windows(await self.ws.client.windows(), me.staff.department)
+                    if x.holder is None
+                ]
+                for window in windows:
+                    try:
+                        await self.ws.client.sign_in(window)
+                    except Conflict:
+                        continue
+                    self._welcome(me.staff.staff_no)
+                    self.switch_screen(CounterScreen(self.ws, window, self._backoff))
+                    return
+        except HallClientError as exc:
+            self.switch_screen(SignInScreen(self.ws, auto.staff_no, explain(exc)))
+            return
+        self.post_message(SignedIn(me))

@@ -1,0 +1,78 @@
+"""The kiosk cutoff: a service's tickets stop N minutes before the hall closes (per service;
+default its estimated minutes), and the refusal says when the service opens next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.calendar_store import load_calendar
+from clerkdesk.hall.errors import Conflict
+from clerkdesk.hall.models import Service
+from clerkdesk.hall.rules.calendar import (
+    HallCalendar,
+    accepts_tickets,
+    closing_time,
+    next_opening,
+)
+
+
+def cutoff_minutes(service: Service) -> int:
+    return service.estimated_minutes if service.cutoff_minutes is None else service.cutoff_minutes
+
+
+def next_issuing(calendar: HallCalendar, at: datetime, cutoff: int) -> datetime | None:
+    """The next moment after `at` when the kiosk issues this service's tickets again."""
+    candidate = next_opening(calendar, at)
+    for _ in range(16):  # skip stretches shorter than the cutoff
+        if candidate is None or accepts_tickets(calendar, candidate, cutoff):
+            return candidate
+        end = closing_time(calendar, candidate)
+        candidate = next_opening(calendar, end) if end is not None else None
+    return None
+
+
+def when(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return "no opening is scheduled in the next month: ask the duty lead"
+    return f"{moment.astimezone(zone):%a %Y-%m-%d %H:%M}"
+
+
+def check_issuing(session: Session, who: Principal, service: Service, now: datetime) -> None:
+    """Refuse a kiosk ticket while the hall is closed or past the service's cutoff (409, with
+    `next_opening` as a hall-local ISO time). Leads and admins may issue past it on purpose."""
+    if who.has(Role.lead, Role.admin):
+        return
+    calendar = load_calendar(session, who.hall_id)
+    minutes = cutoff_minutes(service)
+    if accepts_tickets(calendar, now, minutes):
+        return
+    zone = calendar.zone
+    reopen = next_issuing(calendar, now, minutes)
+    params: dict[str, Any] = {
+        "service": service.code,
+        "next_opening": reopen.astimezone(zone).isoformat() if reopen else None,
+    }
+    closing = closing_time(calendar, now)
+    if closing is None:
+        raise Conflict(
+            "hall_closed",
+            f"The hall is closed now: {service.name} tickets are issued again from "
+            f"{when(reopen, zone)}.",
+            **params,
+        )
+    local_closing = closing.astimezone(zone)
+    params |= {"closing": local_closing.isoformat(), "cutoff_minutes": minutes}
+    same_day = reopen is not None and reopen.astimezone(zone).date() == local_closing.date()
+    code = "service_closed_before_break" if same_day else "service_closed_for_today"
+    raise Conflict(
+        code,
+        f"{service.name} tickets stop {minutes} minutes before the {local_closing:%H:%M} "
+        f"closing: they are issued again from {when(reopen, zone)}.",
+        **params,
+    )

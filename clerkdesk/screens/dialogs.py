@@ -1,0 +1,101 @@
+"""Small typed modal dialogs that dismiss with a value: yes/no and a reason."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from clerkdesk.i18n import _
+
+DIALOG_CSS = """
+{name} {{
+    align: center middle;
+    background: $background 60%;
+}}
+{name} > Vertical {{
+    width: 64;
+    max-width: 100%;
+    height: auto;
+    padding: 1 2;
+    background: $surface;
+    border: thick $primary;
+}}
+{name} .question {{
+    width: 100%;
+    margin-bottom: 1;
+}}
+{name} .hint {{
+    color: $text-muted;
+}}
+{name} Horizontal {{
+    height: auto;
+    align: right middle;
+}}
+{name} Button {{
+    margin-left: 2;
+}}
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; y/Enter on "yes", n/Escape for no."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", show=False),
+        Binding("y", "answer(True)", show=False),
+    ]
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self._question, self._yes, self._no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._question, classes="question")
+            with Horizontal():
+                yield Button(self._yes, id="yes", variant="warning")
+                yield Button(self._no, id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Ask for a reason (for a no-show, say); Enter confirms, Escape cancels."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ReasonDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, question: str, suggestion: str = "", required: bool = True) -> None:
+        super().__init__()
+        self._question, self._suggestion, self._required = question, suggestion, required
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._question, classes="question")
+            yield Label(_("Reason"))
+            yield Input(self._suggestion, id="reason", max_length=500)
+            yield Static(_("Enter confirms · Esc cancels"), classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        reason = event.value.strip()
+        if self._required and not reason:
+            self.query_one(".hint", Static).update(_("A reason is needed: type one."))
+            return
+        self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

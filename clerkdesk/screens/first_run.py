@@ -1,0 +1,108 @@
+"""The embedded hall's first start: the first admin (also a clerk), a department and a window
+with one service. Short on purpose: everything else comes later through a hall file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from clerkdesk.i18n import N_, _
+from clerkdesk.messages import HallCreated
+from clerkdesk.workstation.first_run import FirstRunAnswers, problems
+
+CreateHall = Callable[[FirstRunAnswers], None]
+
+# (input id, label, suggested value); labels and suggestions are translated when shown
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("hall", N_("Hall name"), N_("Government Service Centre")),
+    ("staff-no", N_("Your staff number"), "admin"),
+    ("name", N_("Your name"), ""),
+    ("password", N_("Password"), ""),
+    ("password2", N_("Password again"), ""),
+    ("department", N_("Department"), N_("General services")),
+    ("window", N_("Window number"), "1"),
+    ("service", N_("Service"), N_("General business")),
+    ("prefix", N_("Ticket prefix"), "A"),
+)
+
+
+class FirstRunScreen(Screen[None]):
+    DEFAULT_CSS = """
+    FirstRunScreen { align: center middle; }
+    FirstRunScreen #first-run {
+        width: 70; max-width: 100%; height: auto; padding: 0 2;
+        background: $surface; border: round $primary;
+    }
+    FirstRunScreen Grid { grid-size: 2; grid-columns: 22 1fr; grid-rows: 1; height: auto; }
+    FirstRunScreen Button { margin-top: 1; width: 100%; }
+    FirstRunScreen #message { height: auto; margin-top: 1; }
+    """
+
+    def __init__(self, create_hall: CreateHall) -> None:
+        super().__init__()
+        self._create = create_hall
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="first-run"):
+            yield Static(
+                _("First start: set up this hall. You become its admin and its first clerk."),
+                classes="title",
+            )
+            with Grid():
+                for key, label, default in FIELDS:
+                    yield Label(_(label))
+                    yield Input(
+                        _(default) if default else "",
+                        id=key,
+                        compact=True,
+                        password=key.startswith("password"),
+                    )
+            yield Button(_("Create the hall"), id="create", variant="primary", compact=True)
+            yield Static("", id="message", classes="refusal")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#first-run").border_title = "ClerkDesk"
+        self.query_one("#name", Input).focus()
+
+    def _value(self, key: str) -> str:
+        return self.query_one(f"#{key}", Input).value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        window = self._value("window").strip()
+        answers = FirstRunAnswers(
+            hall_name=self._value("hall"),
+            staff_no=self._value("staff-no").strip(),
+            name=self._value("name"),
+            password=self._value("password"),
+            department=self._value("department"),
+            window=int(window) if window.isdigit() else 0,
+            service=self._value("service"),
+            prefix=self._value("prefix").strip().upper(),
+        )
+        found = problems(answers, self._value("password2"))
+        if found:
+            self.query_one("#message", Static).update("\n".join(found))
+            return
+        self.query_one("#message", Static).update(_("Creating the hall…"))
+        self.create(answers)
+
+    @work(exclusive=True)
+    async def create(self, answers: FirstRunAnswers) -> None:
+        try:
+            await asyncio.to_thread(self._create, answers)
+        except Exception as exc:  # the hall file refused it: show why, keep the form
+            self.query_one("#message", Static).update(str(exc))
+            return
+        self.post_message(HallCreated(answers.staff_no, answers.password))

@@ -1,0 +1,158 @@
+"""Pick a window: my department's windows, who holds each and since when. Taking over a held
+window asks first, naming the holder."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
+from clerkdesk.i18n import _
+from clerkdesk.messages import SignedOut, WindowTaken
+from clerkdesk.screens.dialogs import ConfirmDialog
+from clerkdesk.workstation.display import local_time
+from clerkdesk.workstation.refusals import explain
+from clerkdesk.workstation.session import Workstation
+
+
+def my_windows(windows: list[w.WindowOut], department: str | None) -> list[w.WindowOut]:
+    """The windows of my department (and those of none); all of them for staff of none."""
+    if department is None:
+        return windows
+    return [x for x in windows if x.department in (department, None)]
+
+
+class WindowPickerScreen(Screen[None]):
+    DEFAULT_CSS = """
+    WindowPickerScreen #title { padding: 0 1; text-style: bold; color: $text-primary; }
+    WindowPickerScreen #windows { height: 1fr; }
+    WindowPickerScreen #message { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, ws: Workstation, message: str | None = None) -> None:
+        super().__init__()
+        self._bindings = BindingsMap(
+            [
+                Binding("enter", "take", _("Take window"), id="picker.take"),
+                Binding("f5,r", "reload", _("Reload"), key_display="F5 r", id="picker.reload"),
+                Binding("ctrl+o", "sign_out", _("Sign out"), id="picker.sign_out"),
+            ]
+        )
+        self.ws = ws
+        self._message = message
+        self._windows: list[w.WindowOut] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title")
+        yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
+        yield Static(self._message or _("Enter takes the highlighted window."), id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        me = self.ws.me
+        name = f"{me.staff.name} {me.staff.staff_no}" if me else ""
+        self.query_one("#title", Static).update(
+            _("Pick your window · {name} · {hall}").format(
+                name=name, hall=me.hall_name if me else ""
+            )
+        )
+        table = self.query_one(DataTable)
+        for key, label in (
+            ("number", _("Window")),
+            ("label", _("Name")),
+            ("holder", _("Held by")),
+            ("since", _("Since")),
+            ("state", _("State")),
+        ):
+            table.add_column(label, key=key)
+        self.reload()
+
+    def say(self, text: str, error: bool = True) -> None:
+        line = self.query_one("#message", Static)
+        line.set_class(error, "refusal")
+        line.update(text)
+
+    def _show(self, windows: list[w.WindowOut]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._windows = windows
+        for window in windows:
+            holder = window.holder
+            if holder is None:
+                state = _("free")
+            elif holder.staff.staff_no == self.ws.staff_no:
+                state = _("yours")
+            else:
+                state = _("paused") if holder.paused else _("open")
+            table.add_row(
+                str(window.number),
+                window.label,
+                holder.staff.name if holder else "—",
+                local_time(holder.started_at, self.ws.zone) if holder else "",
+                state,
+                key=str(window.number),
+            )
+        if not windows:
+            self.say(_("No window belongs to your department: ask an admin."))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_take(self) -> None:
+        table = self.query_one(DataTable)
+        if self._windows and 0 <= table.cursor_row < len(self._windows):
+            self.take(self._windows[table.cursor_row])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_take()
+
+    def action_sign_out(self) -> None:
+        self.sign_out()
+
+    @work(exclusive=True, group="picker")
+    async def reload(self) -> None:
+        try:
+            windows = await self.ws.client.windows()
+        except HallClientError as exc:
+            self.say(explain(exc, self.ws.zone))
+            return
+        department = self.ws.me.staff.department if self.ws.me else None
+        self._show(my_windows(windows, department))
+
+    @work(exclusive=True, group="picker")
+    async def take(self, window: w.WindowOut) -> None:
+        holder = window.holder
+        force = False
+        if holder is not None and holder.staff.staff_no != self.ws.staff_no:
+            question = _(
+                "Window {n} is held by {name} since {time}. Take it over? "
+                "They are signed out there."
+            ).format(
+                n=window.number,
+                name=holder.staff.name,
+                time=local_time(holder.started_at, self.ws.zone),
+            )
+            confirm = ConfirmDialog(question, _("Take over"), _("Cancel"))
+            if not await self.app.push_screen_wait(confirm):
+                return
+            force = True
+        try:
+            await self.ws.client.sign_in(window.number, force=force)
+        except HallUnreachable as exc:
+            self.say(explain(exc))
+            return
+        except ApiError as exc:
+            self.say(explain(exc, self.ws.zone))
+            self.reload()
+            return
+        self.post_message(WindowTaken(window.number))
+
+    @work(exclusive=True, group="picker")
+    async def sign_out(self) -> None:
+        await self.ws.sign_out()
+        self.post_message(SignedOut(_("Signed out.")))

@@ -1,0 +1,111 @@
+"""The thin lines around the counter: my counts today, the status line, the offline banner."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from clerkdesk.api import schemas as w
+from clerkdesk.i18n import _
+from clerkdesk.workstation.display import clock_span
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class MyCounts(Static):
+    DEFAULT_CSS = """
+    MyCounts {
+        width: 22;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+    }
+    """
+
+    def show(self, counts: w.DayCounts | None) -> None:
+        self.border_title = _("My day")
+        if counts is None:
+            self.update("")
+            return
+        average = counts.average_service_seconds
+        avg = "—" if average is None else clock_span_seconds(average)
+        self.update(
+            "\n".join(
+                (
+                    _("Served {n}").format(n=counts.served),
+                    _("No-shows {n}").format(n=counts.no_shows),
+                    _("Average {span}").format(span=avg),
+                )
+            )
+        )
+
+
+def clock_span_seconds(seconds: float) -> str:
+    return clock_span(timedelta(seconds=round(seconds)))
+
+
+class StatusLine(Static):
+    """Window, clerk, paused, the clock and a spinner while a call to the hall is in flight."""
+
+    busy: reactive[bool] = reactive(False)
+    frame: reactive[int] = reactive(0)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._parts: list[str] = []
+        self._clock = ""
+
+    def on_mount(self) -> None:
+        self._spin = self.set_interval(0.1, self._next_frame, pause=True)
+
+    def _next_frame(self) -> None:
+        self.frame = (self.frame + 1) % len(SPINNER)
+
+    def watch_busy(self, busy: bool) -> None:
+        if busy:
+            self._spin.resume()
+        else:
+            self._spin.pause()
+        self._redraw()
+
+    def watch_frame(self) -> None:
+        self._redraw()
+
+    def show(self, parts: list[str], clock: str) -> None:
+        self._parts, self._clock = parts, clock
+        self._redraw()
+
+    def _redraw(self) -> None:
+        spinner = SPINNER[self.frame] if self.busy else " "
+        self.update(" · ".join(self._parts) + f"  {spinner} {self._clock}")
+
+
+class OfflineBanner(Static):
+    """Shown while the hall cannot be reached: the reason and when the next try comes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.display = False
+        self._reason = ""
+        self._retry_at: float | None = None
+
+    def show(self, reason: str, retry_at: float | None) -> None:
+        self._reason, self._retry_at = reason, retry_at
+        self.display = True
+        self.tick()
+
+    def hide(self) -> None:
+        self.display = False
+
+    def tick(self) -> None:
+        if not self.display:
+            return
+        text = _("Offline: {reason}. Actions are off until the hall answers.").format(
+            reason=self._reason
+        )
+        if self._retry_at is not None:
+            seconds = max(0, round(self._retry_at - time.monotonic()))
+            text += " " + _("Next try in {n} s.").format(n=seconds)
+        self.update(text)

@@ -1,0 +1,58 @@
+"""The panel of the ticket at the counter: its number large, then service, waits, recalls, notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from clerkdesk.api import schemas as w
+from clerkdesk.i18n import _
+from clerkdesk.widgets.ticket_number import TicketNumber
+from clerkdesk.workstation.display import clock_span, local_time, priority_name, status_name
+
+
+def ticket_lines(ticket: w.TicketOut, now: datetime, zone: ZoneInfo) -> list[str]:
+    """The lines under the number: what the citizen came for and how long it has taken."""
+    head = [ticket.service_name, status_name(ticket.status)]
+    if priority_name(ticket.priority):
+        head.append(priority_name(ticket.priority))
+    called = ticket.called_at or now
+    facts = [
+        _("waited {span}").format(span=clock_span(called - ticket.issued_at)),
+        _("called {time}").format(time=local_time(called, zone)),
+    ]
+    if ticket.recall_count:
+        facts.append(_("recalled {n}×").format(n=ticket.recall_count))
+    if ticket.started_at is not None:
+        facts.append(_("serving {span}").format(span=clock_span(now - ticket.started_at)))
+    lines = [" · ".join(head), " · ".join(facts)]
+    if ticket.notes:
+        lines.append(_("Notes: {notes}").format(notes=ticket.notes.replace("\n", " / ")))
+    return lines
+
+
+class CurrentTicket(Vertical):
+    DEFAULT_CSS = """
+    CurrentTicket {
+        width: 1fr;
+    }
+    CurrentTicket .ticket-meta {
+        text-align: center;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield TicketNumber(classes="ticket-number")
+        yield Static("", classes="ticket-meta")
+
+    def show(self, ticket: w.TicketOut | None, now: datetime, zone: ZoneInfo, idle: str) -> None:
+        """Data flows down: the screen hands over the ticket and the time, nothing is fetched."""
+        number = self.query_one(TicketNumber)
+        number.placeholder = idle
+        number.code = ticket.code if ticket else None
+        meta = self.query_one(".ticket-meta", Static)
+        meta.update("\n".join(ticket_lines(ticket, now, zone)) if ticket else "")

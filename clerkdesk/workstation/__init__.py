@@ -1,0 +1,1 @@
+"""The workstation's logic without Textual: counter state, refusals, display formats, intents."""

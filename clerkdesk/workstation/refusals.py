@@ -1,0 +1,101 @@
+"""The hall's refusals in the clerk's language: translated by their stable code, saying what to do.
+
+An unknown code falls back to the server's own English message, which also says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
+from clerkdesk.i18n import _, ngettext
+from clerkdesk.workstation.display import local_time, status_name
+
+Params = dict[str, Any]
+
+
+def _since(params: Params, zone: ZoneInfo) -> str:
+    try:
+        return local_time(datetime.fromisoformat(str(params["since"])), zone)
+    except (KeyError, ValueError):
+        return "?"
+
+
+def _too_soon(p: Params, _z: ZoneInfo) -> str:
+    seconds = int(p.get("retry_after_s", 1))
+    return ngettext(
+        "Too soon after the last call: wait {n} second, then press again.",
+        "Too soon after the last call: wait {n} seconds, then press again.",
+        seconds,
+    ).format(n=seconds)
+
+
+def _locked(p: Params, _z: ZoneInfo) -> str:
+    minutes = int(p.get("minutes_left", 15))
+    return ngettext(
+        "Too many wrong passwords: try again in {n} minute, or ask an admin to reset it.",
+        "Too many wrong passwords: try again in {n} minutes, or ask an admin to reset it.",
+        minutes,
+    ).format(n=minutes)
+
+
+_EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
+    "too_soon": _too_soon,
+    "locked_out": _locked,
+    "queue_empty": lambda p, z: _("Nobody is waiting for this window: wait for the next ticket."),
+    "ticket_in_hand": lambda p, z: _(
+        "Ticket {ticket} is still at your counter: complete it, mark it a no-show or park it first."
+    ).format(ticket=p.get("ticket", "?")),
+    "window_held": lambda p, z: _("Window {window} is held by {holder} since {since}.").format(
+        window=p.get("window", "?"), holder=p.get("holder", "?"), since=_since(p, z)
+    ),
+    "illegal_transition": lambda p, z: _(
+        "That ticket is {state} now, so this is not possible: the screen shows its state."
+    ).format(state=status_name(str(p.get("current", "?")))),
+    "reason_required": lambda p, z: _(
+        "{ticket} is not next in line ({next} is): give a reason to call it out of turn."
+    ).format(ticket=p.get("ticket", "?"), next=p.get("next", "?")),
+    "window_paused": lambda p, z: _("The window is paused: resume it before calling."),
+    "not_your_window": lambda p, z: _(
+        "You are no longer signed in at this window: pick a window again."
+    ),
+    "other_department": lambda p, z: _(
+        "Window {window} belongs to another department: pick one of yours."
+    ).format(window=p.get("window", "?")),
+    "service_not_at_window": lambda p, z: _(
+        "Ticket {ticket} is for a service this window does not serve."
+    ).format(ticket=p.get("ticket", "?")),
+    "ticket_not_found": lambda p, z: _("No ticket {ticket} today: check the number.").format(
+        ticket=p.get("key", "?")
+    ),
+    "bad_credentials": lambda p, z: _(
+        "Staff number or password is wrong: check both and try again."
+    ),
+    "token_expired": lambda p, z: _("Your sign-in has ended: sign in again."),
+    "token_unknown": lambda p, z: _("Your sign-in has ended: sign in again."),
+    "token_missing": lambda p, z: _("Your sign-in has ended: sign in again."),
+    "role_required": lambda p, z: _(
+        "Your account does not have the role for this: ask an admin to grant it."
+    ),
+    "window_not_visible": lambda p, z: _(
+        "This window is not yours to watch: sign in there, or ask the duty lead."
+    ),
+    "database_unavailable": lambda p, z: _(
+        "The hall database is not answering: nothing was changed; try again shortly."
+    ),
+}
+
+
+def explain(error: HallClientError, zone: ZoneInfo | None = None) -> str:
+    """One short sentence for the clerk: what happened and what to do."""
+    if isinstance(error, HallUnreachable):
+        return _("Cannot reach the hall service: check the network; retrying by itself.")
+    if isinstance(error, ApiError):
+        found = _EXPLAIN.get(error.code)
+        if found is not None:
+            return found(error.params, zone or ZoneInfo("Asia/Shanghai"))
+        return error.message
+    return str(error)

@@ -1,0 +1,93 @@
+"""What the counter screen shows, kept without Textual: fed by reads, answers and events.
+
+The server owns every decision, the queue order included. Reads (`GET /windows/{n}/counter`)
+replace the whole state; the answer to the clerk's own action is shown at once; an event that
+touches this window only says "read again". A read that began before an answer arrived is
+stale and is dropped (a fresh read follows the answer anyway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clerkdesk.api import schemas as w
+
+IN_HAND = (w.TicketStatus.called, w.TicketStatus.serving)
+
+
+@dataclass
+class CounterModel:
+    window_number: int
+    staff_no: str
+    window: w.WindowOut | None = None
+    current: w.TicketOut | None = None
+    queue: list[w.TicketOut] = field(default_factory=list)
+    counts: w.DayCounts | None = None
+    last_event_id: int = 0
+    answers: int = 0  # how many action answers have been applied: a read's freshness stamp
+
+    @property
+    def loaded(self) -> bool:
+        return self.window is not None
+
+    @property
+    def held_by_me(self) -> bool:
+        holder = self.window.holder if self.window else None
+        return holder is not None and holder.staff.staff_no == self.staff_no
+
+    @property
+    def holder_name(self) -> str | None:
+        holder = self.window.holder if self.window else None
+        return holder.staff.name if holder else None
+
+    @property
+    def paused(self) -> bool:
+        holder = self.window.holder if self.window else None
+        return holder is not None and holder.paused
+
+    @property
+    def status(self) -> w.TicketStatus | None:
+        return self.current.status if self.current else None
+
+    def load(self, state: w.CounterState, stamp: int) -> bool:
+        """Replace everything with a fresh read begun at `stamp`; False if it was stale."""
+        if stamp < self.answers:
+            return False
+        self.window = state.window
+        self.current = state.current
+        self.queue = list(state.queue)
+        self.counts = state.counts
+        self.last_event_id = max(self.last_event_id, state.last_event_id)
+        return True
+
+    def apply_ticket(self, ticket: w.TicketOut) -> None:
+        """The server's answer to this clerk's action on a ticket."""
+        self.answers += 1
+        self.queue = [t for t in self.queue if t.id != ticket.id]
+        if ticket.status in IN_HAND and ticket.window == self.window_number:
+            self.current = ticket
+        elif self.current is not None and self.current.id == ticket.id:
+            self.current = None
+
+    def apply_window(self, window: w.WindowOut) -> None:
+        """The server's answer to pause, resume or leave."""
+        self.answers += 1
+        self.window = window
+
+    def touches(self, event: w.EventOut) -> bool:
+        """Does this event change what the counter shows? (Then read the counter again.)"""
+        if event.id <= self.last_event_id and event.kind != w.EventKind.reset:
+            return False
+        if event.kind in (w.EventKind.reset, w.EventKind.hall_updated):
+            return True
+        if event.window is not None:
+            return event.window.number == self.window_number
+        ticket = event.ticket
+        if ticket is None:
+            return False
+        services = self.window.services if self.window else []
+        return (
+            ticket.service in services
+            or ticket.window == self.window_number
+            or (self.current is not None and self.current.id == ticket.id)
+        )

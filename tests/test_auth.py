@@ -1,0 +1,368 @@
+"""Staff sign-in and role checks, against a real hall service on 127.0.0.1.
+
+The hall clock starts on Friday 2026-12-11 at 09:00 in Shanghai and moves only when a test moves
+it. The staff are the demo hall's: 李华 (1001, 不动产登记 clerk at window 1), 王芳 (1002, 综合受理
+clerk at window 8), 张伟 (2001, the hall-wide duty lead), the kiosk, and the admin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+from starlette.routing import Route
+
+from clerkdesk.api import errors
+from clerkdesk.api.client import HallClient
+from clerkdesk.api.schemas import ErrorResponse, TicketStatus
+from clerkdesk.demo import DEMO_PASSWORD
+from clerkdesk.hall.auth import hash_password
+from clerkdesk.hall.db import make_engine
+from clerkdesk.hall.models import Department, Hall, Staff
+from tests.conftest import RunningHall, local, signed_in
+
+PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz")}
+DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _session(hall: RunningHall) -> Iterator[Session]:
+    engine = make_engine(hall.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def add_staff(hall: RunningHall, staff_no: str, name: str, department: str, roles: str) -> None:
+    """A staff member the demo hall does not have (e.g. a lead of one department)."""
+    for session in _session(hall):
+        hall_row = session.scalars(select(Hall)).one()
+        dept = session.scalars(select(Department).where(Department.code == department)).one()
+        session.add(
+            Staff(
+                hall_id=hall_row.id,
+                staff_no=staff_no,
+                name=name,
+                department_id=dept.id,
+                roles=roles,
+                password_hash=hash_password(DEMO_PASSWORD),
+                failed_logins=0,
+                active=True,
+            )
+        )
+
+
+def set_password(hall: RunningHall, staff_no: str, password: str) -> None:
+    for session in _session(hall):
+        session.execute(
+            update(Staff)
+            .where(Staff.staff_no == staff_no)
+            .values(password_hash=hash_password(password))
+        )
+
+
+def openapi_operations(hall: RunningHall) -> list[tuple[str, str]]:
+    schema = httpx.get(f"{hall.url}/openapi.json").json()
+    return [
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    ]
+
+
+def concrete(path: str) -> str:
+    """Window 1, ticket 1, 2026-12-11: the token is refused before anything is looked up."""
+    return re.sub(r"\{[^}]+\}", "1", path.replace("{local_date}", "2026-12-11"))
+
+
+# A well-formed body for every POST that takes one: the token must be what is refused.
+BODIES = {
+    "/tickets": {"service": "bdc-transfer"},
+    "/windows/{number}/call": {"ticket": "A001"},
+    "/tickets/{ticket_id}/no-show": {"reason": "not here"},
+    "/tickets/{ticket_id}/cancel": {"reason": "left"},
+    "/admin/calendar/confirm-year": {"year": 2027},
+    "/windows/{number}/extensions": {"minutes": 20, "reason": "citizens waiting"},
+    "/extensions/{extension_id}/deny": {"reason": "no"},
+    "/overruns/{overrun_id}/reject": {"reason": "no"},
+}
+
+
+async def refused(call: object) -> errors.ApiError:
+    with pytest.raises(errors.ApiError) as caught:
+        await call  # type: ignore[misc]
+    return caught.value
+
+
+# --- sign-in --------------------------------------------------------------------------------
+
+
+async def test_login_gives_an_opaque_token_and_the_database_keeps_only_its_sha256(
+    hall: RunningHall,
+) -> None:
+    client = await signed_in(hall, "1001")
+    token = client.token
+    assert token is not None and len(token) >= 32 and "1001" not in token
+
+    for session in _session(hall):
+        rows = session.execute(text("SELECT * FROM auth_token")).mappings().all()
+    assert len(rows) == 1
+    assert rows[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    assert not any(token in str(value) for value in rows[0].values())
+    await client.aclose()
+
+
+async def test_a_morning_sign_in_lasts_12_hours(hall: RunningHall) -> None:
+    client = hall.client()
+    answer = await client.login("1001", DEMO_PASSWORD)
+    assert answer.expires_at == local("2026-12-11 21:00")
+
+    hall.clock.advance(hours=11, minutes=59)
+    assert (await client.me()).staff.staff_no == "1001"
+    hall.clock.advance(minutes=1)
+    error = await refused(client.me())
+    assert (error.status, error.code) == (401, "token_expired")
+    assert "sign in again" in error.message
+    await client.aclose()
+
+
+async def test_an_afternoon_sign_in_ends_at_local_midnight(hall: RunningHall) -> None:
+    hall.clock.set(local("2026-12-11 15:00"))
+    client = hall.client()
+    answer = await client.login("1002", DEMO_PASSWORD)
+    assert answer.expires_at == local("2026-12-12 00:00")  # not 03:00: the day has ended
+
+    hall.clock.set(local("2026-12-11 23:59"))
+    await client.ping()
+    hall.clock.set(local("2026-12-12 00:00"))
+    assert (await refused(client.ping())).code == "token_expired"
+    await client.aclose()
+
+
+async def test_logout_ends_the_sign_in_and_a_retried_logout_is_fine(hall: RunningHall) -> None:
+    client = await signed_in(hall, "1001")
+    token = client.token
+    await client.logout()
+    assert client.token is None
+
+    again = HallClient(hall.url, token)
+    assert (await refused(again.me())).status == 401
+    # The answer to a logout may be lost on the way: sending it again is not an error.
+    retry = httpx.post(f"{hall.url}/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert retry.status_code == 204
+    await again.aclose()
+
+
+async def test_five_wrong_passwords_lock_the_account_for_15_minutes(hall: RunningHall) -> None:
+    client = hall.client()
+    for _ in range(4):
+        error = await refused(client.login("1001", "wrong"))
+        assert (error.status, error.code) == (401, "bad_credentials")
+
+    fifth = await refused(client.login("1001", "wrong"))
+    assert (fifth.code, fifth.params["minutes_left"]) == ("locked_out", 15)
+    assert "locked for 15 more minutes" in fifth.message
+
+    hall.clock.advance(minutes=6)
+    during = await refused(client.login("1001", DEMO_PASSWORD))  # the right password
+    assert (during.code, during.params["minutes_left"]) == ("locked_out", 9)
+    assert "9 more minutes" in during.message and "ask an admin" in during.message
+
+    hall.clock.advance(minutes=8, seconds=59)
+    assert (await refused(client.login("1001", DEMO_PASSWORD))).params["minutes_left"] == 1
+    hall.clock.advance(seconds=1)
+    assert (await client.login("1001", DEMO_PASSWORD)).staff.name == "李华"
+    await client.aclose()
+
+
+async def test_a_correct_password_clears_the_count_of_wrong_ones(hall: RunningHall) -> None:
+    client = hall.client()
+    for _ in range(4):
+        await refused(client.login("1002", "wrong"))
+    await client.login("1002", DEMO_PASSWORD)
+    for _ in range(4):
+        assert (await refused(client.login("1002", "wrong"))).code == "bad_credentials"
+    await client.aclose()
+
+
+async def test_an_unknown_staff_number_gets_the_same_answer_as_a_wrong_password(
+    hall: RunningHall,
+) -> None:
+    client = hall.client()
+    unknown = await refused(client.login("9999", DEMO_PASSWORD))
+    wrong = await refused(client.login("1001", "wrong"))
+    assert (unknown.status, unknown.code, unknown.message) == (
+        wrong.status,
+        wrong.code,
+        wrong.message,
+    )
+    await client.aclose()
+
+
+async def test_wrong_passwords_sent_at_once_all_count(any_hall: RunningHall) -> None:
+    clients = [any_hall.client() for _ in range(5)]
+    answers = await asyncio.gather(
+        *(c.login("1003", "wrong") for c in clients), return_exceptions=True
+    )
+    assert all(isinstance(a, errors.Unauthorized) for a in answers)
+    assert (
+        sorted(a.code for a in answers if isinstance(a, errors.ApiError)).count("locked_out") == 1
+    )
+    assert (await refused(clients[0].login("1003", DEMO_PASSWORD))).code == "locked_out"
+    for c in clients:
+        await c.aclose()
+
+
+# --- no token, no answer --------------------------------------------------------------------
+
+
+def test_every_endpoint_but_login_and_health_answers_401_without_a_token(
+    hall: RunningHall,
+) -> None:
+    operations = openapi_operations(hall)
+    assert len(operations) >= 20
+    assert set(operations) >= PUBLIC
+    with httpx.Client(base_url=hall.url) as http:
+        for method, path in operations:
+            if (method, path) in PUBLIC:
+                continue
+            for auth in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}):
+                response = http.request(
+                    method,
+                    concrete(path),
+                    headers={**auth, "Idempotency-Key": "k1"},
+                    json=BODIES.get(path, {}) if method == "POST" else None,
+                )
+                assert response.status_code == 401, (method, path, auth, response.text)
+                assert response.headers["WWW-Authenticate"] == "Bearer"
+                body = ErrorResponse.model_validate_json(response.content).error
+                assert "sign in" in body.message.lower(), (method, path, body)
+
+
+def test_login_and_health_answer_without_a_token(hall: RunningHall) -> None:
+    assert httpx.get(f"{hall.url}/healthz").status_code == 200
+    response = httpx.post(f"{hall.url}/auth/login", json={"staff_no": "1001", "password": "demo"})
+    assert response.status_code == 200
+
+
+def test_besides_the_api_only_its_documentation_is_public(hall: RunningHall) -> None:
+    """The OpenAPI document and its viewers describe the API and hold no hall data; they stay
+    public (the fuzz test and client generators read them). Everything else needs a token."""
+    app = hall.server.server.config.app
+    assert isinstance(app, FastAPI)
+    unlisted = {
+        route.path
+        for route in app.routes
+        if isinstance(route, Route) and not route.include_in_schema
+    }
+    assert unlisted == DOCS
+    assert httpx.get(f"{hall.url}/openapi.json").status_code == 200
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+async def test_the_kiosk_only_issues_tickets(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    mine = await kiosk.issue("bdc-transfer")
+    assert mine.status == TicketStatus.waiting
+
+    assert (await refused(kiosk.sign_in(1))).code == "role_required"
+    assert (await refused(kiosk.call_next(1))).code == "not_your_window"
+    assert (await refused(kiosk.queue(1))).code == "window_not_visible"
+    assert (await refused(kiosk.tickets_today())).code == "role_required"
+    assert (await refused(kiosk.start(mine.id))).status in (403, 409)
+
+    # A failed print: the kiosk may void the waiting ticket it has just issued, nothing else.
+    voided = await kiosk.cancel(mine.id, "printer jammed")
+    assert voided.status == TicketStatus.cancelled
+    by_the_lead = await zhang_wei.issue("bdc-transfer")
+    not_its_own = await refused(kiosk.cancel(by_the_lead.id, "printer jammed"))
+    assert (not_its_own.status, not_its_own.code) == (403, "not_yours_to_cancel")
+
+
+async def test_li_hua_acts_only_at_window_1(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, wang_fang: HallClient
+) -> None:
+    transfer = await kiosk.issue("bdc-transfer")  # A001, window 1's service
+    query = await kiosk.issue("bdc-query")  # C001, served at window 8 (综合受理)
+
+    assert (await refused(li_hua.call_next(8))).code == "not_your_window"
+    at_8 = await wang_fang.call_next(8)
+    assert at_8.code == query.code
+    for action in (
+        li_hua.start(at_8.id),
+        li_hua.recall(at_8.id),
+        li_hua.no_show(at_8.id, "not here"),
+        li_hua.park(at_8.id),
+        li_hua.cancel(at_8.id, "not mine"),
+    ):
+        error = await refused(action)
+        assert error.status == 403, error.code
+        assert "window 8" in error.message or "not at your window" in error.message
+    assert (await wang_fang.ticket(at_8.id)).status == TicketStatus.called
+
+    assert (await refused(li_hua.queue(8))).code == "window_not_visible"
+    assert (await refused(li_hua.sign_in(3))).code == "other_department"  # 市场监管
+    assert (await refused(li_hua.issue("bdc-transfer"))).code == "role_required"
+    assert (await refused(li_hua.tickets_today())).code == "role_required"
+    waiting = await refused(li_hua.cancel(transfer.id, "duplicate"))
+    assert (waiting.status, waiting.code) == (403, "not_yours_to_cancel")
+
+    called = await li_hua.call_next(1)
+    assert called.code == transfer.code
+    assert (await li_hua.cancel(called.id, "came for another service")).status == (
+        TicketStatus.cancelled
+    )
+
+
+async def test_a_department_lead_acts_within_their_department(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    add_staff(hall, "2002", "赵敏", "shichang", "clerk,lead")  # 市场监管 duty lead
+    zhao_min = await signed_in(hall, "2002")
+    license_ = await kiosk.issue("biz-license")  # D001, 市场监管
+    transfer = await kiosk.issue("bdc-transfer")  # A001, 不动产登记
+
+    assert [t.code for t in await zhao_min.tickets_today()] == [license_.code]
+    assert [t.code for t in (await zhao_min.queue(3)).tickets] == [license_.code]
+    assert (await refused(zhao_min.queue(1))).code == "window_not_visible"
+    assert (await refused(zhao_min.sign_in(1))).code == "other_department"
+
+    outside = await refused(zhao_min.cancel(transfer.id, "duplicate"))
+    assert (outside.status, outside.code) == (403, "not_yours_to_cancel")
+    assert "duty lead of its department" in outside.message
+    assert (await zhao_min.ticket(transfer.id)).status == TicketStatus.waiting
+    assert (await zhao_min.cancel(license_.id, "duplicate")).status == TicketStatus.cancelled
+
+    # 张伟 leads the whole hall: every department is his.
+    assert (await zhang_wei.cancel(transfer.id, "duplicate")).status == TicketStatus.cancelled
+    await zhao_min.aclose()
+
+
+async def test_the_admin_sees_and_manages_the_whole_hall_but_serves_no_window(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    set_password(hall, "admin", "admin-pass")
+    admin = await signed_in(hall, "admin", "admin-pass")
+    transfer = await kiosk.issue("bdc-transfer")
+    await kiosk.issue("hukou")
+
+    assert len(await admin.tickets_today()) == 2
+    assert [t.code for t in (await admin.queue(1)).tickets] == [transfer.code]
+    assert (await admin.counter(8)).window.number == 8
+    assert (await admin.cancel(transfer.id, "citizen left")).status == TicketStatus.cancelled
+    assert (await refused(admin.sign_in(9))).code == "role_required"
+    await admin.aclose()

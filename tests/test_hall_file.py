@@ -1,0 +1,254 @@
+"""`clerkdesk admin import HALL.toml`: the example hall loads, a re-import changes nothing, an
+update renames, moves and retires, and a bad file is refused with its problem named and nothing
+written."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.orm import Session
+
+from clerkdesk.cli import main
+from clerkdesk.hall.auth import verify_password
+from clerkdesk.hall.db import sqlite_url
+from clerkdesk.hall.models import Department, Service, Staff, Window, WindowService
+
+Hall = dict[str, Any]
+
+
+def example() -> Hall:
+    text_ = resources.files("clerkdesk.examples").joinpath("hall.toml").read_text("utf-8")
+    return tomllib.loads(text_)
+
+
+class Admin:
+    """Runs `clerkdesk admin --db sqlite:///… import FILE` and reads the database back."""
+
+    def __init__(self, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.folder = folder
+        self.db_path = folder / "hall.sqlite3"
+        self.url = sqlite_url(self.db_path)
+        self._capsys = capsys
+        self._files = 0
+
+    def write(self, hall: Hall | str) -> Path:
+        self._files += 1
+        path = self.folder / f"hall-{self._files}.toml"
+        path.write_text(hall if isinstance(hall, str) else tomli_w.dumps(hall), encoding="utf-8")
+        return path
+
+    def load(self, hall: Hall | str) -> tuple[int, str, str]:
+        code = main(["admin", "--db", self.url, "import", str(self.write(hall))])
+        out, err = self._capsys.readouterr()
+        return code, out, err
+
+    def session(self) -> Session:
+        return Session(create_engine(self.url))
+
+    def snapshot(self, *, events: bool = True) -> dict[str, list[tuple[object, ...]]]:
+        engine = create_engine(self.url)
+        with engine.connect() as conn:
+            tables = [
+                t
+                for t in inspect(conn).get_table_names()
+                if t != "alembic_version" and (events or t != "event")
+            ]
+            rows = {
+                t: [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}" ORDER BY 1'))]
+                for t in tables
+            }
+        engine.dispose()
+        return rows
+
+
+@pytest.fixture
+def admin(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Admin:
+    return Admin(tmp_path, capsys)
+
+
+def services_of(session: Session, number: int) -> list[str]:
+    window = session.scalars(select(Window).where(Window.number == number)).one()
+    return list(
+        session.scalars(
+            select(Service.code)
+            .join(WindowService, WindowService.service_id == Service.id)
+            .where(WindowService.window_id == window.id)
+            .order_by(WindowService.position)
+        )
+    )
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def test_the_example_hall_loads_and_new_staff_get_a_first_password(admin: Admin) -> None:
+    code, out, err = admin.load(example())
+    assert (code, err) == (0, "")
+    assert "Hall huainan loaded" in out
+
+    with admin.session() as session:
+        assert len(session.scalars(select(Department)).all()) == 7
+        assert len(session.scalars(select(Service)).all()) == 13
+        assert [w.number for w in session.scalars(select(Window).order_by(Window.number))] == list(
+            range(1, 10)
+        )
+        assert services_of(session, 1) == ["bdc-transfer", "bdc-mortgage"]
+        assert services_of(session, 8)[0] == "bdc-query"  # 综合受理: many services, in order
+        staff = {s.staff_no: s for s in session.scalars(select(Staff))}
+    assert set(staff) == {"admin", "kiosk1"}
+
+    firsts = dict(re.findall(r"first password for (\S+): (\S+)", out))
+    assert set(firsts) == {"admin", "kiosk1"}
+    for staff_no, password in firsts.items():
+        assert verify_password(staff[staff_no].password_hash, password)
+    assert "clerkdesk admin set-password admin" in out  # what to do next
+
+
+def test_importing_the_same_file_again_changes_nothing(admin: Admin) -> None:
+    admin.load(example())
+    before = admin.snapshot(events=False)
+    code, out, _ = admin.load(example())
+    assert code == 0
+    assert admin.snapshot(events=False) == before  # passwords included: none re-issued
+    assert "created" not in out and "first password" not in out and "deactivated" not in out
+
+
+def test_an_update_renames_moves_and_retires_what_the_file_no_longer_has(admin: Admin) -> None:
+    admin.load(example())
+    hall = example()
+    services = {s["code"]: s for s in hall["services"]}
+    services["hukou"]["name"] = "户籍办理"
+    services["bdc-query"]["department"] = "zonghe"
+    services["bdc-query"]["estimated_minutes"] = 4
+    hall["services"] = [s for s in hall["services"] if s["code"] != "gjj-loan"]
+    windows = {w["number"]: w for w in hall["windows"]}
+    windows[7]["services"] = ["gjj-withdraw"]
+    windows[2]["label"] = "不动产登记 2号窗口（抵押专窗）"
+    windows[2]["services"] = ["bdc-mortgage"]
+    windows[4]["number"] = 10  # the 户政 counter moved to window 10
+    hall["windows"] = [w for w in hall["windows"] if w["number"] != 9]
+    hall["staff"] = [s for s in hall["staff"] if s["staff_no"] != "kiosk1"]
+
+    code, out, err = admin.load(hall)
+    assert (code, err) == (0, "")
+    for line in ("service gjj-loan", "window 9", "window 4", "staff kiosk1"):
+        assert f"deactivated {line}" in out
+    assert "created     window 10" in out
+
+    with admin.session() as session:
+        by_code = {s.code: s for s in session.scalars(select(Service))}
+        zonghe = session.scalars(select(Department).where(Department.code == "zonghe")).one()
+        assert by_code["hukou"].name == "户籍办理"
+        assert (by_code["bdc-query"].department_id, by_code["bdc-query"].estimated_minutes) == (
+            zonghe.id,
+            4,
+        )
+        assert not by_code["gjj-loan"].active
+        windows_now = {w.number: w for w in session.scalars(select(Window))}
+        assert not windows_now[9].active and not windows_now[4].active
+        assert windows_now[10].active and services_of(session, 10) == ["id-card", "hukou"]
+        assert windows_now[2].label == "不动产登记 2号窗口（抵押专窗）"
+        assert services_of(session, 2) == ["bdc-mortgage"]
+        assert services_of(session, 7) == ["gjj-withdraw"]
+        assert not session.scalars(select(Staff).where(Staff.staff_no == "kiosk1")).one().active
+
+    # Put back, they come back: the same rows, active again.
+    code, _, _ = admin.load(example())
+    with admin.session() as session:
+        assert session.scalars(select(Service).where(Service.code == "gjj-loan")).one().active
+        assert session.scalars(select(Window).where(Window.number == 9)).one().active
+
+
+def test_two_services_may_swap_prefixes_in_one_import(admin: Admin) -> None:
+    admin.load(example())
+    hall = example()
+    services = {s["code"]: s for s in hall["services"]}
+    services["bdc-transfer"]["prefix"], services["bdc-mortgage"]["prefix"] = "B", "A"
+    code, _, err = admin.load(hall)
+    assert (code, err) == (0, "")
+    with admin.session() as session:
+        prefixes = {s.code: s.prefix for s in session.scalars(select(Service))}
+    assert (prefixes["bdc-transfer"], prefixes["bdc-mortgage"]) == ("B", "A")
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def _unknown_department(hall: Hall) -> Hall | str:
+    hall["services"][0]["department"] = "weijian"
+    return hall
+
+
+def _duplicate_prefix(hall: Hall) -> Hall | str:
+    hall["services"][5]["prefix"] = "A"  # 户籍业务 takes 不动产转移登记's A
+    return hall
+
+
+def _unknown_zone(hall: Hall) -> Hall | str:
+    hall["hall"]["timezone"] = "Asia/Beijing"  # not an IANA zone: China uses Asia/Shanghai
+    return hall
+
+
+def _bad_toml(hall: Hall) -> Hall | str:
+    return tomli_w.dumps(hall).replace("[hall]", "[hall", 1)
+
+
+def _unknown_service_at_a_window(hall: Hall) -> Hall | str:
+    hall["windows"][0]["services"].append("passport")
+    return hall
+
+
+def _a_bad_field(hall: Hall) -> Hall | str:
+    hall["services"][0]["estimated_minutes"] = 0
+    return hall
+
+
+BAD: list[tuple[Callable[[Hall], Hall | str], str]] = [
+    (_unknown_department, "service bdc-transfer: unknown department weijian"),
+    (_duplicate_prefix, "ticket prefix A appears twice"),
+    (_unknown_zone, "unknown time zone 'Asia/Beijing'"),
+    (_bad_toml, "not valid TOML"),
+    (_unknown_service_at_a_window, "window 1: unknown service passport"),
+    (_a_bad_field, "services.0.estimated_minutes"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "problem"), BAD, ids=[f.__name__.strip("_") for f, _ in BAD])
+def test_a_bad_file_is_refused_naming_the_problem_and_nothing_is_written(
+    admin: Admin, spoil: Callable[[Hall], Hall | str], problem: str
+) -> None:
+    admin.load(example())
+    before = admin.snapshot()
+    code, out, err = admin.load(spoil(example()))
+    assert code == 2
+    assert "Nothing was imported" in err and problem in err, err
+    assert out == ""
+    assert admin.snapshot() == before
+
+
+def test_a_bad_file_does_not_even_create_the_database(admin: Admin) -> None:
+    code, _, err = admin.load(_duplicate_prefix(example()))
+    assert code == 2 and "ticket prefix A appears twice" in err
+    assert not admin.db_path.exists()
+
+
+def test_a_problem_found_while_writing_rolls_everything_back(admin: Admin) -> None:
+    """Staff number admin already belongs to the 淮南 hall: loading a second hall that lists it
+    fails half-way, and the half that was written is undone."""
+    admin.load(example())
+    before = admin.snapshot()
+    second = example()
+    second["hall"]["code"] = "hefei"
+    second["hall"]["name"] = "合肥市政务服务中心"
+    code, _, err = admin.load(second)
+    assert code == 2
+    assert "staff number admin already belongs to another hall" in err
+    assert admin.snapshot() == before

@@ -1,0 +1,251 @@
+"""Retries are safe: every POST carries an Idempotency-Key, and a repeat returns the first answer
+and changes nothing (kiosk double taps, client retries after a dropped connection, two copies of
+one request racing on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+from sqlalchemy import text
+
+from clerkdesk.api import errors
+from clerkdesk.api.client import HallClient
+from clerkdesk.api.schemas import ErrorResponse, TicketOut, TicketStatus
+from clerkdesk.demo import DEMO_PASSWORD
+from clerkdesk.hall.db import make_engine
+from tests.conftest import RunningHall, signed_in
+
+# Sign-in itself is the exception: a login's answer is a secret that must not be stored for
+# replay (a retry just signs in again), and a logout is idempotent by nature.
+NO_KEY = {"/auth/login", "/auth/logout"}
+BODIES = {
+    "/tickets": {"service": "bdc-transfer"},
+    "/windows/{number}/call": {"ticket": "A001"},
+    "/tickets/{ticket_id}/no-show": {"reason": "not here"},
+    "/tickets/{ticket_id}/cancel": {"reason": "left"},
+}
+
+
+def count(hall: RunningHall, sql: str) -> int:
+    engine = make_engine(hall.database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def tickets(hall: RunningHall) -> int:
+    return count(hall, "SELECT count(*) FROM ticket")
+
+
+def events(hall: RunningHall) -> int:
+    return count(hall, "SELECT count(*) FROM event")
+
+
+def raw(hall: RunningHall, client: HallClient) -> httpx.AsyncClient:
+    """Plain HTTP with the client's token, to see the bytes on the wire."""
+    return httpx.AsyncClient(base_url=hall.url, headers=client.auth_headers())
+
+
+class DropsFirstAnswer(httpx.AsyncBaseTransport):
+    """Delivers the request and lets the server commit, then loses the answer once, as when the
+    connection dies on the way back."""
+
+    def __init__(self, path: str) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._path = path
+        self.keys: list[str] = []
+        self.dropped = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if request.url.path != self._path:
+            return response
+        self.keys.append(request.headers["Idempotency-Key"])
+        if not self.dropped:
+            self.dropped = True
+            await response.aread()
+            await response.aclose()
+            raise httpx.ReadError("connection reset while reading the answer", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+# --- the key is required --------------------------------------------------------------------
+
+
+async def test_every_post_but_sign_in_needs_an_idempotency_key(
+    hall: RunningHall, li_hua: HallClient
+) -> None:
+    schema = httpx.get(f"{hall.url}/openapi.json").json()
+    posts = [path for path, ops in schema["paths"].items() if "post" in ops]
+    assert len(posts) >= 14
+    async with raw(hall, li_hua) as http:
+        for path in posts:
+            if path in NO_KEY:
+                continue
+            url = re.sub(r"\{[^}]+\}", "1", path)  # window 1, ticket 1, …
+            for headers in ({}, {"Idempotency-Key": ""}, {"Idempotency-Key": "k" * 129}):
+                response = await http.post(url, json=BODIES.get(path, {}), headers=headers)
+                assert response.status_code == 422, (path, headers, response.text)
+                error = ErrorResponse.model_validate_json(response.content).error
+                assert error.code == "invalid_input"
+                assert error.params["problems"][0]["field"] == "header.Idempotency-Key"
+                assert "Idempotency-Key" in error.message
+    assert tickets(hall) == 0
+
+
+# --- a repeat returns the first answer ------------------------------------------------------
+
+
+async def test_a_kiosk_double_tap_issues_one_ticket(hall: RunningHall, kiosk: HallClient) -> None:
+    before = events(hall)
+    async with raw(hall, kiosk) as http:
+        tap = {"Idempotency-Key": "tap-0907"}
+        first = await http.post("/tickets", json={"service": "hukou"}, headers=tap)
+        hall.clock.advance(seconds=1)
+        second = await http.post("/tickets", json={"service": "hukou"}, headers=tap)
+    assert first.status_code == second.status_code == 201
+    assert second.content == first.content  # byte for byte
+    assert second.headers["Idempotent-Replay"] == "true"
+    assert "Idempotent-Replay" not in first.headers
+    assert tickets(hall) == 1
+    assert events(hall) == before + 1
+    # The number was not consumed either: the next citizen gets F002.
+    assert (await kiosk.issue("hukou")).code == "F002"
+
+
+async def test_a_repeated_call_next_returns_the_same_ticket_and_calls_nobody_else(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    a1 = await kiosk.issue("bdc-transfer")
+    a2 = await kiosk.issue("bdc-transfer")
+    async with raw(hall, li_hua) as http:
+        press = {"Idempotency-Key": "press-1"}
+        first = await http.post("/windows/1/call-next", headers=press)
+        after_first = events(hall)
+        hall.clock.advance(seconds=10)  # past the minimum interval: a new key would call A002
+        second = await http.post("/windows/1/call-next", headers=press)
+        await li_hua.start(a1.id)
+        third = await http.post("/windows/1/call-next", headers=press)
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert second.content == first.content == third.content
+    assert TicketOut.model_validate_json(first.content).code == a1.code
+    assert (await li_hua.ticket(a2.id)).status == TicketStatus.waiting
+    assert events(hall) == after_first + 1  # only the start
+
+
+async def test_the_same_key_for_a_different_request_is_refused(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await kiosk.issue("hukou", key="k-1")
+    for retry in (kiosk.issue("id-card", key="k-1"), kiosk.cancel(1, "left", key="k-1")):
+        try:
+            await retry
+        except errors.Conflict as refused:
+            assert refused.code == "idempotency_key_reused"
+            assert "new key" in refused.message
+        else:
+            raise AssertionError("a reused key for another request was accepted")
+    assert tickets(hall) == 1
+
+
+async def test_keys_belong_to_one_staff_member(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    by_kiosk = await kiosk.issue("hukou", key="same-key")
+    by_lead = await zhang_wei.issue("hukou", key="same-key")
+    assert (by_kiosk.code, by_lead.code) == ("F001", "F002")
+
+
+async def test_a_refusal_is_not_remembered(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    """A refused request changed nothing, so the same key may try again once things change."""
+    try:
+        await li_hua.call_next(1, key="press-9")
+    except errors.Conflict as refused:
+        assert refused.code == "queue_empty"
+    issued = await kiosk.issue("bdc-transfer")
+    assert (await li_hua.call_next(1, key="press-9")).id == issued.id
+
+
+# --- retries after a dropped connection -----------------------------------------------------
+
+
+async def test_a_kiosk_retry_after_a_lost_answer_issues_once(hall: RunningHall) -> None:
+    transport = DropsFirstAnswer("/tickets")
+    kiosk = HallClient(hall.url, transport=transport, retry_delays=(0.01,))
+    await kiosk.login("kiosk1", DEMO_PASSWORD)
+    ticket = await kiosk.issue("bdc-transfer")
+
+    assert transport.dropped and len(transport.keys) == 2
+    assert transport.keys[0] == transport.keys[1]
+    assert ticket.code == "A001"
+    assert tickets(hall) == 1
+    assert count(hall, "SELECT count(*) FROM event WHERE kind = 'ticket.issued'") == 1
+    await kiosk.aclose()
+
+
+async def test_a_clerk_retry_after_a_lost_answer_calls_once(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    a1 = await kiosk.issue("bdc-transfer")
+    a2 = await kiosk.issue("bdc-transfer")
+    transport = DropsFirstAnswer("/windows/1/call-next")
+    li_hua = HallClient(hall.url, transport=transport, retry_delays=(0.01,))
+    await li_hua.login("1001", DEMO_PASSWORD)
+    await li_hua.sign_in(1)
+
+    called = await li_hua.call_next(1)
+    assert transport.dropped and transport.keys[0] == transport.keys[1]
+    assert called.id == a1.id
+    assert (await li_hua.ticket(a2.id)).status == TicketStatus.waiting
+    assert count(hall, "SELECT count(*) FROM event WHERE kind = 'ticket.called'") == 1
+    await li_hua.aclose()
+
+
+# --- the same request twice at the same moment ----------------------------------------------
+
+
+async def test_copies_of_one_issue_racing_in_make_one_ticket(any_hall: RunningHall) -> None:
+    kiosk = await signed_in(any_hall, "kiosk1")
+    async with raw(any_hall, kiosk) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    "/tickets", json={"service": "pension"}, headers={"Idempotency-Key": "race"}
+                )
+                for _ in range(4)
+            )
+        )
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.content for a in answers}) == 1
+    assert tickets(any_hall) == 1
+    await kiosk.aclose()
+
+
+async def test_copies_of_one_call_next_racing_in_call_one_citizen(any_hall: RunningHall) -> None:
+    kiosk = await signed_in(any_hall, "kiosk1")
+    first = await kiosk.issue("bdc-transfer")
+    second = await kiosk.issue("bdc-transfer")
+    li_hua = await signed_in(any_hall, "1001")
+    await li_hua.sign_in(1)
+    async with raw(any_hall, li_hua) as http:
+        answers = await asyncio.gather(
+            *(http.post("/windows/1/call-next", headers={"Idempotency-Key": "p"}) for _ in range(4))
+        )
+    # Each copy waits for the first to commit and then answers as it did; none sees
+    # "ticket in hand" or "too soon", and nobody else is called.
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    assert len({a.content for a in answers}) == 1
+    assert TicketOut.model_validate_json(answers[0].content).id == first.id
+    assert (await li_hua.ticket(second.id)).status == TicketStatus.waiting
+    assert count(any_hall, "SELECT count(*) FROM event WHERE kind = 'ticket.called'") == 1
+    await kiosk.aclose()
+    await li_hua.aclose()

@@ -1,0 +1,207 @@
+"""The claim query and the pure rule agree: calling "next" again and again at one window takes the
+waiting tickets in exactly the order `rules.queue_order.order_for_window` gives — on SQLite and on
+PostgreSQL, in-process (no HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.orm import Session
+
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall import migrate, tickets
+from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.db import make_engine, sqlite_url
+from clerkdesk.hall.errors import Conflict
+from clerkdesk.hall.models import (
+    Department,
+    Event,
+    Hall,
+    Service,
+    Staff,
+    Ticket,
+    TicketCounter,
+    TicketTransition,
+    Window,
+    WindowService,
+    WindowSession,
+)
+from clerkdesk.hall.rules.queue_order import PRIORITY_RANK, Waiting, order_for_window
+from clerkdesk.hall.rules.ticket_states import Action
+
+NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # Friday 10:00 in Shanghai
+TODAY = NOW.date()
+SERVICES = 5
+
+
+@dataclass
+class OrderHall:
+    engine: Engine
+    clerk: Principal
+    window_id: int
+    service_ids: list[int]
+
+
+def _seed(engine: Engine) -> OrderHall:
+    migrate.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        hall = Hall(
+            code="order", name="Order hall", timezone="Asia/Shanghai", min_call_interval_s=0
+        )
+        session.add(hall)
+        session.flush()
+        dept = Department(hall_id=hall.id, code="d", name="Dept")
+        session.add(dept)
+        session.flush()
+        services = [
+            Service(
+                hall_id=hall.id,
+                department_id=dept.id,
+                code=f"s{n}",
+                name=f"Service {n}",
+                prefix=chr(ord("A") + n),
+                estimated_minutes=10,
+                active=True,
+            )
+            for n in range(SERVICES)
+        ]
+        window = Window(hall_id=hall.id, number=1, label="Window 1", department_id=dept.id)
+        staff = Staff(
+            hall_id=hall.id, staff_no="c1", name="Clerk", roles="clerk", password_hash="-"
+        )
+        session.add_all([*services, window, staff])
+        session.flush()
+        session.add(WindowSession(window_id=window.id, staff_id=staff.id, started_at=NOW))
+        clerk = Principal(
+            staff_id=staff.id,
+            hall_id=hall.id,
+            staff_no="c1",
+            name="Clerk",
+            department_id=dept.id,
+            roles=frozenset({Role.clerk}),
+            token_expires_at=NOW + timedelta(hours=8),
+        )
+        return OrderHall(engine, clerk, window.id, [s.id for s in services])
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def order_hall(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OrderHall]:
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path / "order.sqlite3")
+    else:
+        url = request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    try:
+        yield _seed(engine)
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Draft:
+    service: int
+    priority: str
+    queue_minute: int
+    slot_minutes: int | None
+
+
+drafts = st.lists(
+    st.builds(
+        Draft,
+        service=st.integers(0, SERVICES - 1),
+        priority=st.sampled_from(sorted(PRIORITY_RANK)),
+        queue_minute=st.integers(-40, 0),  # few distinct minutes: ties are common
+        slot_minutes=st.none() | st.integers(-20, 20),  # a slot before, at or after now
+    ),
+    max_size=20,
+)
+window_order = st.lists(st.integers(0, SERVICES - 1), min_size=1, max_size=SERVICES, unique=True)
+
+
+def _reset(session: Session, hall: OrderHall, order: list[int]) -> None:
+    for model in (TicketTransition, Event, Ticket, TicketCounter):
+        session.execute(delete(model))
+    session.execute(delete(WindowService).where(WindowService.window_id == hall.window_id))
+    session.execute(update(Window).values(last_call_at=None))
+    session.add_all(
+        WindowService(window_id=hall.window_id, service_id=hall.service_ids[i], position=p)
+        for p, i in enumerate(order)
+    )
+
+
+def _insert(session: Session, hall: OrderHall, items: list[Draft]) -> list[Ticket]:
+    rows = []
+    for number, item in enumerate(items, start=1):
+        queue_at = NOW + timedelta(minutes=item.queue_minute)
+        slot = None if item.slot_minutes is None else NOW + timedelta(minutes=item.slot_minutes)
+        rows.append(
+            Ticket(
+                hall_id=hall.clerk.hall_id,
+                service_id=hall.service_ids[item.service],
+                number=number,
+                code=f"T{number:03d}",
+                local_date=TODAY,
+                status="waiting",
+                priority=item.priority,
+                appointment_at=slot if item.priority == "appointment" else None,
+                issued_at=queue_at,
+                queue_at=queue_at,
+                recall_count=0,
+                notes="",
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(items=drafts, order=window_order)
+def test_call_next_takes_tickets_in_the_pure_rule_order(
+    order_hall: OrderHall, items: list[Draft], order: list[int]
+) -> None:
+    hall = order_hall
+    with Session(hall.engine) as session, session.begin():
+        _reset(session, hall, order)
+        rows = _insert(session, hall, items)
+        ids = {r.id for r in rows}
+        expected = [
+            t.ticket_id
+            for t in order_for_window(
+                [
+                    Waiting(r.id, r.service_id, r.priority, r.queue_at, r.appointment_at)
+                    for r in rows
+                ],
+                [hall.service_ids[i] for i in order],
+                NOW,
+            )
+        ]
+        window = session.get_one(Window, hall.window_id)
+        assert [t.id for t in tickets.queue_for_window(session, window, NOW)] == expected
+
+    called: list[int] = []
+    while True:
+        with Session(hall.engine) as session, session.begin():
+            try:
+                ticket = tickets.call_next(session, hall.clerk, 1, NOW)
+            except Conflict as empty:
+                assert empty.code == "queue_empty"
+                break
+            called.append(ticket.id)
+            tickets.act(session, hall.clerk, ticket.id, Action.no_show, NOW, reason="gone")
+    assert called == expected
+
+    with Session(hall.engine) as session:
+        left = session.scalars(select(Ticket.id).where(Ticket.status == "waiting")).all()
+    assert sorted(left) == sorted(ids - set(expected))

@@ -1,0 +1,94 @@
+"""The command line around the workstation: which hall it opens, the theme it keeps, logout."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clerkdesk import cli, config
+from clerkdesk.api.errors import Unauthorized
+from clerkdesk.app import ClerkDeskApp
+from clerkdesk.clock import SystemClock
+from clerkdesk.config import Settings, load_settings, save_settings
+from clerkdesk.credentials import TokenStore
+from clerkdesk.screens.sign_in import SignInScreen
+from clerkdesk.workstation.session import Server, Workstation
+from tests.conftest import RunningHall
+from tests.keyring_memory import MemoryKeyring
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Workstation]:
+    """Run the CLI's workstation without a terminal: record what it would open."""
+    seen: list[Workstation] = []
+
+    def run(app: ClerkDeskApp, *_args: Any, **_kwargs: Any) -> None:
+        seen.append(app.ws)
+
+    monkeypatch.setattr(ClerkDeskApp, "run", run)
+    return seen
+
+
+def test_the_server_comes_from_the_flag_then_the_environment_then_the_config(
+    opened: list[Workstation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_settings(Settings(server="http://from-config:8470"))
+    monkeypatch.setenv(config.ENV_SERVER, "http://from-env:8470")
+    assert cli.main(["--lang", "en", "--server", "http://from-flag:8470/"]) == 0
+    assert cli.main(["--lang", "en"]) == 0
+    monkeypatch.delenv(config.ENV_SERVER)
+    assert cli.main(["--lang", "en"]) == 0
+    assert [ws.server.url for ws in opened] == [
+        "http://from-flag:8470",
+        "http://from-env:8470",
+        "http://from-config:8470",
+    ]
+    assert not any(ws.server.embedded for ws in opened)
+
+
+def test_with_no_server_configured_the_workstation_runs_on_the_embedded_hall(
+    opened: list[Workstation],
+) -> None:
+    assert cli.main(["--lang", "en"]) == 0
+    (ws,) = opened
+    assert ws.server.embedded and ws.server.url.startswith("http://127.0.0.1:")
+    assert Path(config.data_dir() / "hall.sqlite3").exists()
+
+
+async def test_the_theme_comes_from_the_config_and_a_change_is_kept() -> None:
+    ws = Workstation(
+        Server.remote("http://127.0.0.1:9"),
+        clock=SystemClock(),
+        tokens=TokenStore(backend=MemoryKeyring()),
+    )
+    app = ClerkDeskApp(ws, settings=Settings(theme="clerkdesk-dark"))
+    async with app.run_test() as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        assert app.theme == "clerkdesk-dark"
+        app.theme = "clerkdesk-contrast"
+        await pilot.pause()
+    assert load_settings().theme == "clerkdesk-contrast"
+
+
+def test_logout_ends_the_sign_in_on_the_server_and_forgets_the_token(hall: RunningHall) -> None:
+    client = hall.client()
+    answer = asyncio.run(client.login("1002", "demo"))
+    tokens = TokenStore()  # the tests' in-memory keyring stands in for the OS credential store
+    assert tokens.secure
+    tokens.save(hall.url, "1002", answer.token, answer.expires_at)
+    save_settings(Settings(server=hall.url, staff_no="1002"))
+
+    assert cli.main(["--lang", "en", "logout"]) == 0
+
+    assert TokenStore().load(hall.url, "1002") is None
+
+    async def me_again() -> None:
+        async with hall.client() as again:
+            again.token = answer.token
+            await again.me()
+
+    with pytest.raises(Unauthorized):
+        asyncio.run(me_again())

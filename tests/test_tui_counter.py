@@ -1,0 +1,153 @@
+"""王芳 at window 8 works the counter with the keyboard, against a real hall on 127.0.0.1."""
+
+from __future__ import annotations
+
+from clerkdesk.api.client import HallClient
+from clerkdesk.api.schemas import TicketStatus
+from clerkdesk.screens.dialogs import ReasonDialog
+from clerkdesk.screens.ticket_dialogs import CallTicketDialog, OutcomeDialog, ParkDialog
+from clerkdesk.screens.window_picker import WindowPickerScreen
+from tests.conftest import RunningHall
+from tests.tui_support import app_for, at_counter, screen_text, wait_for
+
+
+async def test_wang_fang_calls_starts_and_completes_with_the_keyboard(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    first = await kiosk.issue("hukou")
+    await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        assert [t.code for t in screen.model.queue] == ["F001", "F002"]
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        assert screen.model.current is not None and screen.model.current.id == first.id
+        assert "Called F001." in screen_text(app)
+        hall.clock.advance(seconds=30)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen.model.status == TicketStatus.serving)
+        hall.clock.advance(minutes=9)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("2")  # consultation only
+        await wait_for(pilot, lambda: screen.model.current is None)
+        await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.served == 1)
+        assert "F002" in screen_text(app)
+        assert "Average 9:00" in screen_text(app)
+    done = await kiosk.ticket(first.id)
+    assert (done.status, done.outcome) == (TicketStatus.done, "consultation")
+
+
+async def test_a_ticket_issued_at_the_kiosk_appears_in_the_queue_without_polling(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        assert screen.model.queue == []
+        issued = await kiosk.issue("hukou")
+        await wait_for(pilot, lambda: [t.id for t in screen.model.queue] == [issued.id], 2)
+        assert "F001" in screen_text(app)
+        await kiosk.issue("bdc-transfer")  # window 1's service: window 8 does not show it
+        green = await kiosk.issue("hukou", priority="green_channel")  # type: ignore[arg-type]
+        await wait_for(pilot, lambda: len(screen.model.queue) == 2, 2)
+        assert [t.code for t in screen.model.queue] == [green.code, issued.code]  # server order
+
+
+async def test_recall_counts_and_a_no_show_takes_a_reason(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    await kiosk.issue("shebao-card")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        await pilot.press("r")  # at once: the hall refuses, saying how long to wait
+        await wait_for(pilot, lambda: "wait 3 seconds" in screen_text(app))
+        hall.clock.advance(seconds=5)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: screen.model.current and screen.model.current.recall_count)
+        assert "recalled 1×" in screen_text(app)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press("enter")  # the suggested reason
+        await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.no_shows == 1)
+        assert screen.model.current is None
+    gone = (await zhang_wei.tickets_today(TicketStatus.no_show))[0]
+    assert gone.reason == "Called three times, did not come"
+
+
+async def test_park_sends_the_ticket_to_the_front_of_the_queue(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    first = await kiosk.issue("hukou")
+    await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ParkDialog))
+        await pilot.press("down", "enter")  # the front
+        await wait_for(pilot, lambda: screen.model.current is None)
+        await wait_for(pilot, lambda: [t.code for t in screen.model.queue] == ["F001", "F002"])
+    assert (await kiosk.ticket(first.id)).status == TicketStatus.waiting
+
+
+async def test_calling_a_given_ticket_out_of_turn_asks_for_the_reason(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await kiosk.issue("hukou")
+    second = await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("down", "enter")  # the second row of the queue
+        await wait_for(pilot, lambda: isinstance(app.screen, CallTicketDialog))
+        await pilot.press("enter")  # no reason: the hall refuses, naming who is next
+        await wait_for(
+            pilot, lambda: "F001 is next" in screen_text(app) or "(F001" in screen_text(app)
+        )
+        assert screen.model.current is None
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallTicketDialog))
+        await pilot.press(*"f002", "enter", *"old", "enter")
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        assert screen.model.current is not None and screen.model.current.id == second.id
+
+
+async def test_pause_resume_and_leave_the_window(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: screen.model.paused)
+        assert screen.check_action("call_next", ()) is False
+        assert "Paused: resume to call" in screen_text(app)
+        await pilot.press("n")  # not offered while paused: nothing is sent
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: not screen.model.paused)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await wait_for(pilot, lambda: "free" in screen_text(app))
+    assert (await kiosk.ticket(1)).status == TicketStatus.waiting
+    windows = {x.number: x for x in await zhang_wei.windows()}
+    assert windows[8].holder is None
+
+
+async def test_actions_are_in_the_command_palette(hall: RunningHall, kiosk: HallClient) -> None:
+    await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"call next")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.model.current is not None)

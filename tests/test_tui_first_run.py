@@ -1,0 +1,54 @@
+"""The first start on the embedded hall: the workstation walks the new admin through the hall."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from clerkdesk.app import ClerkDeskApp
+from clerkdesk.clock import ManualClock
+from clerkdesk.credentials import TokenStore
+from clerkdesk.embedded import start_embedded
+from clerkdesk.hall.db import sqlite_url
+from clerkdesk.workstation.session import Workstation
+from tests.conftest import local
+from tests.keyring_memory import MemoryKeyring
+from tests.tui_support import FAST, at_counter, screen_text, wait_for
+
+
+async def test_the_first_start_creates_the_admin_a_department_and_a_window(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(local("2026-12-11 09:00"))
+    embedded = start_embedded(sqlite_url(tmp_path / "hall.sqlite3"), clock)
+    try:
+        assert embedded.needs_setup()
+        ws = Workstation(embedded.server, clock, TokenStore(backend=MemoryKeyring(), clock=clock))
+        app = ClerkDeskApp(ws, create_hall=embedded.create_hall, backoff=FAST, remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press(*"Zhao Li")
+            await pilot.click("#create")
+            await wait_for(
+                pilot,
+                lambda: (
+                    "Type the password" in screen_text(app) or "4 characters" in screen_text(app)
+                ),
+            )
+            for key, value in (
+                ("staff-no", "0001"),
+                ("password", "s3cret"),
+                ("password2", "s3cret"),
+            ):
+                app.screen.query_one(f"#{key}", Input).value = value
+            app.screen.query_one("#window", Input).value = "5"
+            await pilot.click("#create")
+            screen = await at_counter(pilot)
+            assert screen.model.window_number == 5
+            assert (
+                screen.model.window is not None
+                and screen.model.window.label == "General services 5"
+            )
+        assert not embedded.needs_setup()
+    finally:
+        embedded.stop()

@@ -1,0 +1,101 @@
+"""Signing in at the workstation: password, window picker, take-over, resuming from the token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyring.backends.null import Keyring as NullKeyring
+
+from clerkdesk.api.client import HallClient
+from clerkdesk.config import Settings
+from clerkdesk.credentials import TokenStore
+from clerkdesk.screens.dialogs import ConfirmDialog
+from clerkdesk.screens.sign_in import SignInScreen
+from clerkdesk.screens.window_picker import WindowPickerScreen
+from tests.conftest import RunningHall
+from tests.keyring_memory import MemoryKeyring
+from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation
+
+
+async def test_li_hua_signs_in_and_picks_window_1_of_her_department(hall: RunningHall) -> None:
+    app = app_for(hall, staff_no=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press(*"1001", "enter", *"demo", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await wait_for(pilot, lambda: "不动产登记 2号窗口" in screen_text(app))
+        text = screen_text(app)
+        assert "不动产登记 1号窗口" in text
+        assert "综合受理" not in text  # another department's windows are not offered
+        await pilot.press("enter")
+        screen = await at_counter(pilot)
+        assert screen.model.window_number == 1 and screen.model.held_by_me
+
+
+async def test_a_wrong_password_says_what_to_do(hall: RunningHall) -> None:
+    app = app_for(hall, staff_no=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"1001", "enter", *"wrong", "enter")
+        await wait_for(pilot, lambda: "password is wrong" in screen_text(app))
+        assert isinstance(app.screen, SignInScreen)
+
+
+async def test_taking_over_a_held_window_asks_first_naming_the_holder(
+    hall: RunningHall, wang_fang: HallClient
+) -> None:
+    app = app_for(hall, staff_no=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"1004", "enter", *"demo", "enter")  # 刘洋, also 综合受理
+        await wait_for(pilot, lambda: "王芳" in screen_text(app))
+        await pilot.press("enter")  # window 8, held by 王芳
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "Window 8 is held by 王芳 since 09:00" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await pilot.press("enter", "y")
+        screen = await at_counter(pilot)
+        assert screen.model.window_number == 8 and screen.model.holder_name == "刘洋"
+    windows = {w.number: w for w in await wang_fang.windows()}
+    assert windows[8].holder is not None and windows[8].holder.took_over_from == "1002"
+
+
+async def test_the_next_start_resumes_from_the_stored_token_without_a_password(
+    hall: RunningHall,
+) -> None:
+    tokens = TokenStore(backend=MemoryKeyring(), clock=hall.clock)
+    first = app_for(hall, ws=workstation(hall, tokens=tokens))
+    async with first.run_test(size=(100, 30)) as pilot:
+        await at_counter(pilot)
+    again = app_for(
+        hall, staff_no=None, ws=workstation(hall, tokens=tokens), settings=Settings(staff_no="1002")
+    )
+    async with again.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)  # still at window 8 from the first start
+        assert screen.model.window_number == 8
+    hall.clock.advance(hours=16)  # the token ended at midnight: the password is needed again
+    late = app_for(
+        hall, staff_no=None, ws=workstation(hall, tokens=tokens), settings=Settings(staff_no="1002")
+    )
+    async with late.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "Type your password" in screen_text(late))
+
+
+async def test_without_a_keyring_the_screen_says_once_that_the_token_stays_in_memory(
+    hall: RunningHall,
+) -> None:
+    tokens = TokenStore(backend=NullKeyring(), clock=hall.clock)
+    assert not tokens.secure
+    app = app_for(hall, ws=workstation(hall, tokens=tokens))
+    shown: list[str] = []
+
+    def notify(message: str, **_kwargs: Any) -> None:
+        shown.append(message)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await at_counter(pilot)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await pilot.press("enter")
+        await at_counter(pilot)
+    assert shown == ["No system keyring here: you will sign in again after a restart."]

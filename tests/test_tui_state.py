@@ -1,0 +1,193 @@
+"""The workstation's logic without Textual: counter state, offered actions, refusals, formats."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.errors import Conflict, HallUnreachable, InvalidInput, TooSoon, Unauthorized
+from clerkdesk.i18n import set_language
+from clerkdesk.screens.window_picker import my_windows
+from clerkdesk.widgets.ticket_number import GLYPHS, block_lines
+from clerkdesk.workstation.actions import COUNTER_ACTIONS, applies
+from clerkdesk.workstation.display import clock_span
+from clerkdesk.workstation.first_run import FirstRunAnswers, problems
+from clerkdesk.workstation.refusals import explain
+from clerkdesk.workstation.state import CounterModel
+from tests.conftest import local
+
+NINE = local("2026-12-11 09:00")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STAFF = w.StaffOut(id=2, staff_no="1002", name="王芳", department="zonghe", roles=[w.Role.clerk])
+
+
+def _window(
+    number: int = 8, holder: w.StaffOut | None = STAFF, paused: bool = False
+) -> w.WindowOut:
+    session = (
+        w.WindowSessionOut(id=1, window=number, staff=holder, started_at=NINE, paused=paused)
+        if holder
+        else None
+    )
+    return w.WindowOut(
+        number=number,
+        label=f"综合受理 {number}号窗口",
+        department="zonghe",
+        services=["hukou", "bdc-query"],
+        holder=session,
+    )
+
+
+def _ticket(
+    ticket_id: int, service: str = "hukou", status: str = "waiting", window: int | None = None
+) -> w.TicketOut:
+    return w.TicketOut(
+        id=ticket_id,
+        code=f"F{ticket_id:03d}",
+        service=service,
+        service_name="户籍业务",
+        status=w.TicketStatus(status),
+        priority=w.Priority.normal,
+        appointment_at=None,
+        issued_at=NINE,
+        local_date=NINE.date(),
+        window=window,
+        called_at=None,
+        called_by=None,
+        recall_count=0,
+        started_at=None,
+        finished_at=None,
+        outcome=None,
+        reason=None,
+        notes="",
+        estimated_minutes=10,
+    )
+
+
+def _state(queue: list[w.TicketOut], last_event_id: int = 10) -> w.CounterState:
+    return w.CounterState(
+        window=_window(),
+        current=None,
+        queue=queue,
+        counts=w.DayCounts(served=0, no_shows=0, average_service_seconds=None),
+        last_event_id=last_event_id,
+    )
+
+
+def _event(
+    event_id: int, ticket: w.TicketOut | None = None, window: w.WindowOut | None = None
+) -> w.EventOut:
+    kind = w.EventKind.ticket_issued if ticket else w.EventKind.window_paused
+    return w.EventOut(id=event_id, kind=kind, at=NINE, ticket=ticket, window=window)
+
+
+def test_a_read_begun_before_the_answer_to_a_call_is_dropped() -> None:
+    model = CounterModel(8, "1002")
+    assert model.load(_state([_ticket(1), _ticket(2)]), stamp=model.answers)
+    stamp = model.answers  # a read starts here …
+    model.apply_ticket(_ticket(1, status="called", window=8))  # … the call's answer arrives
+    assert not model.load(_state([_ticket(1), _ticket(2)]), stamp)  # the old read is stale
+    assert model.current is not None and model.current.id == 1
+    assert [t.id for t in model.queue] == [2]
+
+
+def test_only_events_about_this_window_or_its_services_ask_for_a_new_read() -> None:
+    model = CounterModel(8, "1002")
+    model.load(_state([]), stamp=0)
+    assert model.touches(_event(11, _ticket(5, "hukou")))
+    assert not model.touches(_event(12, _ticket(6, "bdc-transfer")))
+    assert not model.touches(_event(9, _ticket(7, "hukou")))  # already in the last read
+    assert model.touches(_event(13, window=_window(8)))
+    assert not model.touches(_event(14, window=_window(9)))
+    assert model.touches(w.EventOut(id=3, kind=w.EventKind.reset, at=NINE))
+
+
+def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
+    def offered(status: w.TicketStatus | None, paused: bool = False, held: bool = True) -> set[str]:
+        return {a.name for a in COUNTER_ACTIONS if applies(a.name, status, paused, held)}
+
+    assert offered(None) == {"call_next", "call_ticket", "pause", "leave"}
+    assert offered(w.TicketStatus.called) == {"recall", "start", "no_show", "park"}
+    assert offered(w.TicketStatus.serving) == {"complete", "park"}
+    assert offered(None, paused=True) == {"resume", "leave"}
+    assert offered(None, held=False) == {"leave"}
+    keys = [k for a in COUNTER_ACTIONS if a.name != "resume" for k in (a.fkey, a.letter)]
+    assert len(keys) == len(set(keys)), "two actions on one key"
+
+
+@pytest.mark.parametrize(
+    ("error", "english", "chinese"),
+    [
+        (TooSoon(429, "too_soon", "…", {"retry_after_s": 2}), "wait 2 seconds", "请等待 2 秒"),
+        (Conflict(409, "queue_empty", "…"), "Nobody is waiting", "暂无等候群众"),
+        (
+            Conflict(409, "ticket_in_hand", "…", {"ticket": "A023"}),
+            "Ticket A023 is still",
+            "A023 号仍在",
+        ),
+        (
+            Conflict(
+                409,
+                "window_held",
+                "…",
+                {"window": 5, "holder": "李华", "since": "2026-12-11T00:58:00+00:00"},
+            ),
+            "held by 李华 since 08:58",
+            "由李华自 08:58 起使用",
+        ),
+        (Conflict(409, "illegal_transition", "…", {"current": "done"}), "is done now", "已办结"),
+        (
+            InvalidInput(422, "reason_required", "…", {"ticket": "F002", "next": "F001"}),
+            "(F001 is)",
+            "下一位是 F001",
+        ),
+        (Unauthorized(401, "locked_out", "…", {"minutes_left": 1}), "in 1 minute,", "1 分钟后"),
+        (Unauthorized(401, "bad_credentials", "…"), "password is wrong", "工号或密码错误"),
+        (
+            Conflict(409, "some_new_code", "The server's own words."),
+            "The server's own words.",
+            "The server's own words.",
+        ),
+        (HallUnreachable("refused"), "Cannot reach the hall service", "无法连接大厅服务"),
+    ],
+)
+def test_refusals_are_translated_by_their_code(
+    error: Exception, english: str, chinese: str
+) -> None:
+    assert english in explain(error, SHANGHAI)  # type: ignore[arg-type]
+    set_language("zh")
+    try:
+        assert chinese in explain(error, SHANGHAI)  # type: ignore[arg-type]
+    finally:
+        set_language("en")
+
+
+def test_every_ticket_prefix_letter_and_digit_has_a_block_glyph() -> None:
+    assert set(GLYPHS) == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    assert all(len(row) == 3 for glyph in GLYPHS.values() for row in glyph)
+    assert block_lines("A023") is not None and len(block_lines("A023")[0]) == 15  # type: ignore[index]
+    assert block_lines("A-1") is None
+
+
+def test_waits_read_as_minutes_and_seconds() -> None:
+    assert clock_span(timedelta(seconds=65)) == "1:05"
+    assert clock_span(timedelta(hours=1, seconds=7)) == "1:00:07"
+    assert clock_span(timedelta(seconds=-3)) == "0:00"
+
+
+def test_the_picker_shows_my_departments_windows() -> None:
+    windows = [_window(8), _window(9), _window(1).model_copy(update={"department": "budongchan"})]
+    assert [x.number for x in my_windows(windows, "zonghe")] == [8, 9]
+    assert [x.number for x in my_windows(windows, None)] == [8, 9, 1]
+
+
+def test_the_first_start_answers_are_checked_before_anything_is_written() -> None:
+    good = FirstRunAnswers(
+        "政务服务中心", "admin", "赵丽", "s3cret", "综合受理", 1, "综合业务", "A"
+    )
+    assert problems(good, "s3cret") == []
+    bad = FirstRunAnswers("", "ad min", "", "abc", "综合受理", 0, "综合业务", "a1")
+    assert len(problems(bad, "abc")) == 6
