@@ -81,9 +81,12 @@ class ClerkDeskApp(App[None]):
         self._notice_shown = False
         register_themes(self)
         self.theme = pick_theme(self, self.settings.theme)
+        keymap = self.settings.extra.get("keymap")
+        if isinstance(keymap, dict):  # [keymap] in config.toml: binding id = "keys"
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
 
     def watch_theme(self, name: str) -> None:
-        if self._remember and name != self.settings.theme:
+        if name != self.settings.theme:
             self.settings.theme = name
             try:
                 save_theme_choice(name)

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 
 import keyring.core
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD, demo_hall
-from clerkdesk.hall import hall_file, migrate
+from clerkdesk.hall import auth, hall_file, migrate
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.server import ServerThread
@@ -35,6 +36,17 @@ PG_ADMIN_URL = os.environ.get(
 def local(text_: str) -> datetime:
     """A hall-local time such as '2026-12-11 09:00' as an aware datetime."""
     return datetime.fromisoformat(text_).replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 at its production cost takes 0.1-0.4 s per hash on these machines, on every login
+    and every seeded staff member. The tests keep argon2 but at its smallest cost; the server
+    code is the same (servers started in subprocesses still use the production cost)."""
+    original = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    yield
+    auth._hasher = original
 
 
 @pytest.fixture(autouse=True)

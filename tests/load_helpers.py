@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+import subprocess
+import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -88,6 +95,75 @@ def seed_load_hall(url: str, now: datetime, windows: int) -> None:
             hall_file.import_hall(session, load_hall_spec(windows), now)
     finally:
         engine.dispose()
+
+
+# --- a hall service in its own process ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+HALL_START = datetime(2026, 12, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Friday morning
+_SERVE = "import sys; from tests.load_helpers import serve; serve(*sys.argv[1:])"
+
+
+def serve(database_url: str, port: str, start: str) -> None:
+    """What `clerkdesk serve` runs, with the hall clock starting at `start` (so the kiosk is
+    inside opening hours whenever a test or the benchmark runs)."""
+    from clerkdesk.clock import ScaledClock
+    from clerkdesk.hall.app import HallSettings, create_app
+    from clerkdesk.hall.server import serve_forever
+
+    clock = ScaledClock(datetime.fromisoformat(start))
+    serve_forever(create_app(HallSettings(database_url, clock=clock)), "127.0.0.1", int(port))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """A hall service in a process of its own: the clients do not share its GIL."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    @classmethod
+    def start(
+        cls, database_url: str, log: Path, start: datetime = HALL_START, timeout: float = 60.0
+    ) -> ServerProcess:
+        port = free_port()
+        command = [sys.executable, "-c", _SERVE, database_url, str(port), start.isoformat()]
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        server = cls(process, f"http://127.0.0.1:{port}", log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the hall service exited:\n{server.output()}")
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=1.0).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        server.stop()
+        raise RuntimeError(f"the hall service did not answer in {timeout:g} s:\n{server.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+# --- the audit ----------------------------------------------------------------------------------
 
 
 @dataclass

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,17 @@ import tomli_w
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from clerkdesk.api import errors
+from clerkdesk.api.client import HallClient
 from clerkdesk.cli import main
+from clerkdesk.demo import demo_hall
 from clerkdesk.hall.auth import verify_password
-from clerkdesk.hall.db import sqlite_url
+from clerkdesk.hall.db import make_engine, sqlite_url
+from clerkdesk.hall.hall_file import import_hall
 from clerkdesk.hall.models import Department, Service, Staff, Window, WindowService
+from tests.conftest import RunningHall
 
-Hall = dict[str, Any]
+Hall = dict[str, Any]  # a hall file as TOML data
 
 
 def example() -> Hall:
@@ -50,8 +56,14 @@ class Admin:
         out, err = self._capsys.readouterr()
         return code, out, err
 
-    def session(self) -> Session:
-        return Session(create_engine(self.url))
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        engine = create_engine(self.url)
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
 
     def snapshot(self, *, events: bool = True) -> dict[str, list[tuple[object, ...]]]:
         engine = create_engine(self.url)
@@ -252,3 +264,30 @@ def test_a_problem_found_while_writing_rolls_everything_back(admin: Admin) -> No
     assert code == 2
     assert "staff number admin already belongs to another hall" in err
     assert admin.snapshot() == before
+
+
+async def test_a_prefix_swap_during_the_day_never_mixes_up_two_citizens(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    """不动产转移登记 and 抵押登记 swap prefixes at noon; each keeps its own numbering, so there
+    are two A001s today. Calling "A001" is refused as ambiguous; calling by id works."""
+    transfer = await kiosk.issue("bdc-transfer")
+    assert transfer.code == "A001"
+    spec = demo_hall()
+    swapped = [
+        s.model_copy(update={"prefix": {"A": "B", "B": "A"}.get(s.prefix, s.prefix)})
+        for s in spec.services
+    ]
+    engine = make_engine(hall.database_url)
+    with Session(engine) as session, session.begin():
+        import_hall(session, spec.model_copy(update={"services": swapped}), hall.clock.now())
+    engine.dispose()
+
+    mortgage = await kiosk.issue("bdc-mortgage")
+    assert mortgage.code == "A001"
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.call_ticket(1, "A001", reason="按预约")
+    assert refused.value.code == "ticket_code_ambiguous"
+    assert "by its id" in refused.value.message
+    called = await li_hua.call_ticket(1, str(transfer.id), reason="按预约")
+    assert (called.id, called.service) == (transfer.id, "bdc-transfer")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from sqlalchemy import text
@@ -48,6 +50,37 @@ def events(hall: RunningHall) -> int:
 def raw(hall: RunningHall, client: HallClient) -> httpx.AsyncClient:
     """Plain HTTP with the client's token, to see the bytes on the wire."""
     return httpx.AsyncClient(base_url=hall.url, headers=client.auth_headers())
+
+
+@asynccontextmanager
+async def window_held(hall: RunningHall, copies: int) -> AsyncIterator[None]:
+    """On PostgreSQL, keep window 1's row locked until all `copies` requests are inside the
+    server waiting on a lock, so that they truly overlap. (SQLite needs no help: every write
+    transaction there starts with BEGIN IMMEDIATE, before the answer is looked up.)"""
+    if not hall.database_url.startswith("postgresql"):
+        yield
+        return
+    engine = make_engine(hall.database_url)
+    try:
+        with engine.connect() as holder, engine.connect() as watcher:
+            holder.execute(text('SELECT id FROM "window" WHERE number = 1 FOR UPDATE'))
+            yield
+            waiting = 0
+            for _ in range(500):  # bounded: at most ~5 s
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND state = 'active' AND wait_event_type = 'Lock'"
+                    )
+                ).scalar_one()
+                watcher.rollback()  # the activity view is a snapshot per transaction
+                if waiting >= copies:
+                    break
+                await asyncio.sleep(0.01)
+            assert waiting >= copies, f"only {waiting} of {copies} copies arrived"
+            holder.rollback()
+    finally:
+        engine.dispose()
 
 
 class DropsFirstAnswer(httpx.AsyncBaseTransport):
@@ -213,38 +246,40 @@ async def test_a_clerk_retry_after_a_lost_answer_calls_once(
 # --- the same request twice at the same moment ----------------------------------------------
 
 
-async def test_copies_of_one_issue_racing_in_make_one_ticket(any_hall: RunningHall) -> None:
+async def test_copies_of_one_request_racing_in_change_things_once(any_hall: RunningHall) -> None:
+    """A kiosk tap and a clerk's press, each sent four times at the same moment: each copy waits
+    for the first to commit and then answers as it did; none sees "ticket in hand" or "too soon",
+    and nobody else is called."""
     kiosk = await signed_in(any_hall, "kiosk1")
+    li_hua = await signed_in(any_hall, "1001")
+    await li_hua.sign_in(1)
     async with raw(any_hall, kiosk) as http:
-        answers = await asyncio.gather(
+        taps = await asyncio.gather(
             *(
                 http.post(
-                    "/tickets", json={"service": "pension"}, headers={"Idempotency-Key": "race"}
+                    "/tickets", json={"service": "bdc-transfer"}, headers={"Idempotency-Key": "t"}
                 )
                 for _ in range(4)
             )
         )
-    assert {a.status_code for a in answers} == {201}
-    assert len({a.content for a in answers}) == 1
+    assert [a.status_code for a in taps] == [201] * 4, [a.text for a in taps]
+    assert len({a.content for a in taps}) == 1
     assert tickets(any_hall) == 1
-    await kiosk.aclose()
-
-
-async def test_copies_of_one_call_next_racing_in_call_one_citizen(any_hall: RunningHall) -> None:
-    kiosk = await signed_in(any_hall, "kiosk1")
-    first = await kiosk.issue("bdc-transfer")
+    first = TicketOut.model_validate_json(taps[0].content)
     second = await kiosk.issue("bdc-transfer")
-    li_hua = await signed_in(any_hall, "1001")
-    await li_hua.sign_in(1)
+
     async with raw(any_hall, li_hua) as http:
-        answers = await asyncio.gather(
-            *(http.post("/windows/1/call-next", headers={"Idempotency-Key": "p"}) for _ in range(4))
-        )
-    # Each copy waits for the first to commit and then answers as it did; none sees
-    # "ticket in hand" or "too soon", and nobody else is called.
-    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
-    assert len({a.content for a in answers}) == 1
-    assert TicketOut.model_validate_json(answers[0].content).id == first.id
+        async with window_held(any_hall, copies=4):
+            sent = [
+                asyncio.create_task(
+                    http.post("/windows/1/call-next", headers={"Idempotency-Key": "p"})
+                )
+                for _ in range(4)
+            ]
+        presses = await asyncio.gather(*sent)
+    assert [a.status_code for a in presses] == [200] * 4, [a.text for a in presses]
+    assert len({a.content for a in presses}) == 1
+    assert TicketOut.model_validate_json(presses[0].content).id == first.id
     assert (await li_hua.ticket(second.id)).status == TicketStatus.waiting
     assert count(any_hall, "SELECT count(*) FROM event WHERE kind = 'ticket.called'") == 1
     await kiosk.aclose()

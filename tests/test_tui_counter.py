@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import TicketStatus
+from clerkdesk.config import Settings
 from clerkdesk.screens.dialogs import ReasonDialog
 from clerkdesk.screens.ticket_dialogs import CallTicketDialog, OutcomeDialog, ParkDialog
 from clerkdesk.screens.window_picker import WindowPickerScreen
@@ -34,7 +35,9 @@ async def test_wang_fang_calls_starts_and_completes_with_the_keyboard(
         await wait_for(pilot, lambda: screen.model.current is None)
         await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.served == 1)
         assert "F002" in screen_text(app)
-        assert "Average 9:00" in screen_text(app)
+        assert screen.model.counts is not None
+        assert screen.model.counts.average_service_seconds == 9 * 60
+        assert "Average   9:00" in screen_text(app)  # labels padded to one width
     done = await kiosk.ticket(first.id)
     assert (done.status, done.outcome) == (TicketStatus.done, "consultation")
 
@@ -150,4 +153,17 @@ async def test_actions_are_in_the_command_palette(hall: RunningHall, kiosk: Hall
         await pilot.press(*"call next")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.model.current is not None)
+
+
+async def test_keys_can_be_remapped_in_the_config(hall: RunningHall, kiosk: HallClient) -> None:
+    await kiosk.issue("hukou")
+    settings = Settings(extra={"keymap": {"counter.call_next": "f1,j"}})
+    app = app_for(hall, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("n")  # no longer call next
+        await pilot.pause(0.1)
+        assert screen.model.current is None and screen.pending is None
+        await pilot.press("j")
         await wait_for(pilot, lambda: screen.model.current is not None)

@@ -22,7 +22,7 @@ from clerkdesk.hall.db import sqlite_url
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.window_picker import WindowPickerScreen
 from tests.conftest import RunningHall, local, signed_in, start_hall
-from tests.tui_support import app_for, at_counter, wait_for
+from tests.tui_support import app_for, at_counter, settled, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 LANGS = ["zh", "en"]
@@ -92,6 +92,7 @@ def test_window_picker(
         await pilot.press(*"1004", "enter", *"demo", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
         await wait_for(pilot, lambda: app.screen.query_one("DataTable").row_count == 2)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=sign_in)
 
@@ -103,5 +104,6 @@ def test_counter(snap_compare: Any, morning: RunningHall, lang: str, size: tuple
     async def arrive(pilot: Pilot[Any]) -> None:
         screen = await at_counter(pilot)
         await wait_for(pilot, lambda: not screen._refreshing)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=arrive)

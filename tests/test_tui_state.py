@@ -191,3 +191,33 @@ def test_the_first_start_answers_are_checked_before_anything_is_written() -> Non
     assert problems(good, "s3cret") == []
     bad = FirstRunAnswers("", "ad min", "", "abc", "综合受理", 0, "综合业务", "a1")
     assert len(problems(bad, "abc")) == 6
+
+
+async def test_the_queue_table_keeps_the_servers_order_through_every_kind_of_change() -> None:
+    from textual.app import App, ComposeResult
+
+    from clerkdesk.widgets.queue_table import QueueTable
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield QueueTable(id="queue")
+
+    def shown(table: QueueTable) -> list[tuple[str, str]]:
+        return [
+            (str(r[0]), str(r[1])) for r in (table.get_row_at(i) for i in range(table.row_count))
+        ]
+
+    t = [_ticket(i) for i in range(1, 6)]
+    async with One().run_test() as pilot:
+        table = pilot.app.query_one(QueueTable)
+        for queue in (
+            t[:3],  # first tickets
+            t[1:3],  # the first called away
+            t[1:5],  # two more arrive at the end
+            [t[4], t[1], t[2], t[3]],  # a green-channel ticket jumps ahead: rebuilt
+            [t[4], t[2], t[3]],  # one in the middle parked elsewhere
+            [],
+        ):
+            table.show(queue, NINE + timedelta(minutes=5))
+            await pilot.pause()
+            assert shown(table) == [(str(i), x.code) for i, x in enumerate(queue, 1)]

@@ -59,7 +59,7 @@ def app_for(
     )
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 5) -> None:
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 15) -> None:
     """Let the app run until `condition()` holds (a real server answers asynchronously)."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -81,6 +81,15 @@ async def at_counter(pilot: Pilot[Any]) -> CounterScreen:
     screen = counter(app)  # type: ignore[arg-type]
     await wait_for(pilot, lambda: screen._following)
     return screen
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Until every table has sized its columns to its rows (DataTable does it when idle; a
+    snapshot taken before then would depend on the machine's load)."""
+    from textual.widgets import DataTable
+
+    tables = list(pilot.app.screen.query(DataTable))
+    await wait_for(pilot, lambda: not any(t._require_update_dimensions for t in tables))
 
 
 def screen_text(app: ClerkDeskApp) -> str:

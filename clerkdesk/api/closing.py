@@ -71,7 +71,9 @@ class ClosingClient:
         self, extension_id: int, reason: str, key: str | None = None
     ) -> w.ExtensionOut:
         body = w.DenyExtension(reason=reason)
-        return await self.client._post(f"/extensions/{extension_id}/deny", w.ExtensionOut, body, key)
+        return await self.client._post(
+            f"/extensions/{extension_id}/deny", w.ExtensionOut, body, key
+        )
 
     async def overruns(self, status: w.OverrunStatus | None = None) -> list[w.OverrunOut]:
         params = {"status": status.value} if status else None

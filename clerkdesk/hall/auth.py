@@ -126,13 +126,18 @@ def _locked_out(staff_no: str, until: datetime, now: datetime) -> NotSignedIn:
 
 def authenticate(session: Session, token: str, now: datetime) -> Principal:
     row = session.execute(
-        select(AuthToken, Staff)
+        select(AuthToken, Staff, Hall)
         .join(Staff, Staff.id == AuthToken.staff_id)
+        .join(Hall, Hall.id == Staff.hall_id)
         .where(AuthToken.token_hash == token_digest(token))
     ).one_or_none()
     if row is None:
         raise NotSignedIn("token_unknown", "This sign-in is not known here: sign in again.")
-    auth, staff = row
+    auth, staff, _hall = row
+    # The session's identity map holds objects only while something refers to them: keep the
+    # staff member and the hall for this unit of work, so session.get() of either (ticket_out's
+    # called_by, every hall lookup) is answered without another query.
+    session.info["principal_rows"] = row
     if auth.revoked_at is not None or auth.expires_at <= now or not staff.active:
         raise NotSignedIn("token_expired", "Your sign-in has ended: sign in again.")
     return Principal(

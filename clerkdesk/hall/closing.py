@@ -57,7 +57,8 @@ def window_timing(
     reopen = next_opening(calendar, stretch[1] if stretch else now)
     if stretch is None:
         today = now.astimezone(zone).date()
-        return Timing(None, None, rules.Phase.closed, today, True, reopen)
+        final = reopen is None or reopen.astimezone(zone).date() != today
+        return Timing(None, None, rules.Phase.closed, today, final, reopen)
     start, scheduled = stretch
     approved = session.scalars(
         select(ExtensionRequest.ends_at).where(

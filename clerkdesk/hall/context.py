@@ -25,6 +25,9 @@ T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 
 
+WRITERS_POSTGRES = 6
+
+
 class StoredAnswer(Exception):
     """A repeat of an earlier POST: its first answer, to send back unchanged."""
 
@@ -55,12 +58,15 @@ class HallContext:
         self.engine = engine
         self.version = version
         self.reader = engine.execution_options(clerkdesk_read=True)
-        # One write transaction at a time in this process. The GIL runs one thread at a time
-        # anyway; writers in parallel only trade places on it while holding row locks and the
-        # event lock, which stretches every hold (a lock convoy: seconds under load). SQLite's
-        # BEGIN IMMEDIATE would also make waiters poll, sleeping up to 100 ms between tries.
-        # Readers are not held up; other server processes still meet in the database.
-        self._writers = threading.Lock()
+        # Few write transactions at a time in this process. The GIL runs one thread at a time
+        # anyway; many writers in parallel only trade places on it while holding row locks and
+        # the event lock, which stretches every hold (a lock convoy: seconds under load). On
+        # SQLite one at a time (BEGIN IMMEDIATE would make the others poll, sleeping up to
+        # 100 ms between tries); on PostgreSQL a few, so one's round trips overlap another's
+        # Python. Readers are not held up; other server processes still meet in the database.
+        self._writers = threading.BoundedSemaphore(
+            WRITERS_POSTGRES if engine.dialect.name == "postgresql" else 1
+        )
         self.clock = clock
         self.hub = hub
 

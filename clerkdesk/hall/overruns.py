@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.closing import overrun_out
+from clerkdesk.hall.duty_lead import in_scope, require_decider
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.extensions import in_scope, require_decider
 from clerkdesk.hall.models import Hall, Overrun, Staff, Window
 from clerkdesk.hall.tickets import local_date
 

@@ -29,6 +29,7 @@ from clerkdesk.hall.models import (
     TicketTransition,
     Window,
     WindowService,
+    WindowSession,
 )
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.numbering import ticket_code
@@ -41,7 +42,7 @@ from clerkdesk.hall.rules.ticket_states import (
     next_state,
 )
 from clerkdesk.hall.views import open_session, ticket_out, window_service_ids
-from clerkdesk.hall.windows import held_window
+from clerkdesk.hall.windows import held_window, held_window_session
 
 _EVENT_OF = {
     Action.issue: w.EventKind.ticket_issued,
@@ -196,8 +197,10 @@ def current_ticket(session: Session, window: Window) -> Ticket | None:
     ).one_or_none()
 
 
-def _ready_to_call(session: Session, hall: Hall, window: Window, now: datetime) -> None:
-    holder = open_session(session, window.id)
+def _ready_to_call(
+    session: Session, hall: Hall, window: Window, now: datetime, holder: WindowSession | None = None
+) -> None:
+    holder = holder or open_session(session, window.id)
     if holder is not None and holder.paused:
         raise Conflict(
             "window_paused",
@@ -240,22 +243,25 @@ def _mark_called(
 
 
 def call_next(session: Session, who: Principal, number: int, now: datetime) -> w.TicketOut:
-    window = held_window(session, who, number, lock=True)
+    window, holder = held_window_session(session, who, number, lock=True)
     hall = session.get_one(Hall, who.hall_id)
-    _ready_to_call(session, hall, window, now)
+    _ready_to_call(session, hall, window, now, holder)
     claim = (
         _waiting_for_window(window, now)
+        .add_columns(Service)  # for the answer; held below so the session need not ask again
+        .join(Service, Service.id == Ticket.service_id)
         .order_by(*_order_by(window.id, now))
         .limit(1)
         .with_for_update(skip_locked=True, of=Ticket)
     )
-    ticket = session.scalars(claim).one_or_none()
-    if ticket is None:
+    row = session.execute(claim).one_or_none()
+    if row is None:
         raise Conflict(
             "queue_empty",
             f"Nobody is waiting for window {window.number}: wait for the next ticket.",
             window=window.number,
         )
+    ticket, _service = row
     return _mark_called(session, ticket, window, who, now, None)
 
 
@@ -266,10 +272,17 @@ def find_ticket(session: Session, hall_id: int, ref: str, today: date) -> Ticket
         query = query.where(Ticket.id == int(ref))
     else:
         query = query.where(Ticket.code == ref.upper(), Ticket.local_date == today)
-    ticket = session.scalars(query.with_for_update()).one_or_none()
-    if ticket is None:
+    found = session.scalars(query.with_for_update()).all()
+    if not found:
         raise not_found("ticket", ref)
-    return ticket
+    if len(found) > 1:  # two services swapped prefixes during the day (hall file import)
+        raise Conflict(
+            "ticket_code_ambiguous",
+            f"Two tickets today are {ref.upper()}: call it by its id instead.",
+            ticket=ref.upper(),
+            ids=[t.id for t in found],
+        )
+    return found[0]
 
 
 def call_specific(
@@ -303,13 +316,18 @@ def call_specific(
 
 
 def _ticket_at_held_window(
-    session: Session, who: Principal, ticket_id: int
+    session: Session, who: Principal, ticket_id: int, locked: Ticket | None = None
 ) -> tuple[Ticket, Window]:
-    ticket = session.scalars(
-        select(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
-        .with_for_update()
-    ).one_or_none()
+    """The ticket (locked; pass it if the caller already locked it) and the window it is at,
+    provided `who` holds that window."""
+    ticket = (
+        locked
+        or session.scalars(
+            select(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
+            .with_for_update()
+        ).one_or_none()
+    )
     if ticket is None:
         raise not_found("ticket", ticket_id)
     if ticket.window_id is None or ticket.status not in (CALLED, SERVING):
@@ -340,16 +358,20 @@ def act(
     notes: str | None = None,
 ) -> w.TicketOut:
     """recall, start, complete, no-show or park the ticket at the clerk's own window."""
-    ticket = session.scalars(
-        select(Ticket)
+    # The service comes along (held until the answer is built, so ticket_out finds it in the
+    # session instead of asking again); the lock is on the ticket only.
+    row = session.execute(
+        select(Ticket, Service)
+        .join(Service, Service.id == Ticket.service_id)
         .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
-        .with_for_update()
+        .with_for_update(of=Ticket)
     ).one_or_none()
-    if ticket is None:
+    if row is None:
         raise not_found("ticket", ticket_id)
+    ticket, _service = row
     before = ticket.status
     after = next_state(before, action)  # 409 naming the state before anything else
-    ticket, window = _ticket_at_held_window(session, who, ticket_id)
+    ticket, window = _ticket_at_held_window(session, who, ticket_id, locked=ticket)
     if action == Action.recall:
         hall = session.get_one(Hall, who.hall_id)
         interval = timedelta(seconds=hall.min_call_interval_s)

@@ -29,6 +29,13 @@ def get_window(session: Session, hall_id: int, number: int, lock: bool = False) 
 
 def held_window(session: Session, who: Principal, number: int, lock: bool = False) -> Window:
     """The window, provided `who` is the one signed in at it."""
+    return held_window_session(session, who, number, lock)[0]
+
+
+def held_window_session(
+    session: Session, who: Principal, number: int, lock: bool = False
+) -> tuple[Window, WindowSession]:
+    """The window and `who`'s open session at it; refused if someone else (or no one) holds it."""
     window = get_window(session, who.hall_id, number, lock=lock)
     holder = open_session(session, window.id)
     if holder is None or holder.staff_id != who.staff_id:
@@ -37,7 +44,7 @@ def held_window(session: Session, who: Principal, number: int, lock: bool = Fals
             f"You are not signed in at window {number}: sign in there first.",
             window=number,
         )
-    return window
+    return window, holder
 
 
 def may_view_window(who: Principal, window: Window, holder: WindowSession | None) -> bool:

@@ -9,7 +9,7 @@ from clerkdesk.i18n import N_, _
 from clerkdesk.messages import WindowLeft
 from clerkdesk.screens.dialogs import ReasonDialog
 from clerkdesk.screens.ticket_dialogs import CallTicketDialog, OutcomeDialog, ParkDialog
-from clerkdesk.workstation.actions import Answer
+from clerkdesk.workstation.actions import LEAVE, Answer, Done, Send
 
 if TYPE_CHECKING:
     from clerkdesk.workstation.session import Workstation
@@ -28,7 +28,7 @@ class CounterActions:
         ws: Workstation
         app: Any
 
-        def send(self, label: str, send: Any, done: Any) -> None: ...
+        def send(self, label: str, send: Send, done: Done) -> None: ...
 
     @property
     def _window(self) -> int:
@@ -137,7 +137,7 @@ class CounterActions:
             self.app.post_message(WindowLeft())
             return
         self.send(
-            N_("Leave"),
+            LEAVE,
             lambda c, k: c.sign_out(window, key=k),
             lambda a: _("Signed out of window {n}.").format(n=window),
         )

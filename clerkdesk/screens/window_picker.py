@@ -10,10 +10,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Unauthorized
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedOut, WindowTaken
 from clerkdesk.screens.dialogs import ConfirmDialog
+from clerkdesk.widgets.tables import rebuild
 from clerkdesk.workstation.display import local_time
 from clerkdesk.workstation.refusals import explain
 from clerkdesk.workstation.session import Workstation
@@ -60,15 +61,7 @@ class WindowPickerScreen(Screen[None]):
                 name=name, hall=me.hall_name if me else ""
             )
         )
-        table = self.query_one(DataTable)
-        for key, label in (
-            ("number", _("Window")),
-            ("label", _("Name")),
-            ("holder", _("Held by")),
-            ("since", _("Since")),
-            ("state", _("State")),
-        ):
-            table.add_column(label, key=key)
+        rebuild(self.query_one(DataTable), self._columns(), [])
         self.reload()
 
     def say(self, text: str, error: bool = True) -> None:
@@ -76,26 +69,38 @@ class WindowPickerScreen(Screen[None]):
         line.set_class(error, "refusal")
         line.update(text)
 
+    def _columns(self) -> list[tuple[str, str]]:
+        return [
+            ("number", _("Window")),
+            ("label", _("Name")),
+            ("holder", _("Held by")),
+            ("since", _("Since")),
+            ("state", _("State")),
+        ]
+
+    def _state(self, holder: w.WindowSessionOut | None) -> str:
+        if holder is None:
+            return _("free")
+        if holder.staff.staff_no == self.ws.staff_no:
+            return _("yours")
+        return _("paused") if holder.paused else _("open")
+
     def _show(self, windows: list[w.WindowOut]) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
         self._windows = windows
-        for window in windows:
-            holder = window.holder
-            if holder is None:
-                state = _("free")
-            elif holder.staff.staff_no == self.ws.staff_no:
-                state = _("yours")
-            else:
-                state = _("paused") if holder.paused else _("open")
-            table.add_row(
+        rows = [
+            (
                 str(window.number),
-                window.label,
-                holder.staff.name if holder else "—",
-                local_time(holder.started_at, self.ws.zone) if holder else "",
-                state,
-                key=str(window.number),
+                (
+                    str(window.number),
+                    window.label,
+                    window.holder.staff.name if window.holder else "—",
+                    local_time(window.holder.started_at, self.ws.zone) if window.holder else "",
+                    self._state(window.holder),
+                ),
             )
+            for window in windows
+        ]
+        rebuild(self.query_one(DataTable), self._columns(), rows)
         if not windows:
             self.say(_("No window belongs to your department: ask an admin."))
 
@@ -118,6 +123,9 @@ class WindowPickerScreen(Screen[None]):
     async def reload(self) -> None:
         try:
             windows = await self.ws.client.windows()
+        except Unauthorized as exc:
+            self.post_message(SignedOut(explain(exc)))
+            return
         except HallClientError as exc:
             self.say(explain(exc, self.ws.zone))
             return

@@ -5,17 +5,20 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from rich.cells import cell_len
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
-from clerkdesk.workstation.display import clock_span
+from clerkdesk.workstation.display import clock_span, pad
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class MyCounts(Static):
+    _shown = False
+
     DEFAULT_CSS = """
     MyCounts {
         width: 22;
@@ -24,22 +27,22 @@ class MyCounts(Static):
     }
     """
 
+    def on_mount(self) -> None:
+        self.show(None)
+
     def show(self, counts: w.DayCounts | None) -> None:
+        """Always three lines ("—" until the first read), so updates need no screen layout."""
         self.border_title = _("My day")
-        if counts is None:
-            self.update("")
-            return
-        average = counts.average_service_seconds
-        avg = "—" if average is None else clock_span_seconds(average)
-        self.update(
-            "\n".join(
-                (
-                    _("Served {n}").format(n=counts.served),
-                    _("No-shows {n}").format(n=counts.no_shows),
-                    _("Average {span}").format(span=avg),
-                )
-            )
+        average = counts.average_service_seconds if counts else None
+        rows = (
+            (_("Served"), str(counts.served) if counts else "—"),
+            (_("No-shows"), str(counts.no_shows) if counts else "—"),
+            (_("Average"), "—" if average is None else clock_span_seconds(average)),
         )
+        width = max(cell_len(label) for label, _value in rows)
+        text = "\n".join(f"{pad(label, width)}  {value}" for label, value in rows)
+        self.update(text, layout=not self._shown)
+        self._shown = True
 
 
 def clock_span_seconds(seconds: float) -> str:
@@ -79,7 +82,7 @@ class StatusLine(Static):
 
     def _redraw(self) -> None:
         spinner = SPINNER[self.frame] if self.busy else " "
-        self.update(" · ".join(self._parts) + f"  {spinner} {self._clock}")
+        self.update(" · ".join(self._parts) + f"  {spinner} {self._clock}", layout=False)
 
 
 class OfflineBanner(Static):

@@ -14,6 +14,8 @@ from clerkdesk.i18n import _
 from clerkdesk.widgets.ticket_number import TicketNumber
 from clerkdesk.workstation.display import clock_span, local_time, priority_name, status_name
 
+META_LINES = 3
+
 
 def ticket_lines(ticket: w.TicketOut, now: datetime, zone: ZoneInfo) -> list[str]:
     """The lines under the number: what the citizen came for and how long it has taken."""
@@ -49,10 +51,14 @@ class CurrentTicket(Vertical):
         yield TicketNumber(classes="ticket-number")
         yield Static("", classes="ticket-meta")
 
+    def on_mount(self) -> None:
+        # A fixed height: a new ticket then repaints these lines without a screen layout.
+        self.query_one(".ticket-meta", Static).styles.height = META_LINES
+
     def show(self, ticket: w.TicketOut | None, now: datetime, zone: ZoneInfo, idle: str) -> None:
         """Data flows down: the screen hands over the ticket and the time, nothing is fetched."""
         number = self.query_one(TicketNumber)
         number.placeholder = idle
         number.code = ticket.code if ticket else None
         meta = self.query_one(".ticket-meta", Static)
-        meta.update("\n".join(ticket_lines(ticket, now, zone)) if ticket else "")
+        meta.update("\n".join(ticket_lines(ticket, now, zone)) if ticket else "", layout=False)

@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
 from clerkdesk.messages import TicketPicked
+from clerkdesk.widgets.tables import fits, rebuild
 from clerkdesk.workstation.display import clock_span, priority_name
 
 WAIT = "wait"
@@ -21,32 +22,50 @@ class QueueTable(DataTable[str]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._tickets: list[w.TicketOut] = []
 
+    def _columns(self) -> list[tuple[str, str]]:
+        return [
+            ("pos", _("No.")),
+            ("code", _("Ticket")),
+            ("service", _("Service")),
+            (WAIT, _("Waited")),
+            ("note", _("Note")),
+        ]
+
     def on_mount(self) -> None:
-        self.add_column(_("No."), key="pos")
-        self.add_column(_("Ticket"), key="code")
-        self.add_column(_("Service"), key="service")
-        self.add_column(_("Waited"), key=WAIT)
-        self.add_column(_("Note"), key="note")
+        rebuild(self, self._columns(), [], {WAIT: 7})
+
+    def _cells(self, position: int, ticket: w.TicketOut, now: datetime) -> tuple[str, ...]:
+        note = " ".join(x for x in (priority_name(ticket.priority), ticket.notes) if x)
+        return (
+            str(position),
+            ticket.code,
+            ticket.service_name,
+            clock_span(now - ticket.issued_at),
+            note,
+        )
 
     def show(self, tickets: list[w.TicketOut], now: datetime) -> None:
-        if [(t.id, t.priority, t.notes) for t in tickets] == [
-            (t.id, t.priority, t.notes) for t in self._tickets
-        ]:
+        """Show the server's queue. The usual changes (a ticket called away, new ones at the
+        end) touch only their rows; anything else rebuilds the table."""
+        before = [(t.id, t.priority, t.notes) for t in self._tickets]
+        after = [(t.id, t.priority, t.notes) for t in tickets]
+        kept = [entry for entry in before if entry in after]
+        rows = [(str(t.id), self._cells(i, t, now)) for i, t in enumerate(tickets, 1)]
+        if after[: len(kept)] != kept or not fits(self, rows[len(kept) :]):
             self._tickets = tickets
-            self.tick(now)
+            rebuild(self, self._columns(), rows, {WAIT: 7})
             return
+        for entry in before:
+            if entry not in after:
+                self.remove_row(str(entry[0]))
+        for key, cells in rows[len(kept) :]:
+            self.add_row(*cells, key=key)
+        for position, ticket in enumerate(tickets[: len(kept)], 1):
+            if before.index((ticket.id, ticket.priority, ticket.notes)) + 1 != position:
+                self.update_cell(str(ticket.id), "pos", str(position))
         self._tickets = tickets
-        self.clear()
-        for position, ticket in enumerate(tickets, 1):
-            note = " ".join(x for x in (priority_name(ticket.priority), ticket.notes) if x)
-            self.add_row(
-                str(position),
-                ticket.code,
-                ticket.service_name,
-                clock_span(now - ticket.issued_at),
-                note,
-                key=str(ticket.id),
-            )
+        self.tick(now)
+        self.refresh()  # adding a row alone does not ask for a repaint
 
     def tick(self, now: datetime) -> None:
         for ticket in self._tickets:

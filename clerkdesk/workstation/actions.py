@@ -20,6 +20,8 @@ class CounterAction:
     help: str  # N_-marked: the command palette's longer description
 
 
+LEAVE = N_("Leave")  # also the label of the intent that ends the counter screen
+
 COUNTER_ACTIONS: tuple[CounterAction, ...] = (
     CounterAction("call_next", "f2", "n", N_("Call next"), N_("Call the next citizen in line")),
     CounterAction("recall", "f3", "r", N_("Recall"), N_("Call the same ticket again")),
@@ -30,7 +32,7 @@ COUNTER_ACTIONS: tuple[CounterAction, ...] = (
     CounterAction("call_ticket", "f8", "t", N_("Call ticket"), N_("Call a given ticket, reason")),
     CounterAction("pause", "f9", "b", N_("Pause"), N_("Pause the window: no calls")),
     CounterAction("resume", "f9", "b", N_("Resume"), N_("Resume calling at the window")),
-    CounterAction("leave", "f12", "l", N_("Leave"), N_("Sign out of the window")),
+    CounterAction("leave", "f12", "l", LEAVE, N_("Sign out of the window")),
 )
 ACTION_NAMES = frozenset(a.name for a in COUNTER_ACTIONS)
 TICKET_ACTIONS: dict[str, frozenset[w.TicketStatus | None]] = {

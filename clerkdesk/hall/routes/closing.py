@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Path, Query
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import calendar_store, closing, extensions, overruns, window_close
+from clerkdesk.hall import calendar_store, closing, duty_lead, extensions, overruns, window_close
 from clerkdesk.hall.context import fingerprint
 from clerkdesk.hall.routes.deps import ERRORS, HallDep, IdempotencyKey, TokenDep
 
@@ -98,14 +98,14 @@ def list_extensions(
 ) -> list[w.ExtensionInboxItem]:
     """Today's requests and every pending one, with context; a lead sees their department's,
     an admin the hall's, a clerk their own. `status=pending` is the lead's inbox."""
-    return hall.read(token, lambda s, who, now: extensions.list_extensions(s, who, status, now))
+    return hall.read(token, lambda s, who, now: duty_lead.list_extensions(s, who, status, now))
 
 
 @router.get("/extensions/{extension_id}", response_model=w.ExtensionInboxItem)
 def get_extension(
     hall: HallDep, token: TokenDep, extension_id: int = ExtensionId
 ) -> w.ExtensionInboxItem:
-    return hall.read(token, lambda s, who, now: extensions.get_extension(s, who, extension_id, now))
+    return hall.read(token, lambda s, who, now: duty_lead.get_extension(s, who, extension_id, now))
 
 
 @router.post("/extensions/{extension_id}/approve", response_model=w.ExtensionOut)

@@ -14,11 +14,13 @@ from clerkdesk.hall.errors import NotSignedIn
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login")
 
 
-def hall_context(request: Request) -> HallContext:
+# Both are `async def` although they wait for nothing: FastAPI runs a plain `def` dependency in
+# the thread pool, two thread hops per request for a dictionary lookup and a header check.
+async def hall_context(request: Request) -> HallContext:
     return request.app.state.hall
 
 
-def bearer_token(
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     if credentials is None or not credentials.credentials:

@@ -1,0 +1,110 @@
+"""The duty lead's side: who may decide a request or an overrun, and the inbox of extension
+requests with what a decision needs (window, clerk, waiting tickets, estimate, time to closing).
+
+A clerk never decides their own request, even holding the lead role; a lead decides within
+their department (a lead without a department: the whole hall); an admin anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall import closing
+from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.calendar_store import load_calendar
+from clerkdesk.hall.errors import Forbidden, not_found
+from clerkdesk.hall.models import ExtensionRequest, Hall, Window
+from clerkdesk.hall.rules import closing as rules
+from clerkdesk.hall.tickets import local_date
+from clerkdesk.hall.views import open_session, window_out
+
+PENDING = w.ExtensionStatus.pending.value
+
+
+# --- who may decide -------------------------------------------------------------------------
+
+
+def in_scope(who: Principal, window: Window) -> bool:
+    """Admins: the whole hall; a lead: their department's windows (no department: all)."""
+    if who.has(Role.admin):
+        return True
+    return who.has(Role.lead) and (
+        who.department_id is None or window.department_id in (None, who.department_id)
+    )
+
+
+def require_decider(who: Principal, requester_id: int, window: Window, what: str) -> None:
+    who.require(Role.lead, Role.admin)
+    if requester_id == who.staff_id:
+        raise Forbidden(
+            "own_request",
+            f"This {what} is your own: another duty lead or an admin must decide it.",
+            window=window.number,
+        )
+    if not in_scope(who, window):
+        raise Forbidden(
+            "other_department",
+            f"Window {window.number} belongs to another department: its own duty lead decides "
+            f"this {what}.",
+            window=window.number,
+        )
+
+
+# --- the lead's inbox -----------------------------------------------------------------------
+
+
+def inbox_item(session: Session, row: ExtensionRequest, now: datetime) -> w.ExtensionInboxItem:
+    window = session.get_one(Window, row.window_id)
+    calendar = load_calendar(session, row.hall_id)
+    holder = open_session(session, window.id)
+    since = holder.started_at if holder else now
+    timing = closing.window_timing(session, calendar, window.id, now, since)
+    needs = closing.estimate(session, window, now)
+    out = window_out(session, window)
+    return w.ExtensionInboxItem(
+        extension=closing.extension_out(session, row),
+        window_label=window.label,
+        department=out.department,
+        phase=w.WindowPhase(timing.phase.value),
+        window_end=timing.end.astimezone(calendar.zone) if timing.end else None,
+        minutes_left=rules.minutes_left(now, timing.end) if timing.end else None,
+        waiting=needs.waiting,
+        minutes_needed=needs.minutes_needed,
+    )
+
+
+def list_extensions(
+    session: Session, who: Principal, status: w.ExtensionStatus | None, now: datetime
+) -> list[w.ExtensionInboxItem]:
+    """Today's requests and every pending one; leads and admins see their scope, a clerk their
+    own."""
+    today = local_date(session.get_one(Hall, who.hall_id), now)
+    query = select(ExtensionRequest).where(
+        ExtensionRequest.hall_id == who.hall_id,
+        or_(ExtensionRequest.local_date == today, ExtensionRequest.status == PENDING),
+    )
+    if status is not None:
+        query = query.where(ExtensionRequest.status == status.value)
+    rows = session.scalars(query.order_by(ExtensionRequest.id))
+    visible = [
+        row
+        for row in rows
+        if row.staff_id == who.staff_id or in_scope(who, session.get_one(Window, row.window_id))
+    ]
+    return [inbox_item(session, row, now) for row in visible]
+
+
+def get_extension(
+    session: Session, who: Principal, extension_id: int, now: datetime
+) -> w.ExtensionInboxItem:
+    row = session.get(ExtensionRequest, extension_id)
+    if row is None or row.hall_id != who.hall_id:
+        raise not_found("extension", extension_id)
+    if row.staff_id != who.staff_id and not in_scope(who, session.get_one(Window, row.window_id)):
+        raise not_found("extension", extension_id)
+    return inbox_item(session, row, now)

@@ -1,0 +1,247 @@
+"""The counter's live link to the hall: reads, the event stream, offline and back, and the
+clerk's intentions sent exactly once.
+
+Live: the event stream says when something touching this window changed, and the counter is
+read again (the server owns the order); reads coalesce. Offline (the stream is down, or a call
+got no answer): actions off, a banner with a countdown, and a probe until the hall answers;
+then the state is read again and an action cut off by the connection is sent again with its
+first Idempotency-Key, so it happens once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.css.query import NoMatches
+from textual.screen import Screen
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.events import EventSubscription, StreamStatus
+from clerkdesk.i18n import _
+from clerkdesk.messages import WindowLeft
+from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
+from clerkdesk.workstation.actions import LEAVE, Done, Intent, Send
+from clerkdesk.workstation.display import local_time
+
+if TYPE_CHECKING:
+    from clerkdesk.workstation.session import Workstation
+    from clerkdesk.workstation.state import CounterModel
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def on_screen(method: F) -> F:
+    """For methods that draw: nothing when the screen is going (left, switched away, or the app
+    is ending, when its widgets may already be gone)."""
+
+    @functools.wraps(method)
+    def drawing(self: CounterLive, *args: Any, **kwargs: Any) -> None:
+        if self.gone:
+            return
+        try:
+            method(self, *args, **kwargs)
+        except NoMatches:
+            if not self.gone:
+                raise
+
+    return drawing  # type: ignore[return-value]
+
+
+class CounterLive(Screen[None]):
+    """The base of CounterScreen, which provides the widgets, `say`, `_failed` and rendering."""
+
+    if TYPE_CHECKING:
+        ws: Workstation
+        model: CounterModel
+        backoff: tuple[float, ...]
+        pending: Intent | None
+        in_flight: bool
+        stream_up: bool
+        stream_seen: bool
+        unreachable: str | None
+        retry_at: float | None
+        _dirty: bool
+        _refreshing: bool
+        _following: bool
+        closed: bool
+
+        def say(self, text: str, error: bool = False) -> None: ...
+        def render_counter(self) -> None: ...
+        def _render_status(self) -> None: ...
+        def _update_offer(self) -> None: ...
+        def _failed(self, error: ApiError) -> None: ...
+
+    @property
+    def gone(self) -> bool:
+        """Left, unmounted or the app is ending: late answers change nothing on screen."""
+        return self.closed or not self.is_attached
+
+    @property
+    def online(self) -> bool:
+        return self.stream_up and self.unreachable is None
+
+    @on_screen
+    def _link_changed(self) -> None:
+        banner = self.query_one(OfflineBanner)
+        if self.online:
+            banner.hide()
+            self.request_refresh()
+            self.run_pending()
+        else:
+            banner.show(self._offline_reason(), self.retry_at)
+        self._render_status()
+        self._update_offer()
+
+    def _offline_reason(self) -> str:
+        return _("the hall service at {server} does not answer").format(server=self.ws.server.label)
+
+    # --- reading the counter -------------------------------------------------------------------
+
+    def request_refresh(self) -> None:
+        """Read the counter again; reads coalesce, so a burst of events costs one or two."""
+        self._dirty = True
+        # While the clerk's action is in flight, wait for its answer (which reads again): a
+        # read now would be dropped as stale, and would slow the answer down.
+        if not self._refreshing and not self.gone and not self.in_flight:
+            self._refreshing = True
+            self.run_worker(self._refresh(), group="refresh")
+
+    async def _refresh(self) -> None:
+        try:
+            while self._dirty and not self.gone:
+                self._dirty = False
+                stamp = self.model.answers
+                try:
+                    state = await self.ws.client.counter(self.model.window_number)
+                except HallUnreachable as exc:
+                    self._lost(exc.reason)
+                    return
+                except ApiError as exc:
+                    self._failed(exc)
+                    return
+                if self.model.load(state, stamp):
+                    self.render_counter()
+                    if not self.model.held_by_me:
+                        self.say(self._lost_window_text(), error=True)
+                    if not self._following:
+                        self._following = True
+                        self.run_worker(self._follow(), group="stream", exclusive=True)
+        finally:
+            self._refreshing = False
+
+    def _lost_window_text(self) -> str:
+        holder = self.model.window.holder if self.model.window else None
+        if holder is None:
+            return _("You are no longer signed in here: press L to pick a window.")
+        return _("{name} took over this window at {time}: press L to pick a window.").format(
+            name=holder.staff.name, time=local_time(holder.started_at, self.ws.zone)
+        )
+
+    async def _follow(self) -> None:
+        events = EventSubscription(
+            self.ws.client, after=self.model.last_event_id, backoff=self.backoff
+        )
+        try:
+            async for item in events:
+                if isinstance(item, StreamStatus):
+                    was = self.online
+                    self.stream_up = item.connected
+                    self.stream_seen = self.stream_seen or item.connected
+                    if item.retry_in_s is not None:
+                        self.retry_at = time.monotonic() + item.retry_in_s
+                    if was != self.online or not item.connected:
+                        self._link_changed()
+                elif self.model.touches(item):
+                    self.request_refresh()
+        except Unauthorized as exc:
+            self._failed(exc)
+
+    # --- sending the clerk's intentions --------------------------------------------------------
+
+    def send(self, label: str, send: Send, done: Done) -> None:
+        if self.pending is not None:
+            self.say(
+                _("Still sending “{action}”: wait for its answer.").format(
+                    action=_(self.pending.label)
+                ),
+                error=True,
+            )
+            return
+        self.pending = Intent(label, send, done)
+        self.run_pending()
+
+    def run_pending(self) -> None:
+        if self.pending is not None and not self.in_flight and self.online:
+            self.in_flight = True
+            self.query_one(StatusLine).busy = True
+            self.run_worker(self._perform(self.pending), group="action")
+
+    async def _perform(self, intent: Intent) -> None:
+        try:
+            answer = await intent.send(self.ws.client, intent.key)
+        except HallUnreachable as exc:
+            self.say(
+                _("“{action}” got no answer: it will be sent again, once.").format(
+                    action=_(intent.label)
+                ),
+                error=True,
+            )
+            self._lost(exc.reason)
+            return
+        except ApiError as exc:
+            self.pending = None
+            self._failed(exc)
+            self.request_refresh()
+            return
+        finally:
+            self.in_flight = False
+            if not self.gone:
+                self.query_one(StatusLine).busy = False
+        self.pending = None
+        if isinstance(answer, w.TicketOut):
+            self.model.apply_ticket(answer)
+        else:
+            self.model.apply_window(answer)
+        self.say(intent.done(answer))
+        self.render_counter()
+        if intent.label == LEAVE:
+            self.closed = True
+            self.post_message(WindowLeft())
+            return
+        # Read again once the answer is on screen (a read competes with drawing it): a read
+        # begun before this answer is dropped as stale, and the answer's own event may have
+        # arrived, and been read, before the answer itself.
+        self.call_after_refresh(self.request_refresh)
+
+    def _lost(self, reason: str) -> None:
+        if self.gone:
+            return
+        self.unreachable = reason
+        self._link_changed()
+        self.run_worker(self._probe(), group="probe", exclusive=True)
+
+    async def _probe(self) -> None:
+        """Ask the hall's health until it answers; then everything resumes by itself."""
+        for delay in itertools.chain(self.backoff, itertools.repeat(self.backoff[-1])):
+            self.retry_at = time.monotonic() + delay
+            if self.gone:
+                return
+            self.query_one(OfflineBanner).show(self._offline_reason(), self.retry_at)
+            await asyncio.sleep(delay)
+            try:
+                await self.ws.client.health()
+            except HallUnreachable as exc:
+                self.unreachable = exc.reason
+                continue
+            except ApiError:
+                pass
+            self.unreachable = None
+            self._link_changed()
+            return

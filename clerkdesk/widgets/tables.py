@@ -1,0 +1,47 @@
+"""Filling a DataTable with columns sized to their contents in terminal cells (a Chinese
+character takes two), at once rather than when the table next goes idle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from textual.widgets import DataTable
+
+Row = tuple[str, Sequence[str]]  # (row key, cells)
+
+
+def rebuild(
+    table: DataTable[str],
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Row],
+    min_widths: dict[str, int] | None = None,
+) -> None:
+    """Replace every column and row; each column as wide as its widest cell or header. The
+    cursor stays on the row it was on, if that row is still there."""
+    minimum = min_widths or {}
+    widths = [
+        max([cell_len(label), minimum.get(key, 0)] + [cell_len(cells[i]) for _k, cells in rows])
+        for i, (key, label) in enumerate(columns)
+    ]
+    keys = [key for key, _cells in rows]
+    chosen = None
+    if table.row_count and table.cursor_row < table.row_count:
+        chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    table.clear(columns=True)
+    for (key, label), width in zip(columns, widths, strict=True):
+        table.add_column(label, width=width, key=key)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if chosen in keys:
+        table.move_cursor(row=keys.index(chosen), animate=False)
+
+
+def fits(table: DataTable[str], rows: Sequence[Row]) -> bool:
+    """Do these rows fit the table's present column widths (so they can simply be added)?"""
+    columns = list(table.columns.values())
+    return all(
+        len(cells) == len(columns)
+        and all(cell_len(cell) <= column.width for cell, column in zip(cells, columns, strict=True))
+        for _key, cells in rows
+    )
