@@ -13,12 +13,12 @@ start_s          process start to the counter screen showing live data (signed i
 call_next_p95_ms key press ("n", delivered as a key event) to the first frame drawn after the
                  ticket number widget holds the called ticket (measured at Textual's
                  App._display), `--presses` times, each made with the screen at rest; the
-                 ticket is started and completed between calls (keys "s", "c", "1"). The demo hall's 3 s minimum interval between calls
-                 is set to 0 in the benchmark's copy of the database; nothing else differs from
-                 the demo.
+                 ticket is started and completed between calls (keys "s", "c", "1"). The demo
+                 hall's 3 s minimum interval between calls is set to 0 in the benchmark's copy
+                 of the database; nothing else differs from the demo.
 issue_to_queue_p95_ms
-                 a ticket issued at the kiosk (another client) to the ticket in this window's
-                 queue on screen: the event stream, then a fresh read of the counter.
+                 a ticket issued at the kiosk (another client) to the first frame drawn after
+                 the queue table holds it: the event stream, then a fresh read of the counter.
 
 The hall clock stands at Fri 2026-12-11 09:00 (inside opening hours) whatever the wall clock.
 Also reported: start_cpu_s (CPU seconds a start process used, until it exits just after READY)

@@ -107,12 +107,17 @@ async def _run_simulator(server_url: str, args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF, prepare_demo_database
+    from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF, demo_start, prepare_demo_database
     from clerkdesk.hall.app import HallSettings, create_app
     from clerkdesk.hall.server import ServerThread
 
     clock = _demo_clock(args.clock, args.speed)
     url = prepare_demo_database(clock.now())
+    if args.clock is None:
+        start = demo_start(url, clock.now())
+        if start != clock.now():
+            print(f"The demo hall is closed now; its clock starts at the next opening, {start}.")
+            clock = ScaledClock(start, args.speed)
     server = ServerThread(create_app(HallSettings(url, clock=clock)), args.host, args.port).start()
     if not args.serve_only:
         from clerkdesk.launch import run_demo_workstation

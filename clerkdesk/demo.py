@@ -12,14 +12,18 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.errors import HallClientError
 from clerkdesk.api.schemas import Priority
 from clerkdesk.hall import hall_file, migrate
+from clerkdesk.hall.calendar_store import load_calendar
 from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.hall_file import HallFile, StaffSpec
+from clerkdesk.hall.models import Hall
+from clerkdesk.hall.rules.calendar import is_open, next_opening
 
 DEMO_PASSWORD = "demo"
 
@@ -79,6 +83,21 @@ def prepare_demo_database(now: datetime, folder: Path | None = None) -> str:
     finally:
         engine.dispose()
     return url
+
+
+def demo_start(database_url: str, now: datetime) -> datetime:
+    """When the demo hall's clock starts: now if the hall is open, else its next opening, so
+    `clerkdesk demo` shows a working hall at any hour of the night."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            hall = session.scalars(select(Hall)).one()
+            calendar = load_calendar(session, hall.id)
+    finally:
+        engine.dispose()
+    if is_open(calendar, now):
+        return now
+    return next_opening(calendar, now) or now
 
 
 class ArrivalSimulator:

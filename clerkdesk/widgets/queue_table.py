@@ -65,7 +65,6 @@ class QueueTable(DataTable[str]):
                 self.update_cell(str(ticket.id), "pos", str(position))
         self._tickets = tickets
         self.tick(now)
-        self.refresh()  # adding a row alone does not ask for a repaint
 
     def tick(self, now: datetime) -> None:
         for ticket in self._tickets:
