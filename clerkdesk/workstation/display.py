@@ -30,6 +30,7 @@ PRIORITY_NAMES: dict[Priority, str] = {
     Priority.transferred: N_("transferred"),
     Priority.green_channel: N_("green channel"),
     Priority.appointment: N_("appointment"),
+    Priority.carried_over: N_("carried over"),
     Priority.normal: "",
 }
 
