@@ -78,10 +78,33 @@ def token_expiry(now: datetime, timezone: str) -> datetime:
     return min(now + timedelta(hours=TOKEN_HOURS), end_of_day.astimezone(now.tzinfo))
 
 
+def stored_password_hash(session: Session, staff_no: str) -> str | None:
+    """Read in its own short transaction: the slow argon2 check then runs outside any
+    transaction, so sign-ins at the morning rush never hold the database."""
+    return session.scalar(
+        select(Staff.password_hash).where(Staff.staff_no == staff_no, Staff.active)
+    )
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """An unknown staff number costs the same argon2 check as a known one (no timing hint)."""
+    global _unknown_staff_hash
+    if password_hash is None:
+        if _unknown_staff_hash is None:
+            _unknown_staff_hash = _hasher.hash(secrets.token_urlsafe(12))
+        verify_password(_unknown_staff_hash, password)
+        return False
+    return verify_password(password_hash, password)
+
+
+_unknown_staff_hash: str | None = None
+
+
 def login(
-    session: Session, staff_no: str, password: str, now: datetime
+    session: Session, staff_no: str, password_ok: bool, now: datetime
 ) -> tuple[str, Staff, datetime]:
-    """Check the password and issue a token; count failures and lock out after too many."""
+    """Record the outcome of a password check and issue a token; count failures and lock out
+    after too many. Runs in a short write transaction after `password_matches`."""
     # Locked: two wrong passwords at once on PostgreSQL must both count.
     staff = session.scalars(
         select(Staff).where(Staff.staff_no == staff_no).with_for_update()
@@ -94,7 +117,7 @@ def login(
         raise refusal
     if staff.locked_until is not None and staff.locked_until > now:
         raise _locked_out(staff_no, staff.locked_until, now)
-    if not verify_password(staff.password_hash, password):
+    if not password_ok:
         staff.failed_logins += 1
         if staff.failed_logins >= MAX_FAILED_LOGINS:
             staff.locked_until = now + LOCKOUT

@@ -20,10 +20,13 @@ router = APIRouter(tags=["sign-in"], responses=ERRORS)
 def login(body: w.LoginRequest, hall: HallDep) -> w.LoginResponse:
     now = hall.clock.now()
     refusal: HallError | None = None
+    with hall.session(write=False) as session, session.begin():
+        password_hash = auth.stored_password_hash(session, body.staff_no)
+    password_ok = auth.password_matches(password_hash, body.password)
     # A wrong password is refused but still counted: the transaction commits either way.
     with hall.session(write=True) as session, session.begin():
         try:
-            token, staff, expires = auth.login(session, body.staff_no, body.password, now)
+            token, staff, expires = auth.login(session, body.staff_no, password_ok, now)
         except HallError as exc:
             refusal = exc
         else:
