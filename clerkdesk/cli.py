@@ -49,6 +49,9 @@ def _add_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     load.add_argument("hall_file", type=Path)
     password = verbs.add_parser("set-password", help="set a staff member's password")
     password.add_argument("staff_no")
+    from clerkdesk import admin_calendar
+
+    admin_calendar.add_parser(verbs)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -159,6 +162,12 @@ def cmd_admin(args: argparse.Namespace) -> int:
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
+        if args.verb == "calendar":
+            from clerkdesk import admin_calendar
+            from clerkdesk.i18n import set_language
+
+            set_language(getattr(args, "lang", None))
+            return admin_calendar.run(args, engine, SystemClock())
         if args.verb == "import":
             try:
                 with Session(engine) as session, session.begin():

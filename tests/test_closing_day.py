@@ -204,6 +204,48 @@ async def test_closing_is_refused_while_a_citizen_is_at_the_counter(
     assert (refused.value.code, refused.value.params["ticket"]) == ("ticket_in_hand", called.code)
 
 
+async def test_leaving_the_window_after_its_end_is_its_closing_with_the_overrun_recorded(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, zhang_wei: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    hall.clock.set(local("2026-12-11 17:20"))
+    await serve_next(li_hua, 1, hall, 22)  # called at 17:20:05, the case runs to 17:42:05
+
+    left = await li_hua.sign_out(1)  # F12 at the counter, no extension asked for
+    assert left.holder is None
+    [overrun] = await ClosingClient(zhang_wei).overruns(w.OverrunStatus.pending)
+    assert (overrun.window, overrun.staff.name, overrun.minutes) == (1, "李华", 12)
+    assert (overrun.window_end, overrun.actual_end) == (
+        local("2026-12-11 17:30"),
+        local("2026-12-11 17:42:05"),
+    )
+
+
+async def test_leaving_after_the_end_with_citizens_waiting_is_refused_under_serve_all(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    hall.clock.set(local("2026-12-11 16:50"))
+    waiting = [await kiosk.issue("bdc-transfer") for _ in range(2)]
+    hall.clock.set(local("2026-12-11 17:35"))
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.sign_out(1)
+    assert refused.value.code == "citizens_still_waiting"
+    assert refused.value.params["tickets"] == [t.code for t in waiting]
+    window = next(win for win in await li_hua.windows() if win.number == 1)
+    assert window.holder is not None and window.holder.staff.name == "李华"  # still hers
+
+
+async def test_leaving_for_a_break_before_the_end_is_a_plain_sign_out(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, zhang_wei: HallClient
+) -> None:
+    hall.clock.set(local("2026-12-11 15:00"))
+    await kiosk.issue("bdc-transfer")  # someone is waiting: another clerk may come
+    left = await li_hua.sign_out(1)
+    assert left.holder is None
+    assert await ClosingClient(zhang_wei).overruns() == []
+    assert (await kiosk.issue("bdc-transfer")).status == w.TicketStatus.waiting
+
+
 # --- the kiosk cutoff -----------------------------------------------------------------------
 
 
@@ -330,9 +372,11 @@ async def test_a_night_session_crossing_midnight_belongs_to_the_day_it_starts(
     before = await kiosk.issue("hukou")
     assert (before.code, before.local_date) == ("F001", date(2026, 12, 12))
 
+    # Signed in before midnight, 王芳 keeps working: her sign-in lasts the night session and
+    # two hours more for an extension (not local midnight, as on an ordinary day).
+    assert (await wang.me()).token_expires_at == local("2026-12-13 04:00")
+
     hall.clock.set(local("2026-12-13 00:30"))
-    for client, staff_no in ((kiosk, "kiosk1"), (wang, "1002")):
-        await client.login(staff_no, "demo")  # sign-ins end at local midnight (auth.py)
     after = await kiosk.issue("hukou")  # a new local date: numbering starts again
     assert (after.code, after.local_date) == ("F001", date(2026, 12, 13))
     today = await ClosingClient(wang).calendar_today()

@@ -26,6 +26,7 @@ from clerkdesk.hall.rules.calendar import (
     service_cutoff,
     sessions_on,
     split_by_local_date,
+    working_day_end,
 )
 from clerkdesk.hall.rules.day_types import DayType
 
@@ -214,6 +215,18 @@ def test_after_midnight_the_hall_is_still_open_in_saturdays_session() -> None:
     assert is_open(calendar, utc("2026-12-13 01:00"))
     assert closing_time(calendar, utc("2026-12-13 01:00")) == utc("2026-12-13 02:00")
     assert opening_intervals(calendar, date(2026, 12, 13)) == []  # the interval is Saturday's
+
+
+def test_a_sign_in_ends_at_local_midnight_unless_the_hall_is_open_across_it() -> None:
+    calendar = hall(LATE_SATURDAY)
+    # An ordinary Friday: the working day ends at midnight, hours after the 17:30 closing.
+    assert working_day_end(calendar, utc("2026-12-11 08:50")) == utc("2026-12-12 00:00")
+    # Saturday's night session runs to 02:00: signed in before it or during it, the day ends
+    # two hours after it (room for an extension), not at midnight in front of a citizen.
+    assert working_day_end(calendar, utc("2026-12-12 19:30")) == utc("2026-12-13 04:00")
+    assert working_day_end(calendar, utc("2026-12-12 23:40")) == utc("2026-12-13 04:00")
+    # Signed in after midnight on Sunday (no hours of its own): Sunday's midnight.
+    assert working_day_end(calendar, utc("2026-12-13 00:30")) == utc("2026-12-14 00:00")
 
 
 def test_touching_intervals_across_midnight_make_one_open_stretch() -> None:

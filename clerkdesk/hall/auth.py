@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -69,13 +68,10 @@ def parse_roles(text: str) -> frozenset[Role]:
     return frozenset(Role(r) for r in text.split(",") if r)
 
 
-def token_expiry(now: datetime, timezone: str) -> datetime:
-    """The end of the local working day or 12 hours from now, whichever comes first."""
-    local = now.astimezone(ZoneInfo(timezone))
-    end_of_day = datetime.combine(
-        local.date() + timedelta(days=1), datetime.min.time(), local.tzinfo
-    )
-    return min(now + timedelta(hours=TOKEN_HOURS), end_of_day.astimezone(now.tzinfo))
+def token_expiry(now: datetime, working_day_end: datetime) -> datetime:
+    """The end of the working day (local midnight, later for a night session: see
+    `calendar_store.sign_in_ends`) or 12 hours from now, whichever comes first."""
+    return min(now + timedelta(hours=TOKEN_HOURS), working_day_end.astimezone(now.tzinfo))
 
 
 def stored_password_hash(session: Session, staff_no: str) -> str | None:
@@ -128,7 +124,9 @@ def login(
     staff.locked_until = None
     hall = session.get_one(Hall, staff.hall_id)
     token = secrets.token_urlsafe(32)
-    expires = token_expiry(now, hall.timezone)
+    from clerkdesk.hall.calendar_store import sign_in_ends  # (calendar_store imports us)
+
+    expires = token_expiry(now, sign_in_ends(session, hall.id, now))
     session.add(
         AuthToken(
             token_hash=token_digest(token), staff_id=staff.id, created_at=now, expires_at=expires

@@ -37,6 +37,7 @@ from clerkdesk.hall.rules.calendar import (
     next_opening,
     opening_intervals,
     sessions_on,
+    working_day_end,
 )
 from clerkdesk.hall.rules.day_types import DayType, year_confirmed
 
@@ -88,6 +89,11 @@ def load_calendar(session: Session, hall_id: int) -> HallCalendar:
         session.scalars(select(ConfirmedYear.year).where(ConfirmedYear.hall_id == hall_id))
     )
     return HallCalendar(hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years)
+
+
+def sign_in_ends(session: Session, hall_id: int, now: datetime) -> datetime:
+    """When a sign-in made now ends with the working day (the pure rule `working_day_end`)."""
+    return working_day_end(load_calendar(session, hall_id), now)
 
 
 def load_policy(session: Session, hall_id: int) -> ClosingPolicy:

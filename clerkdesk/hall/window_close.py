@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import closing, extensions
+from clerkdesk.hall import closing, extensions, windows
 from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.calendar_store import load_calendar, load_policy
 from clerkdesk.hall.errors import Conflict
@@ -217,3 +217,19 @@ def close_window(
         closing=out,
     )
     return out
+
+
+def leave_window(session: Session, who: Principal, number: int, now: datetime) -> w.WindowOut:
+    """The clerk leaves the window. Before the window's end this is a plain sign-out (a break,
+    another window); at or past its end (scheduled or extended) it is the window's closing, so
+    the actual end, any overrun and the end-of-day rule are recorded exactly as by
+    `close_window` (serve-all refuses while citizens nobody else serves are waiting)."""
+    window = held_window(session, who, number, lock=True)
+    holder = open_session(session, window.id)
+    assert holder is not None
+    calendar = load_calendar(session, who.hall_id)
+    timing = closing.window_timing(session, calendar, window.id, now, holder.started_at)
+    if timing.end is None or now < timing.end:
+        return windows.sign_out(session, who, number, now)
+    close_window(session, who, number, now)
+    return window_out(session, window)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import tickets, windows
+from clerkdesk.hall import tickets, window_close, windows
 from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.context import fingerprint
 from clerkdesk.hall.errors import Forbidden
@@ -59,7 +59,7 @@ def sign_out(
         token,
         key,
         fingerprint("sign-out", number),
-        lambda s, who, now: windows.sign_out(s, who, number, now),
+        lambda s, who, now: window_close.leave_window(s, who, number, now),
     )
 
 

@@ -271,6 +271,28 @@ def minutes_until_closing(calendar: HallCalendar, at_utc: datetime) -> int | Non
     return math.ceil((closing - as_utc(at_utc)).total_seconds() / 60)
 
 
+NIGHT_GRACE = timedelta(hours=2)  # room for an extension after a night session's end
+
+
+def working_day_end(calendar: HallCalendar, at_utc: datetime) -> datetime:
+    """When the working day of someone signing in at `at_utc` ends (UTC): the next local
+    midnight, unless the hall is open across that midnight (a night session, 夜间值班), then
+    the end of that open stretch plus `NIGHT_GRACE`, so the clerk serving it is not signed
+    out at 00:00 in front of a citizen."""
+    at = as_utc(at_utc)
+    today = _local_date(calendar, at)
+    midnight = datetime.combine(today + timedelta(days=1), time(0), calendar.zone).astimezone(UTC)
+    ends = [midnight]
+    stretch = current_stretch(calendar, at)
+    if stretch is not None:
+        ends.append(stretch[1])
+    closing = day_closing(calendar, today)
+    if closing is not None:
+        ends.append(as_utc(closing))
+    last = max(ends)
+    return last + NIGHT_GRACE if last > midnight else midnight
+
+
 def service_cutoff(closing: datetime, minutes: int) -> datetime:
     """When the kiosk stops issuing a service's tickets: `minutes` before `closing` (same zone)."""
     if minutes < 0:
