@@ -23,6 +23,11 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     serve.add_argument("--db", help="database URL (default: SQLite in the user data dir)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="serve /openapi.json and /docs (they answer without a token)",
+    )
 
 
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -87,7 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from clerkdesk.hall.server import serve_forever
 
     url = args.db or config.default_database_url()
-    app = create_app(HallSettings(database_url=url))
+    app = create_app(HallSettings(database_url=url, api_docs=args.api_docs))
     print(f"ClerkDesk hall service on http://{args.host}:{args.port}  (database: {_safe(url)})")
     serve_forever(app, args.host, args.port)
     return 0
@@ -121,7 +126,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if start != clock.now():
             print(f"The demo hall is closed now; its clock starts at the next opening, {start}.")
             clock = ScaledClock(start, args.speed)
-    server = ServerThread(create_app(HallSettings(url, clock=clock)), args.host, args.port).start()
+    demo_hall = create_app(HallSettings(url, clock=clock, api_docs=args.serve_only))
+    server = ServerThread(demo_hall, args.host, args.port).start()
     if not args.serve_only:
         from clerkdesk.launch import run_demo_workstation
 
@@ -131,7 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
         finally:
             server.stop()
-    print(f"ClerkDesk demo hall on {server.url}")
+    print(f"ClerkDesk demo hall on {server.url}  (API described at {server.url}/docs)")
     print(f"Database: {url}")
     print("Sign in as (password for all: " + DEMO_PASSWORD + "):")
     for person in DEMO_STAFF:

@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import keyring.core
 import pytest
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -120,11 +122,19 @@ class RunningHall:
     def client(self) -> HallClient:
         return HallClient(self.url, retry_delays=(0.01, 0.05))
 
+    def openapi(self) -> dict[str, Any]:
+        """The API's OpenAPI document, from the application (not served by default)."""
+        app = self.server.server.config.app
+        assert isinstance(app, FastAPI)
+        return app.openapi()
 
-def start_hall(database_url: str, clock: ManualClock, seeded: bool = False) -> RunningHall:
+
+def start_hall(
+    database_url: str, clock: ManualClock, seeded: bool = False, api_docs: bool = False
+) -> RunningHall:
     if not seeded:
         seed_demo_hall(database_url, clock.now())
-    app = create_app(HallSettings(database_url, clock=clock, poll_interval=0.2))
+    app = create_app(HallSettings(database_url, clock=clock, poll_interval=0.2, api_docs=api_docs))
     server = ServerThread(app).start()
     return RunningHall(server.url, database_url, clock, server)
 

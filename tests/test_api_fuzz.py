@@ -49,7 +49,8 @@ def fuzzed_hall(
     tickets waiting, so that valid requests reach the code behind the validation."""
     path = tmp_path_factory.mktemp("fuzz") / "hall.sqlite3"
     path.write_bytes(_seeded_sqlite_file.read_bytes())
-    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
+    clock = ManualClock(local("2026-12-11 09:00"))
+    hall = start_hall(sqlite_url(path), clock, seeded=True, api_docs=True)
     with httpx.Client(base_url=hall.url) as http:
         login = http.post("/auth/login", json={"staff_no": "2001", "password": DEMO_PASSWORD})
         headers = {"Authorization": f"Bearer {login.json()['token']}"}

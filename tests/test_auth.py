@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,9 +25,9 @@ from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import ErrorResponse, TicketStatus
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.auth import hash_password
-from clerkdesk.hall.db import make_engine
+from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.models import Department, Hall, Staff
-from tests.conftest import RunningHall, local, signed_in
+from tests.conftest import RunningHall, local, signed_in, start_hall
 
 PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz")}
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -73,7 +74,7 @@ def set_password(hall: RunningHall, staff_no: str, password: str) -> None:
 
 
 def openapi_operations(hall: RunningHall) -> list[tuple[str, str]]:
-    schema = httpx.get(f"{hall.url}/openapi.json").json()
+    schema = hall.openapi()
     return [
         (method.upper(), path)
         for path, operations in schema["paths"].items()
@@ -256,18 +257,27 @@ def test_login_and_health_answer_without_a_token(hall: RunningHall) -> None:
     assert response.status_code == 200
 
 
-def test_besides_the_api_only_its_documentation_is_public(hall: RunningHall) -> None:
-    """The OpenAPI document and its viewers describe the API and hold no hall data; they stay
-    public (the fuzz test and client generators read them). Everything else needs a token."""
+def test_nothing_outside_the_api_answers_unless_the_docs_are_asked_for(
+    hall: RunningHall, tmp_path: Path, _seeded_sqlite_file: Path
+) -> None:
+    """The OpenAPI document and its viewers answer without a token, so a hall serves them
+    only when started with --api-docs (developers, the demo, the fuzz test)."""
     app = hall.server.server.config.app
     assert isinstance(app, FastAPI)
-    unlisted = {
-        route.path
-        for route in app.routes
-        if isinstance(route, Route) and not route.include_in_schema
-    }
-    assert unlisted == DOCS
-    assert httpx.get(f"{hall.url}/openapi.json").status_code == 200
+    assert not [r for r in app.routes if isinstance(r, Route) and not r.include_in_schema]
+    for path in DOCS:
+        response = httpx.get(f"{hall.url}{path}")
+        assert response.status_code == 404, path
+        assert "--api-docs" in response.json()["error"]["message"]
+
+    path = tmp_path / "docs.sqlite3"
+    path.write_bytes(_seeded_sqlite_file.read_bytes())
+    documented = start_hall(sqlite_url(path), hall.clock, seeded=True, api_docs=True)
+    try:
+        for url in ("/openapi.json", "/docs", "/redoc"):
+            assert httpx.get(f"{documented.url}{url}").status_code == 200, url
+    finally:
+        documented.server.stop()
 
 
 # --- roles ----------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class HallSettings:
     clock: Clock = field(default_factory=SystemClock)
     poll_interval: float = 0.5
     migrate: bool = True
+    # /openapi.json, /docs and /redoc answer without a token, so they are off unless asked
+    # for (`clerkdesk serve --api-docs`, the demo hall): only login and health are public.
+    api_docs: bool = False
 
 
 def _error(
@@ -100,8 +103,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Starlette's own refusals (unreadable body, unknown path, wrong method) in our shape.
         hint = {
             400: "send the body as UTF-8 JSON with Content-Type: application/json",
-            404: f"there is no {request.url.path} here; the API is listed at /docs",
-            405: f"{request.method} is not allowed on {request.url.path}; see /docs",
+            404: f"there is no {request.url.path} here; check the address (the API is "
+            "described at /docs when the service runs with --api-docs)",
+            405: f"{request.method} is not allowed on {request.url.path}; check the method",
         }.get(exc.status_code, "check the request and send it again")
         response = _error(exc.status_code, f"http_{exc.status_code}", f"{exc.detail}: {hint}.")
         response.headers.update(exc.headers or {})
@@ -173,6 +177,9 @@ def create_app(settings: HallSettings) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         description="Tickets, windows, staff sign-in and live events of a service centre.",
+        openapi_url="/openapi.json" if settings.api_docs else None,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.hall = context
     _install_error_handlers(app)
