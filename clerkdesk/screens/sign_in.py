@@ -3,8 +3,11 @@ stored at the last sign-in, until it expires."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -17,6 +20,9 @@ from clerkdesk.workstation.session import Server, Workstation
 
 
 class SignInScreen(Screen[None]):
+    # Enter is decided in the app's own queue, before the keys typed after it are delivered:
+    # typed fast (or pasted, or sent by a scanner), a password never lands in the staff field.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "enter", show=False, priority=True)]
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
     SignInScreen #sign-in {
@@ -68,12 +74,23 @@ class SignInScreen(Screen[None]):
         line.set_class(error, "refusal")
         line.update(text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "staff-no" and event.value.strip():
-            self.query_one("#password", Input).focus()
+    def action_enter(self) -> None:
+        """Enter moves from the staff number to the password and signs in from anywhere else.
+        Focus moves at once (`set_focus`, not `focus()`, which waits its turn in the queue);
+        the check and the sign-in wait until the field has taken the keys typed before it."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id == "staff-no":
+            self.set_focus(self.query_one("#password", Input))
+            focused.call_later(self._check_staff_no)
+        elif focused is not None:
+            focused.call_later(self.submit)
         else:
             self.submit()
+
+    def _check_staff_no(self) -> None:
+        if not self.query_one("#staff-no", Input).value.strip():
+            self.say(_("Type your staff number."))
+            self.set_focus(self.query_one("#staff-no", Input))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
