@@ -18,7 +18,14 @@ from textual.screen import Screen
 from clerkdesk.api.errors import Conflict, HallClientError
 from clerkdesk.config import ConfigError, Settings, load_settings, save_settings
 from clerkdesk.i18n import _
-from clerkdesk.messages import HallCreated, SignedIn, SignedOut, WindowLeft, WindowTaken
+from clerkdesk.messages import (
+    BackFromDutyLead,
+    HallCreated,
+    SignedIn,
+    SignedOut,
+    WindowLeft,
+    WindowTaken,
+)
 from clerkdesk.screens.counter import BACKOFF, CounterScreen
 from clerkdesk.screens.sign_in import SignInScreen
 from clerkdesk.screens.window_picker import WindowPickerScreen, my_windows
@@ -101,6 +108,12 @@ class ClerkDeskApp(App[None]):
             yield SystemCommand(_("Keys"), _("Hide the keys panel"), self.action_hide_help_panel)
         else:
             yield SystemCommand(_("Keys"), _("Show every key"), self.action_show_help_panel)
+        if self._offers_duty_lead(screen):
+            yield SystemCommand(
+                _("Duty lead"),
+                _("Extension requests and overruns waiting for your decision"),
+                self.action_duty_lead,
+            )
         yield SystemCommand(_("Quit"), _("Close the workstation"), self.action_quit)
 
     def on_mount(self) -> None:
@@ -139,6 +152,28 @@ class ClerkDeskApp(App[None]):
 
     def on_window_left(self, message: WindowLeft) -> None:
         self.switch_screen(WindowPickerScreen(self.ws, message.reason))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "duty_lead":
+            return self._offers_duty_lead(self.screen)
+        return True
+
+    def _offers_duty_lead(self, screen: Screen[Any]) -> bool:
+        """Leads only, from the counter or the picker."""
+        return self.ws.may_decide and isinstance(screen, (CounterScreen, WindowPickerScreen))
+
+    def action_duty_lead(self) -> None:
+        from clerkdesk.screens.duty_lead import DutyLeadScreen
+
+        screen = self.screen
+        window = screen.model.window_number if isinstance(screen, CounterScreen) else None
+        self.switch_screen(DutyLeadScreen(self.ws, window, self._backoff))
+
+    def on_back_from_duty_lead(self, message: BackFromDutyLead) -> None:
+        if message.window is not None:
+            self.switch_screen(CounterScreen(self.ws, message.window, self._backoff))
+        else:
+            self.switch_screen(WindowPickerScreen(self.ws))
 
     def on_signed_out(self, message: SignedOut) -> None:
         staff_no = self.ws.staff_no or self.settings.staff_no or ""

@@ -54,3 +54,11 @@ class TicketPicked(Message):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+
+class BackFromDutyLead(Message):
+    """The lead leaves the duty lead screen: back to their counter (`window`), or the picker."""
+
+    def __init__(self, window: int | None) -> None:
+        super().__init__()
+        self.window = window

@@ -16,13 +16,15 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.schemas import Priority
 from clerkdesk.clock import ManualClock
 from clerkdesk.hall.db import sqlite_url
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.window_picker import WindowPickerScreen
+from clerkdesk.widgets.closing_banner import ClosingBanner
 from tests.conftest import RunningHall, local, signed_in, start_hall
-from tests.tui_support import app_for, at_counter, settled, wait_for
+from tests.tui_support import app_for, at_counter, at_duty_lead, settled, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 LANGS = ["zh", "en"]
@@ -107,3 +109,81 @@ def test_counter(snap_compare: Any, morning: RunningHall, lang: str, size: tuple
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=arrive)
+
+
+# --- the duty lead screen at 17:10 ------------------------------------------------------------
+
+
+async def _wang_fang_asks_to_extend(hall: RunningHall) -> None:
+    """17:05: three citizens take tickets for window 8; 17:10: 王芳 asks for 20 minutes."""
+    kiosk = await signed_in(hall, "kiosk1")
+    wang = await signed_in(hall, "1002")
+    await wang.sign_in(8)
+    for _citizen in range(3):
+        await kiosk.issue("hukou")
+    hall.clock.set(local("2026-12-11 17:10"))
+    await ClosingClient(wang).request_extension(8, 20, "三位群众等候，其中一位材料较多")
+    for client in (kiosk, wang):
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def closing_time(
+    tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Path
+) -> Iterator[RunningHall]:
+    path = tmp_path_factory.mktemp("snapshots-closing") / "hall.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 17:05")), seeded=True)
+    asyncio.run(_wang_fang_asks_to_extend(hall))
+    yield hall
+    hall.server.stop()
+
+
+def test_duty_lead(snap_compare: Any, closing_time: RunningHall, lang: str) -> None:
+    app = app_for(closing_time, staff_no=None)  # 张伟, the duty lead, without a window
+
+    async def open_inbox(pilot: Pilot[Any]) -> None:
+        await pilot.press(*"2001", "enter", *"demo", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await pilot.press("d")
+        screen = await at_duty_lead(pilot)
+        await wait_for(pilot, lambda: len(screen.desk.inbox) == 1)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_inbox)
+
+
+# --- the counter near closing: the banner at 17:05 -------------------------------------------
+
+
+async def _three_citizens_before_closing(hall: RunningHall) -> None:
+    """16:50: three citizens take tickets for window 8 (企业变更登记, 户籍业务, 公积金提取)."""
+    kiosk = await signed_in(hall, "kiosk1")
+    for service in ("biz-change", "hukou", "gjj-withdraw"):
+        await kiosk.issue(service)
+    await kiosk.aclose()
+    hall.clock.set(local("2026-12-11 17:05"))
+
+
+@pytest.fixture(scope="module")
+def near_closing(
+    tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Path
+) -> Iterator[RunningHall]:
+    path = tmp_path_factory.mktemp("snapshots-near-closing") / "hall.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 16:50")), seeded=True)
+    asyncio.run(_three_citizens_before_closing(hall))
+    yield hall
+    hall.server.stop()
+
+
+def test_counter_near_closing(snap_compare: Any, near_closing: RunningHall, lang: str) -> None:
+    app = app_for(near_closing)  # 王芳 at window 8, 25 minutes before closing
+
+    async def arrive(pilot: Pilot[Any]) -> None:
+        screen = await at_counter(pilot)
+        await wait_for(pilot, lambda: screen.query_one(ClosingBanner).display)
+        await wait_for(pilot, lambda: not screen._refreshing)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=arrive)

@@ -14,6 +14,7 @@ from clerkdesk.app import AutoSignIn, ClerkDeskApp
 from clerkdesk.config import Settings
 from clerkdesk.credentials import TokenStore
 from clerkdesk.screens.counter import CounterScreen
+from clerkdesk.screens.duty_lead import DutyLeadScreen
 from clerkdesk.workstation.session import Server, Workstation
 from tests.conftest import RunningHall
 from tests.keyring_memory import MemoryKeyring
@@ -108,3 +109,18 @@ def screen_text(app: ClerkDeskApp) -> str:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+async def at_duty_lead(pilot: Pilot[Any]) -> DutyLeadScreen:
+    """Wait until the duty lead screen shows the hall's lists and follows its events."""
+    app = pilot.app
+
+    def ready() -> bool:
+        screen = app.screen
+        return isinstance(screen, DutyLeadScreen) and screen.desk.loaded and screen.stream_seen
+
+    await wait_for(pilot, ready)
+    screen = app.screen
+    assert isinstance(screen, DutyLeadScreen)
+    await wait_for(pilot, lambda: not screen._refreshing)
+    return screen

@@ -20,8 +20,10 @@ from clerkdesk.api.errors import ApiError, Unauthorized
 from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import SignedOut, TicketPicked
 from clerkdesk.screens.counter_actions import CounterActions
+from clerkdesk.screens.counter_closing import CounterClosing
 from clerkdesk.screens.counter_keys import CounterCommands, counter_bindings
-from clerkdesk.screens.counter_live import CounterLive, on_screen
+from clerkdesk.screens.counter_live import on_screen
+from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import MyCounts, OfflineBanner, StatusLine
 from clerkdesk.widgets.current_ticket import CurrentTicket
 from clerkdesk.widgets.queue_table import QueueTable
@@ -34,7 +36,7 @@ from clerkdesk.workstation.state import CounterModel
 BACKOFF = (0.5, 1.0, 2.0, 5.0)
 
 
-class CounterScreen(CounterLive, CounterActions):
+class CounterScreen(CounterClosing, CounterActions):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {CounterCommands}
     DEFAULT_CSS = """
     CounterScreen #top { height: auto; }
@@ -59,6 +61,7 @@ class CounterScreen(CounterLive, CounterActions):
 
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline-banner")
+        yield ClosingBanner(id="closing-banner")
         with Horizontal(id="top"):
             yield CurrentTicket(id="current-ticket")
             yield MyCounts(id="my-counts")
@@ -81,7 +84,8 @@ class CounterScreen(CounterLive, CounterActions):
         if action not in ACTION_NAMES:
             return True
         m = self.model
-        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me):
+        closing = action == "extend" and self.extend_offered()
+        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
             return False
         return True if self.online else None
 
@@ -141,6 +145,7 @@ class CounterScreen(CounterLive, CounterActions):
         self.query_one(QueueTable).tick(now)
         self.query_one(OfflineBanner).tick()
         self._render_status()
+        self.closing_tick()
 
     def _failed(self, error: ApiError) -> None:
         if self.gone:

@@ -27,6 +27,14 @@ def counter_bindings() -> list[Binding]:
             id=f"counter.{a.name}",
         )
         for a in COUNTER_ACTIONS
+    ] + [
+        Binding(  # offered by the app to duty leads only
+            "d",
+            "app.duty_lead",
+            _("Duty lead"),
+            tooltip=_("Extension requests and overruns waiting for your decision"),
+            id="counter.duty_lead",
+        )
     ]
 
 

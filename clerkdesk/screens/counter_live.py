@@ -77,11 +77,16 @@ class CounterLive(Screen[None]):
         def _render_status(self) -> None: ...
         def _update_offer(self) -> None: ...
         def _failed(self, error: ApiError) -> None: ...
+        def request_closing(self, force: bool = False) -> None: ...
+        def closing_heard(self, event: w.EventOut) -> None: ...
+
+    _showing_answer = False  # an action's answer is on its way to the screen
 
     @property
     def gone(self) -> bool:
-        """Left, unmounted or the app is ending: late answers change nothing on screen."""
-        return self.closed or not self.is_attached
+        """Left, unmounted or the app is ending: late answers change nothing on screen. (While
+        the screen is being removed its widgets go first: Textual marks it `_pruning`.)"""
+        return self.closed or not self.is_attached or self._pruning
 
     @property
     def online(self) -> bool:
@@ -106,10 +111,18 @@ class CounterLive(Screen[None]):
 
     def request_refresh(self) -> None:
         """Read the counter again; reads coalesce, so a burst of events costs one or two."""
+        self.request_closing()  # the closing banner's waiting tickets, while it shows
         self._dirty = True
         # While the clerk's action is in flight, wait for its answer (which reads again): a
-        # read now would be dropped as stale, and would slow the answer down.
-        if not self._refreshing and not self.gone and not self.in_flight:
+        # read now would be dropped as stale, and would slow the answer down. Until the answer
+        # is drawn, wait too: its own event comes right behind it, and a read then (the hall
+        # answers it in this process) would hold up the frame that shows the answer.
+        if (
+            not self._refreshing
+            and not self.gone
+            and not self.in_flight
+            and not self._showing_answer
+        ):
             self._refreshing = True
             self.run_worker(self._refresh(), group="refresh")
 
@@ -158,8 +171,10 @@ class CounterLive(Screen[None]):
                         self.retry_at = time.monotonic() + item.retry_in_s
                     if was != self.online or not item.connected:
                         self._link_changed()
-                elif self.model.touches(item):
-                    self.request_refresh()
+                else:
+                    self.closing_heard(item)
+                    if self.model.touches(item):
+                        self.request_refresh()
         except Unauthorized as exc:
             self._failed(exc)
 
@@ -207,7 +222,7 @@ class CounterLive(Screen[None]):
         self.pending = None
         if isinstance(answer, w.TicketOut):
             self.model.apply_ticket(answer)
-        else:
+        elif isinstance(answer, w.WindowOut):
             self.model.apply_window(answer)
         self.say(intent.done(answer))
         self.render_counter()
@@ -218,7 +233,12 @@ class CounterLive(Screen[None]):
         # Read again once the answer is on screen (a read competes with drawing it): a read
         # begun before this answer is dropped as stale, and the answer's own event may have
         # arrived, and been read, before the answer itself.
-        self.call_after_refresh(self.request_refresh)
+        self._showing_answer = True
+        self.call_after_refresh(self._answer_shown)
+
+    def _answer_shown(self) -> None:
+        self._showing_answer = False
+        self.request_refresh()
 
     def _lost(self, reason: str) -> None:
         if self.gone:

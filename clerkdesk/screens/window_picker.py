@@ -41,6 +41,7 @@ class WindowPickerScreen(Screen[None]):
                 Binding("enter", "take", _("Take window"), id="picker.take"),
                 Binding("f5,r", "reload", _("Reload"), key_display="F5 r", id="picker.reload"),
                 Binding("ctrl+o", "sign_out", _("Sign out"), id="picker.sign_out"),
+                Binding("d", "app.duty_lead", _("Duty lead"), id="picker.duty_lead"),
             ]
         )
         self.ws = ws

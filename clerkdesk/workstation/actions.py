@@ -21,6 +21,7 @@ class CounterAction:
 
 
 LEAVE = N_("Leave")  # also the label of the intent that ends the counter screen
+EXTEND = N_("Extend")  # also the label of the extension request's intent
 
 COUNTER_ACTIONS: tuple[CounterAction, ...] = (
     CounterAction("call_next", "f2", "n", N_("Call next"), N_("Call the next citizen in line")),
@@ -32,6 +33,7 @@ COUNTER_ACTIONS: tuple[CounterAction, ...] = (
     CounterAction("call_ticket", "f8", "t", N_("Call ticket"), N_("Call a given ticket, reason")),
     CounterAction("pause", "f9", "b", N_("Pause"), N_("Pause the window: no calls")),
     CounterAction("resume", "f9", "b", N_("Resume"), N_("Resume calling at the window")),
+    CounterAction("extend", "f10", "e", EXTEND, N_("Ask the duty lead to keep the window open")),
     CounterAction("leave", "f12", "l", LEAVE, N_("Sign out of the window")),
 )
 ACTION_NAMES = frozenset(a.name for a in COUNTER_ACTIONS)
@@ -49,10 +51,16 @@ TICKET_ACTIONS: dict[str, frozenset[w.TicketStatus | None]] = {
 }
 
 
-def applies(name: str, status: w.TicketStatus | None, paused: bool, held: bool) -> bool:
-    """Is the action offered now? (Shown in the footer; the server still decides.)"""
+def applies(
+    name: str, status: w.TicketStatus | None, paused: bool, held: bool, closing: bool = False
+) -> bool:
+    """Is the action offered now? (Shown in the footer; the server still decides.) `closing`:
+    the closing banner shows and no extension request is pending; extending needs it, whatever
+    the ticket at hand."""
     if not held:
         return name == "leave"
+    if name == "extend":
+        return closing
     if (name == "pause" and paused) or (name == "resume" and not paused):
         return False
     if name in ("call_next", "call_ticket") and paused:
@@ -60,7 +68,7 @@ def applies(name: str, status: w.TicketStatus | None, paused: bool, held: bool) 
     return status in TICKET_ACTIONS[name]
 
 
-Answer = w.TicketOut | w.WindowOut
+Answer = w.TicketOut | w.WindowOut | w.ExtensionOut
 Send = Callable[[HallClient, str], Awaitable[Answer]]
 Done = Callable[[Answer], str]
 

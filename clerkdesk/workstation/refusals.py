@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
-from clerkdesk.i18n import _, ngettext
+from clerkdesk.i18n import N_, _, ngettext
 from clerkdesk.workstation.display import local_time, status_name
 
 Params = dict[str, Any]
@@ -83,10 +83,59 @@ _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
     "window_not_visible": lambda p, z: _(
         "This window is not yours to watch: sign in there, or ask the duty lead."
     ),
+    "window_not_open": lambda p, z: _(
+        "The window is outside opening hours now: there is no end to extend."
+    ),
+    "extension_pending": lambda p, z: _(
+        "This window already asked to extend: wait for the duty lead's decision."
+    ),
     "database_unavailable": lambda p, z: _(
         "The hall database is not answering: nothing was changed; try again shortly."
     ),
 }
+
+
+_DECISION_STATES: dict[str, str] = {
+    "approved": N_("approved"),
+    "denied": N_("denied"),
+    "withdrawn": N_("withdrawn"),
+    "confirmed": N_("confirmed"),
+    "rejected": N_("rejected"),
+    "covered": N_("covered by an extension"),
+}
+
+
+def _state(p: Params) -> str:
+    state = str(p.get("status", "?"))
+    return _(_DECISION_STATES[state]) if state in _DECISION_STATES else state
+
+
+# The duty lead's decisions: where a code reads differently than at the counter.
+_EXPLAIN_DECISION: dict[str, Callable[[Params, ZoneInfo], str]] = {
+    "own_request": lambda p, z: _(
+        "This is your own request: another duty lead or an admin must decide it."
+    ),
+    "other_department": lambda p, z: _(
+        "Window {window} belongs to another department: its own duty lead decides."
+    ).format(window=p.get("window", "?")),
+    "extension_decided": lambda p, z: _(
+        "This request is already {state}: the list shows it now."
+    ).format(state=_state(p)),
+    "overrun_decided": lambda p, z: _(
+        "This overrun is already {state}: the list shows it now."
+    ).format(state=_state(p)),
+    "extension_not_found": lambda p, z: _("That request is gone: the list shows what is left."),
+    "overrun_not_found": lambda p, z: _("That overrun is gone: the list shows what is left."),
+}
+
+
+def explain_decision(error: HallClientError, zone: ZoneInfo | None = None) -> str:
+    """`explain`, for a refusal of the duty lead's decisions."""
+    if isinstance(error, ApiError):
+        found = _EXPLAIN_DECISION.get(error.code)
+        if found is not None:
+            return found(error.params, zone or ZoneInfo("Asia/Shanghai"))
+    return explain(error, zone)
 
 
 def explain(error: HallClientError, zone: ZoneInfo | None = None) -> str:

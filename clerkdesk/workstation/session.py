@@ -13,6 +13,7 @@ import httpx
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import RETRY_DELAYS, HallClient
+from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import HallClientError, Unauthorized
 from clerkdesk.clock import Clock
 from clerkdesk.credentials import TokenStore
@@ -62,12 +63,24 @@ class Workstation:
         return HallClient(self.server.url, transport=self.transport, retry_delays=self.retry_delays)
 
     @property
+    def closing(self) -> ClosingClient:
+        """Closing time (the banner, extension requests) on the same signed-in client."""
+        return ClosingClient(self.client)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.me.timezone if self.me else "Asia/Shanghai")
 
     @property
     def staff_no(self) -> str:
         return self.me.staff.staff_no if self.me else ""
+
+    @property
+    def may_decide(self) -> bool:
+        """A duty lead (or an admin): offered the duty lead screen. The server still checks
+        every decision."""
+        roles = self.me.staff.roles if self.me else []
+        return w.Role.lead in roles or w.Role.admin in roles
 
     async def switch_server(self, server: Server) -> None:
         if server.url != self.server.url:

@@ -1,0 +1,80 @@
+"""Asking the duty lead to keep the window open longer (延时服务): minutes and a reason."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from clerkdesk.i18n import _
+from clerkdesk.screens.dialogs import DIALOG_CSS
+
+MIN_MINUTES, MAX_MINUTES = 1, 240  # what the hall accepts (RequestExtension)
+DEFAULT_MINUTES = 15
+"""Prefilled when the estimate says the time left is enough: the clerk still knows better."""
+
+
+class ExtensionDialog(ModalScreen[tuple[int, str] | None]):
+    """Minutes (prefilled with the hall's suggestion) and a reason (required). Enter moves on
+    from the minutes and sends from the reason; Escape cancels."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ExtensionDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, window: int, situation: str, minutes: int, reason: str = "") -> None:
+        super().__init__()
+        self._window, self._situation = window, situation
+        self._minutes = minutes if minutes >= MIN_MINUTES else DEFAULT_MINUTES
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                _("Ask the duty lead to keep window {n} open longer").format(n=self._window),
+                classes="title",
+            )
+            yield Static(self._situation, classes="question", markup=False)
+            yield Label(_("Minutes past the current end"))
+            yield Input(
+                str(min(self._minutes, MAX_MINUTES)), id="minutes", type="integer", max_length=3
+            )
+            yield Label(_("Reason"))
+            yield Input(self._reason, id="reason", max_length=500)
+            yield Static(_("Enter confirms · Esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#minutes", Input).focus()
+
+    def _hint(self, text: str) -> None:
+        self.query_one(".hint", Static).update(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        minutes_input = self.query_one("#minutes", Input)
+        try:
+            minutes = int(minutes_input.value.strip())
+        except ValueError:
+            minutes = 0
+        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            self._hint(
+                _("Minutes: a whole number from {low} to {high}.").format(
+                    low=MIN_MINUTES, high=MAX_MINUTES
+                )
+            )
+            minutes_input.focus()
+            return
+        if event.input.id == "minutes":
+            self.query_one("#reason", Input).focus()
+            return
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self._hint(_("A reason is needed: type one."))
+            return
+        self.dismiss((minutes, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

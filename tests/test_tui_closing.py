@@ -1,0 +1,422 @@
+"""Closing time at 王芳's counter (window 8, 综合受理) on Friday 2026-12-11, against a real hall on
+127.0.0.1: the banner from 17:00, asking 张伟 (the duty lead) to extend, his decision arriving
+live, and the warning at the window's end. The demo hall closes at 17:30 on workdays.
+
+The three citizens of the afternoon take their tickets at 16:50: 企业变更登记 (12 min),
+户籍业务 (10 min) and 公积金提取 (10 min): 32 minutes of work for window 8.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+import pytest
+from rich.cells import cell_len
+from textual.widgets import Input
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.client import HallClient
+from clerkdesk.api.closing import ClosingClient
+from clerkdesk.app import ClerkDeskApp
+from clerkdesk.config import Settings
+from clerkdesk.i18n import set_language
+from clerkdesk.screens.counter import CounterScreen
+from clerkdesk.screens.counter_closing import ClosingWatch
+from clerkdesk.screens.extension_dialog import ExtensionDialog
+from clerkdesk.widgets.closing_banner import ClosingBanner, banner_lines
+from tests.conftest import SHANGHAI, RunningHall, local, signed_in
+from tests.tui_support import app_for, at_counter, wait_for, workstation
+
+
+async def three_citizens_at_1650(hall: RunningHall, kiosk: HallClient) -> None:
+    hall.clock.set(local("2026-12-11 16:50"))
+    for service in ("biz-change", "hukou", "gjj-withdraw"):
+        await kiosk.issue(service)
+
+
+def told(app: ClerkDeskApp) -> list[str]:
+    """Every notification the workstation shows, from now on, in order."""
+    messages: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **kwargs: object) -> None:
+        messages.append(message)
+        notify(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = recording  # type: ignore[method-assign]
+    return messages
+
+
+def banner_text(screen: CounterScreen) -> str:
+    return str(screen.query_one(ClosingBanner).render())
+
+
+def message_line(screen: CounterScreen) -> str:
+    return str(screen.query_one("#message").render())
+
+
+async def banner_shown(pilot: object, screen: CounterScreen) -> ClosingBanner:
+    banner = screen.query_one(ClosingBanner)
+    await wait_for(pilot, lambda: banner.display)  # type: ignore[arg-type]
+    return banner
+
+
+# --- the banner -----------------------------------------------------------------------------
+
+
+async def test_at_1705_the_banner_counts_down_to_1730_with_three_waiting_and_their_minutes(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        first, second = banner_text(screen).splitlines()
+        assert first == "Closes at 17:30, 25:00 left · 3 waiting, about 32 min needed"
+        assert second == "F10 e: ask to extend, 10 min suggested"  # 32 needed - 25 left
+        assert screen.check_action("extend", ()) is True
+
+        hall.clock.advance(seconds=90)  # the hall's clock moves; no event, no read needed
+        await wait_for(pilot, lambda: "23:30 left" in banner_text(screen))
+
+
+async def test_before_1700_there_is_no_banner_and_at_1700_it_appears_without_any_event(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 16:59"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await wait_for(pilot, lambda: screen.closing_watch.status is not None)
+        await pilot.pause(0.1)
+        banner = screen.query_one(ClosingBanner)
+        assert not banner.display
+        assert screen.check_action("extend", ()) is False  # not offered at 16:59
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, ExtensionDialog)
+
+        hall.clock.set(local("2026-12-11 17:00"))
+        await banner_shown(pilot, screen)
+        assert banner_text(screen).startswith("Closes at 17:30, 30:00 left · 3 waiting")
+        assert screen.check_action("extend", ()) is True
+
+
+async def test_a_remapped_extend_key_is_the_one_the_banner_names(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    settings = Settings(extra={"keymap": {"counter.extend": "f11,y"}})
+    app = app_for(hall, settings=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        assert "F11 y: ask to extend" in banner_text(screen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+
+
+# --- asking to extend, and the duty lead's decision -----------------------------------------
+
+
+async def test_wang_fang_asks_for_10_minutes_and_zhang_wei_approves_20_live(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    notes = told(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        dialog = app.screen
+        assert dialog.query_one("#minutes", Input).value == "10"  # the hall's suggestion
+        assert dialog.query_one("#reason", Input).value == "3 citizens still waiting"
+        await pilot.press("enter")  # the minutes as suggested: on to the reason
+        await pilot.press("home", "ctrl+k", *"三位群众仍在等候", "enter")
+        await wait_for(pilot, lambda: "the duty lead decides" in banner_text(screen))
+        assert "Asked 10 min at 17:05" in banner_text(screen)
+        assert screen.check_action("extend", ()) is False  # one request at a time
+
+        lead = ClosingClient(zhang_wei)
+        [asked] = await lead.extensions(w.ExtensionStatus.pending)
+        assert (asked.extension.staff.name, asked.extension.window) == ("王芳", 8)
+        assert (asked.extension.minutes_requested, asked.extension.reason) == (
+            10,
+            "三位群众仍在等候",
+        )
+        assert (len(asked.waiting), asked.minutes_needed) == (3, 32)
+
+        await lead.approve_extension(asked.extension.id, minutes=20)
+        await wait_for(pilot, lambda: "Extended to 17:50" in banner_text(screen))
+        assert "Extended to 17:50, 45:00 left" in banner_text(screen)
+        assert "张伟 approved 20 min" in banner_text(screen)
+        decision = "张伟 approved 20 min (you asked 10): the window now closes at 17:50."
+        assert message_line(screen) == decision
+        assert notes == [decision]
+        assert screen.check_action("extend", ()) is True  # may ask again
+
+        hall.clock.set(local("2026-12-11 17:30"))  # the scheduled end: extended, no warning
+        await wait_for(pilot, lambda: "20:00 left" in banner_text(screen))
+        read = screen.closing_watch  # a minute has passed: the hall is read again
+        await wait_for(pilot, lambda: read.status and read.status.now == local("2026-12-11 17:30"))
+        hall.clock.set(local("2026-12-11 17:50"))  # the extension's end: warned
+        await wait_for(pilot, lambda: len(notes) >= 2)
+        assert len(notes) == 2, notes
+        assert notes[1].startswith("17:50: this window's end. You may serve on")
+
+
+async def test_a_denial_shows_zhang_weis_reason(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:10"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        await pilot.press("enter", "enter")  # the suggested minutes and reason
+        await wait_for(pilot, lambda: "the duty lead decides" in banner_text(screen))
+
+        [asked] = await ClosingClient(zhang_wei).extensions(w.ExtensionStatus.pending)
+        assert asked.extension.reason == "3 citizens still waiting"
+        await ClosingClient(zhang_wei).deny_extension(asked.extension.id, "9号窗口接办剩余群众")
+        await wait_for(pilot, lambda: "denied" in message_line(screen))
+        assert message_line(screen) == (
+            "张伟 denied the extension: 9号窗口接办剩余群众. Past 17:30 you may serve on; "
+            "it is recorded as overtime."
+        )
+        await wait_for(pilot, lambda: "张伟 denied it: 9号窗口接办剩余群众" in banner_text(screen))
+        assert banner_text(screen).startswith("Closes at 17:30, 20:00 left")
+
+
+async def test_a_second_request_while_one_is_pending_is_refused_saying_to_wait(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        # Meanwhile 王芳 asked from another workstation signed in as her.
+        elsewhere = await signed_in(hall, "1002")
+        await ClosingClient(elsewhere).request_extension(8, 15, "另一台电脑上申请")
+        await elsewhere.aclose()
+        await pilot.press("enter", "enter")
+        expected = "This window already asked to extend: wait for the duty lead's decision."
+        await wait_for(pilot, lambda: message_line(screen) == expected)
+        await wait_for(pilot, lambda: "Asked 15 min at 17:05" in banner_text(screen))
+
+
+class DropFirstExtensionAnswer(httpx.AsyncBaseTransport):
+    """Loses the hall's answer to the first extension request on the way back (the hall has
+    already recorded it): what a dropped connection looks like to the workstation."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.keys: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/extensions"):
+            self.keys.append(request.headers["Idempotency-Key"])
+            if len(self.keys) == 1:
+                await response.aread()
+                await response.aclose()
+                raise httpx.ReadError("connection reset by peer", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_a_request_cut_off_by_a_dropped_connection_is_sent_again_and_made_once(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    transport = DropFirstExtensionAnswer()
+    app = app_for(hall, ws=workstation(hall, transport=transport, retry_delays=()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: message_line(screen).startswith("Asked the duty lead"))
+    assert len(transport.keys) == 2 and transport.keys[0] == transport.keys[1]
+    requests = await ClosingClient(zhang_wei).extensions()
+    assert [r.extension.minutes_requested for r in requests] == [10]
+
+
+# --- the window's end -----------------------------------------------------------------------
+
+
+async def test_at_1730_the_clerk_is_warned_once_and_serving_on_is_overtime(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:25"))
+    app = app_for(hall)
+    notes = told(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        assert notes == []
+        hall.clock.set(local("2026-12-11 17:30"))
+        await wait_for(pilot, lambda: len(notes) == 1)
+        assert notes[0] == (
+            "17:30: this window's end. You may serve on: the time past it is recorded as "
+            "overtime for the duty lead to confirm."
+        )
+        await pilot.press("n")  # 王芳 serves on
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        hall.clock.advance(minutes=6)
+        await wait_for(pilot, lambda: "by 6:00" in banner_text(screen))
+        first, second = banner_text(screen).splitlines()
+        assert first == "Past the end (17:30) by 6:00: overtime, for the duty lead to confirm"
+        assert second.startswith("2 waiting, about ")
+        assert notes == [notes[0]]  # once per end
+        assert screen.check_action("extend", ()) is True  # still offered past the end
+
+
+async def test_offline_the_last_banner_stays_and_keeps_counting(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await asyncio.to_thread(hall.server.stop)
+        await wait_for(pilot, lambda: not screen.online, 10)
+        hall.clock.advance(minutes=2)  # a periodic read is due, and gets no answer
+        await wait_for(pilot, lambda: "23:00 left" in banner_text(screen))
+        await wait_for(pilot, lambda: not screen.closing_watch.reading)
+        assert "3 waiting, about 32 min needed" in banner_text(screen)
+
+
+# --- the banner's text ----------------------------------------------------------------------
+
+ZHANG = w.StaffOut(id=5, staff_no="2001", name="张伟", department=None, roles=[w.Role.lead])
+WANG = w.StaffOut(id=2, staff_no="1002", name="王芳", department="zonghe", roles=[w.Role.clerk])
+
+
+def _ticket(n: int) -> w.TicketOut:
+    return w.TicketOut(
+        id=n,
+        code=f"F{n:03d}",
+        service="hukou",
+        service_name="户籍业务",
+        status=w.TicketStatus.waiting,
+        priority=w.Priority.normal,
+        appointment_at=None,
+        issued_at=local("2026-12-11 16:50"),
+        local_date=local("2026-12-11 16:50").date(),
+        window=None,
+        called_at=None,
+        called_by=None,
+        recall_count=0,
+        started_at=None,
+        finished_at=None,
+        outcome=None,
+        reason=None,
+        notes="",
+        estimated_minutes=10,
+    )
+
+
+def _request(status: w.ExtensionStatus) -> w.ExtensionOut:
+    decided = status != w.ExtensionStatus.pending
+    return w.ExtensionOut(
+        id=1,
+        window=8,
+        staff=WANG,
+        status=status,
+        local_date=local("2026-12-11 17:00").date(),
+        requested_at=local("2026-12-11 17:05"),
+        minutes_requested=240,
+        reason="三位群众仍在等候",
+        scheduled_end=local("2026-12-11 17:30"),
+        base_end=local("2026-12-11 17:30"),
+        waiting_at_request=12,
+        needed_at_request=200,
+        minutes_approved=240 if status == w.ExtensionStatus.approved else None,
+        ends_at=local("2026-12-11 21:30") if status == w.ExtensionStatus.approved else None,
+        decided_at=local("2026-12-11 17:06") if decided else None,
+        decided_by=ZHANG if decided else None,
+        decision_reason="人手不足" if status == w.ExtensionStatus.denied else None,
+        auto_approved=False,
+    )
+
+
+def _status(waiting: int, extension: w.ExtensionOut | None) -> w.ClosingStatus:
+    approved = extension is not None and extension.status == w.ExtensionStatus.approved
+    return w.ClosingStatus(
+        window=8,
+        now=local("2026-12-11 17:05"),
+        phase=w.WindowPhase.open,
+        scheduled_end=local("2026-12-11 17:30"),
+        window_end=local("2026-12-11 21:30" if approved else "2026-12-11 17:30"),
+        minutes_left=25,
+        notice=True,
+        notice_minutes=30,
+        final_closing=True,
+        next_opening=None,
+        in_hand=None,
+        waiting=[_ticket(n) for n in range(1, waiting + 1)],
+        minutes_needed=10 * waiting,
+        service_minutes={"hukou": 10},
+        suggested_minutes=max(0, 10 * waiting - 25),
+        extension=extension,
+        end_of_day=w.EndOfDayRule.serve_all,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_banner_fits_80_columns_in_both_languages(lang: str) -> None:
+    set_language(lang)
+    try:
+        requests = [None, *(_request(s) for s in w.ExtensionStatus)]
+        for extension in requests:
+            for waiting in (0, 12, 140):
+                status = _status(waiting, extension)
+                for now in ("17:05", "17:29:59", "19:55", "23:59"):
+                    at = local(f"2026-12-11 {now}")
+                    offered = extension is None or extension.status != w.ExtensionStatus.pending
+                    for line in banner_lines(status, at, SHANGHAI, "F10 e", offered):
+                        assert cell_len(line) <= 78, line  # 80 columns less the padding
+    finally:
+        set_language("en")
+
+
+def test_the_countdown_runs_on_the_hall_clock_not_the_pcs() -> None:
+    status = _status(0, None)  # the hall says 17:05
+    pc = local("2026-12-11 14:05")  # this PC's clock is 3 hours behind
+    watch = ClosingWatch()
+    watch.load(status, pc)
+    assert watch.hall_now(pc + timedelta(minutes=4)) == local("2026-12-11 17:09")
+    assert watch.due == pc + timedelta(minutes=1)  # read again in a minute
+    assert watch.end_reached(pc + timedelta(minutes=24)) is None
+    assert watch.end_reached(pc + timedelta(minutes=25)) == local("2026-12-11 17:30")
+    assert watch.end_reached(pc + timedelta(minutes=26)) is None  # warned once
+
+    early = status.model_copy(update={"now": local("2026-12-11 16:59:30")})
+    watch.load(early, pc)
+    assert watch.due == pc + timedelta(seconds=30)  # read again exactly at 17:00
+    assert not watch.shown(pc + timedelta(seconds=29))
+    assert watch.shown(pc + timedelta(seconds=30))
