@@ -67,12 +67,12 @@ class ExtensionDialog(ModalScreen[tuple[int, str] | None]):
             )
             minutes_input.focus()
             return
-        if event.input.id == "minutes":
-            self.query_one("#reason", Input).focus()
-            return
-        reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
-            self._hint(_("A reason is needed: type one."))
+        reason_input = self.query_one("#reason", Input)
+        reason = reason_input.value.strip()
+        if not reason:  # from the minutes: on to the reason; from the reason: it is needed
+            if event.input.id == "reason":
+                self._hint(_("A reason is needed: type one."))
+            reason_input.focus()
             return
         self.dismiss((minutes, reason))
 
