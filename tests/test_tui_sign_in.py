@@ -13,7 +13,7 @@ from clerkdesk.credentials import TokenStore
 from clerkdesk.screens.dialogs import ConfirmDialog
 from clerkdesk.screens.sign_in import SignInScreen
 from clerkdesk.screens.window_picker import WindowPickerScreen
-from tests.conftest import RunningHall
+from tests.conftest import RunningHall, signed_in
 from tests.keyring_memory import MemoryKeyring
 from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation
 
@@ -70,6 +70,26 @@ async def test_taking_over_a_held_window_asks_first_naming_the_holder(
         assert screen.model.window_number == 8 and screen.model.holder_name == "刘洋"
     windows = {w.number: w for w in await wang_fang.windows()}
     assert windows[8].holder is not None and windows[8].holder.took_over_from == "1002"
+
+
+async def test_the_picker_follows_who_signs_in_and_leaves_without_a_reload(
+    hall: RunningHall,
+) -> None:
+    app = app_for(hall, staff_no=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"1004", "enter", *"demo", "enter")  # 刘洋, 综合受理
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await wait_for(pilot, lambda: "综合受理 8号窗口" in screen_text(app))
+        assert "王芳" not in screen_text(app)
+
+        hall.clock.advance(minutes=7)
+        wang = await signed_in(hall, "1002")
+        await wang.sign_in(8)  # 王芳 arrives at window 8 at 09:07
+        await wait_for(pilot, lambda: "王芳" in screen_text(app))
+        assert "09:07" in screen_text(app)
+        await wang.sign_out(8)
+        await wait_for(pilot, lambda: "王芳" not in screen_text(app))
+        await wang.aclose()
 
 
 async def test_the_next_start_resumes_from_the_stored_token_without_a_password(

@@ -1,5 +1,5 @@
-"""Pick a window: my department's windows, who holds each and since when. Taking over a held
-window asks first, naming the holder."""
+"""Pick a window: my department's windows, who holds each and since when, kept current from the
+hall's event stream. Taking over a held window asks first, naming the holder."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Unauthorized
+from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedOut, WindowTaken
 from clerkdesk.screens.dialogs import ConfirmDialog
@@ -18,6 +19,18 @@ from clerkdesk.widgets.tables import rebuild
 from clerkdesk.workstation.display import local_time
 from clerkdesk.workstation.refusals import explain
 from clerkdesk.workstation.session import Workstation
+
+WINDOW_EVENTS = frozenset(
+    {
+        w.EventKind.window_signed_in,
+        w.EventKind.window_signed_out,
+        w.EventKind.window_paused,
+        w.EventKind.window_resumed,
+        w.EventKind.window_closed,
+        w.EventKind.hall_updated,
+        w.EventKind.reset,
+    }
+)
 
 
 def my_windows(windows: list[w.WindowOut], department: str | None) -> list[w.WindowOut]:
@@ -64,6 +77,7 @@ class WindowPickerScreen(Screen[None]):
         )
         rebuild(self.query_one(DataTable), self._columns(), [])
         self.reload()
+        self.follow()
 
     def say(self, text: str, error: bool = True) -> None:
         line = self.query_one("#message", Static)
@@ -120,7 +134,21 @@ class WindowPickerScreen(Screen[None]):
     def action_sign_out(self) -> None:
         self.sign_out()
 
-    @work(exclusive=True, group="picker")
+    @work(exclusive=True, group="picker-stream", exit_on_error=False)
+    async def follow(self) -> None:
+        """Read the windows again when someone signs in, leaves, pauses or the hall changes;
+        and after each (re)connection, for whatever happened while the stream was away."""
+        try:
+            async for item in EventSubscription(self.ws.client):
+                if isinstance(item, StreamStatus):
+                    if item.connected:
+                        self.reload()
+                elif item.kind in WINDOW_EVENTS:
+                    self.reload()
+        except Unauthorized as exc:
+            self.post_message(SignedOut(explain(exc)))
+
+    @work(exclusive=True, group="picker-read")
     async def reload(self) -> None:
         try:
             windows = await self.ws.client.windows()
