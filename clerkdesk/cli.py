@@ -11,9 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from clerkdesk import __version__, config
 from clerkdesk.clock import Clock, ScaledClock, SystemClock
 
@@ -115,19 +112,24 @@ async def _run_simulator(server_url: str, args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF, demo_start, prepare_demo_database
-    from clerkdesk.hall.app import HallSettings, create_app
-    from clerkdesk.hall.server import ServerThread
+    from clerkdesk.launch import starting
 
-    clock = _demo_clock(args.clock, args.speed)
-    url = prepare_demo_database(clock.now())
-    if args.clock is None:
-        start = demo_start(url, clock.now())
-        if start != clock.now():
-            print(f"The demo hall is closed now; its clock starts at the next opening, {start}.")
-            clock = ScaledClock(start, args.speed)
-    demo_hall = create_app(HallSettings(url, clock=clock, api_docs=args.serve_only))
-    server = ServerThread(demo_hall, args.host, args.port).start()
+    with starting():  # no garbage collection while the demo hall is made (see there)
+        from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF, demo_start, prepare_demo_database
+        from clerkdesk.hall.app import HallSettings, create_app
+        from clerkdesk.hall.server import ServerThread
+
+        clock = _demo_clock(args.clock, args.speed)
+        url = prepare_demo_database(clock.now())
+        if args.clock is None:
+            start = demo_start(url, clock.now())
+            if start != clock.now():
+                print(
+                    f"The demo hall is closed now; its clock starts at the next opening, {start}."
+                )
+                clock = ScaledClock(start, args.speed)
+        demo_hall = create_app(HallSettings(url, clock=clock, api_docs=args.serve_only))
+        server = ServerThread(demo_hall, args.host, args.port).start()
     if not args.serve_only:
         from clerkdesk.launch import run_demo_workstation
 
@@ -153,6 +155,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_admin(args: argparse.Namespace) -> int:
+    # Here, not at the top: a workstation on a remote hall needs no SQLAlchemy (0.2 s to import).
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
     from clerkdesk.hall import hall_file, migrate
     from clerkdesk.hall.auth import hash_password
     from clerkdesk.hall.db import make_engine

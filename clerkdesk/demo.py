@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,10 +24,17 @@ from clerkdesk.hall import hall_file, migrate
 from clerkdesk.hall.calendar_store import load_calendar
 from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.hall_file import HallFile, StaffSpec
-from clerkdesk.hall.models import Hall
+from clerkdesk.hall.models import Department, Hall, Staff
 from clerkdesk.hall.rules.calendar import is_open, next_opening
 
 DEMO_PASSWORD = "demo"
+
+# Every demo sign-in has the published password "demo": hashing it at argon2's production cost
+# (0.1-0.4 s a hash on a 2-core machine, once per staff member at each `clerkdesk demo` and
+# again at each sign-in) protects nothing and was most of the demo's start. The demo hall's
+# hashes alone use argon2's smallest cost; a verification reads the cost from the hash, and a
+# password set later (`clerkdesk admin set-password`) gets the production cost again.
+DEMO_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 
 @dataclass(frozen=True)
@@ -76,13 +85,38 @@ def prepare_demo_database(now: datetime, folder: Path | None = None) -> str:
     folder = folder or Path(tempfile.mkdtemp(prefix="clerkdesk-demo-"))
     url = sqlite_url(folder / "demo-hall.sqlite3")
     engine = make_engine(url)
+    spec = demo_hall()
     try:
         migrate.upgrade(engine)
         with Session(engine) as session, session.begin():
-            hall_file.import_hall(session, demo_hall(), now)
+            hall_file.import_hall(session, spec.model_copy(update={"staff": []}), now)
+            _add_demo_staff(session, spec)
     finally:
         engine.dispose()
     return url
+
+
+def _add_demo_staff(session: Session, spec: HallFile) -> None:
+    """The staff of the hall file as `hall_file.import_hall` writes them, hashed with
+    DEMO_HASHER; one without a password in the file gets a random one nobody is told."""
+    hall = session.scalars(select(Hall).where(Hall.code == spec.hall.code)).one()
+    rows = session.scalars(select(Department).where(Department.hall_id == hall.id))
+    departments = {d.code: d.id for d in rows}
+    for person in spec.staff:
+        password = person.password or secrets.token_urlsafe(9)
+        session.add(
+            Staff(
+                hall_id=hall.id,
+                staff_no=person.staff_no,
+                name=person.name,
+                department_id=departments[person.department] if person.department else None,
+                roles=",".join(sorted(r.value for r in person.roles)),
+                password_hash=DEMO_HASHER.hash(password),
+                failed_logins=0,
+                active=True,
+            )
+        )
+    session.flush()
 
 
 def demo_start(database_url: str, now: datetime) -> datetime:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -14,14 +15,16 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.clock import Clock, SystemClock
 from clerkdesk.config import default_database_url
-from clerkdesk.hall import hall_file
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.db import make_engine
 from clerkdesk.hall.models import Staff
 from clerkdesk.hall.server import ServerThread
 from clerkdesk.i18n import _
-from clerkdesk.workstation.first_run import FirstRunAnswers
 from clerkdesk.workstation.session import Server
+
+if TYPE_CHECKING:  # the first start only: not imported on the way to the counter
+    from clerkdesk.hall.hall_file import HallFile
+    from clerkdesk.workstation.first_run import FirstRunAnswers
 
 
 @dataclass
@@ -49,6 +52,8 @@ class EmbeddedHall:
 
     def create_hall(self, answers: FirstRunAnswers, now: datetime | None = None) -> None:
         """Write the first hall in one transaction (argon2 hashing: call from a thread)."""
+        from clerkdesk.hall import hall_file
+
         engine = make_engine(self.database_url)
         try:
             with Session(engine) as session, session.begin():
@@ -76,7 +81,9 @@ def start_embedded(database_url: str | None = None, clock: Clock | None = None) 
     return EmbeddedHall(url, ServerThread(app, "127.0.0.1", 0).start())
 
 
-def first_hall(answers: FirstRunAnswers) -> hall_file.HallFile:
+def first_hall(answers: FirstRunAnswers) -> HallFile:
+    from clerkdesk.hall import hall_file
+
     return hall_file.parse_hall(
         {
             "hall": {"code": "office", "name": answers.hall_name.strip()},

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingsMap
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from clerkdesk.api.errors import ApiError, Unauthorized
 from clerkdesk.i18n import _, ngettext
@@ -24,7 +24,7 @@ from clerkdesk.screens.counter_closing import CounterClosing
 from clerkdesk.screens.counter_keys import CounterCommands, counter_bindings
 from clerkdesk.screens.counter_live import on_screen
 from clerkdesk.widgets.closing_banner import ClosingBanner
-from clerkdesk.widgets.counter_bars import MyCounts, OfflineBanner, StatusLine
+from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
 from clerkdesk.widgets.current_ticket import CurrentTicket
 from clerkdesk.widgets.queue_table import QueueTable
 from clerkdesk.workstation.actions import ACTION_NAMES, Intent, applies
@@ -68,7 +68,7 @@ class CounterScreen(CounterClosing, CounterActions):
         yield QueueTable(id="queue")
         yield Static("", id="message")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one(CurrentTicket).border_title = _("Window {n}").format(
