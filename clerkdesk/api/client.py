@@ -9,9 +9,11 @@ this client.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import httpx
@@ -30,6 +32,18 @@ _windows = TypeAdapter(list[w.WindowOut])
 
 def new_key() -> str:
     return uuid.uuid4().hex
+
+
+@cache
+def _verified_tls() -> ssl.SSLContext:
+    return httpx.create_ssl_context()  # httpx's own default: certifi's CAs, SSL_CERT_* honoured
+
+
+def tls_for(base_url: str) -> ssl.SSLContext | bool:
+    """What to pass as httpx's `verify`: one verified TLS context per process for https (httpx
+    would load the CA bundle again for every client: 60-100 ms each, every stream reconnect);
+    nothing to verify for plain http (the embedded hall, a hall on the LAN)."""
+    return _verified_tls() if base_url.lower().startswith("https://") else False
 
 
 class HallClient:
@@ -52,6 +66,7 @@ class HallClient:
             timeout=timeout,
             transport=transport,
             headers={"User-Agent": "clerkdesk"},
+            verify=tls_for(self.base_url),
         )
 
     async def aclose(self) -> None:

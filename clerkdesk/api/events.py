@@ -16,7 +16,7 @@ from httpx_sse import aconnect_sse
 from pydantic import ValidationError
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.client import HallClient, Sleep, _refusal
+from clerkdesk.api.client import HallClient, Sleep, _refusal, tls_for
 from clerkdesk.api.errors import Unauthorized
 
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -52,7 +52,9 @@ class EventSubscription:
             try:
                 async with (
                     httpx.AsyncClient(
-                        base_url=self._client.base_url, timeout=httpx.Timeout(10.0, read=30.0)
+                        base_url=self._client.base_url,
+                        timeout=httpx.Timeout(10.0, read=30.0),
+                        verify=tls_for(self._client.base_url),
                     ) as http,
                     aconnect_sse(http, "GET", "/events", headers=headers) as source,
                 ):

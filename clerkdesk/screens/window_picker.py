@@ -79,7 +79,17 @@ class WindowPickerScreen(Screen[None]):
         self.reload()
         self.follow()
 
+    def on_unmount(self) -> None:
+        self.app.workers.cancel_node(self)  # the stream and any late read end with the screen
+
+    @property
+    def gone(self) -> bool:
+        """Leaving (its widgets may already be removed): late answers change nothing."""
+        return not self.is_attached or self not in self.app.screen_stack
+
     def say(self, text: str, error: bool = True) -> None:
+        if self.gone:
+            return
         line = self.query_one("#message", Static)
         line.set_class(error, "refusal")
         line.update(text)
@@ -101,6 +111,8 @@ class WindowPickerScreen(Screen[None]):
         return _("paused") if holder.paused else _("open")
 
     def _show(self, windows: list[w.WindowOut]) -> None:
+        if self.gone:  # an answer arriving after the clerk moved on
+            return
         self._windows = windows
         rows = [
             (
