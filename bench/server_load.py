@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -48,6 +50,7 @@ from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import ApiError  # noqa: E402
 from clerkdesk.hall.db import make_engine, sqlite_url  # noqa: E402
 from clerkdesk.hall.models import Hall, Ticket  # noqa: E402
+from clerkdesk.hall.server import ENV_CLOCK_START  # noqa: E402
 from tests.load_helpers import (  # noqa: E402
     HALL_START,
     KIOSK,
@@ -57,10 +60,12 @@ from tests.load_helpers import (  # noqa: E402
     ServerProcess,
     audit_hall,
     clerk_no,
+    free_port,
     seed_load_hall,
 )
 
 REQUESTS_PER_CYCLE = 3
+KIOSK_LANES = 24  # the kiosk's requests in flight while it tops up the queue
 
 
 # --- the load worker processes ------------------------------------------------------------
@@ -93,6 +98,8 @@ class Outcome:
     refusals: Counter[str] = field(default_factory=Counter)  # error code -> count
     latencies_ms: list[float] | None = None
     span_s: float = 0.0  # from the common start to the last answer
+    load_cpu_s: float = 0.0  # CPU time the load workers spent in the phase
+    server_cpu_s: float = 0.0  # CPU time the server process spent in the phase
 
 
 def run_share(share: Share) -> Outcome:
@@ -106,6 +113,7 @@ async def _run_share(share: Share) -> Outcome:
         start = time.perf_counter() + (share.start_at - time.time())
         end = start + share.duration_s
         await asyncio.sleep(max(0.0, start - time.perf_counter()))
+        cpu_start = time.process_time()
         if share.phase == "latency":
             jobs = [
                 _paced(client, seat, start + seat.offset_s, end, share)
@@ -118,9 +126,10 @@ async def _run_share(share: Share) -> Outcome:
             ]
         outcomes = await asyncio.gather(*jobs)
         span = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
-    total = Outcome(latencies_ms=[], span_s=span)
+    total = Outcome(latencies_ms=[], span_s=span, load_cpu_s=cpu)
     for one in outcomes:
         total.requests += one.requests
         total.cycles += one.cycles
@@ -194,7 +203,9 @@ async def _paced(client: HallClient, seat: Seat, first: float, end: float, share
 
 
 def waiting_tickets(engine: Any) -> int:
-    with engine.connect() as conn:
+    # A read transaction: on SQLite the engine's default `BEGIN IMMEDIATE` would take the write
+    # lock every 50 ms and make the server's writers wait (busy timeout, sleeping up to 100 ms).
+    with engine.execution_options(clerkdesk_read=True).connect() as conn:
         hall_id = conn.scalar(select(Hall.id).where(Hall.code == LOAD_HALL))
         count = conn.scalar(
             select(func.count())
@@ -207,17 +218,31 @@ def waiting_tickets(engine: Any) -> int:
 async def keep_tickets_waiting(
     kiosk: HallClient, engine: Any, target: int, stop: asyncio.Event
 ) -> int:
-    """The kiosk issues whenever fewer than `target` tickets wait (checked in the database)."""
+    """The kiosk keeps about `target` tickets waiting: `KIOSK_LANES` issues in flight while
+    fewer wait (counted in the database every 50 ms). One kiosk request at a time against 50
+    clerks would get too few of the server's turns to keep up, and a clerk who finds the queue
+    empty measures the kiosk, not the server."""
+    waiting = await asyncio.to_thread(waiting_tickets, engine)
     issued = 0
-    while not stop.is_set():
-        missing = target - await asyncio.to_thread(waiting_tickets, engine)
-        if missing <= 0:
+
+    async def count() -> None:
+        nonlocal waiting
+        while not stop.is_set():
             await asyncio.sleep(0.05)
-            continue
-        for start in range(0, missing, 16):
-            batch = range(start, min(missing, start + 16))
-            await asyncio.gather(*(kiosk.issue(SERVICES[i % len(SERVICES)]) for i in batch))
-            issued += len(batch)
+            waiting = await asyncio.to_thread(waiting_tickets, engine)
+
+    async def lane(first: int) -> None:
+        nonlocal issued
+        n = first
+        while not stop.is_set():
+            if waiting >= target:
+                await asyncio.sleep(0.01)
+                continue
+            await kiosk.issue(SERVICES[n % len(SERVICES)])
+            issued += 1
+            n += KIOSK_LANES
+
+    await asyncio.gather(count(), *(lane(k) for k in range(KIOSK_LANES)))
     return issued
 
 
@@ -244,8 +269,51 @@ def split(seats: list[Seat], workers: int) -> list[list[Seat]]:
     return [seats[i::workers] for i in range(workers)]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc; 0 elsewhere):
+    with `--server-processes`, the server's worker processes are children of uvicorn's."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+_SERVE_PROCESSES = (
+    "import sys; from clerkdesk.hall.server import serve_processes; "
+    "serve_processes(sys.argv[1], '127.0.0.1', int(sys.argv[2]), int(sys.argv[3]))"
+)
+
+
+def start_server(database_url: str, log: Path, processes: int) -> ServerProcess:
+    """What `clerkdesk serve` runs (`--workers N` for N > 1), the hall clock at HALL_START."""
+    if processes == 1:
+        return ServerProcess.start(database_url, log)
+    port = free_port()
+    command = [sys.executable, "-c", _SERVE_PROCESSES, database_url, str(port), str(processes)]
+    env = {**os.environ, ENV_CLOCK_START: HALL_START.isoformat()}
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the hall service exited:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1.0).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"the hall service did not answer:\n{server.output()}")
+
+
 async def run_phase(
     pool: ProcessPoolExecutor,
+    server_pid: int,
     url: str,
     phase: str,
     shares: list[list[Seat]],
@@ -260,14 +328,18 @@ async def run_phase(
         for seats in shares
         if seats
     ]
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    server_cpu = cpu_seconds(server_pid)
     total = Outcome(latencies_ms=[])
     for one in await asyncio.gather(*futures):
+        total.load_cpu_s += one.load_cpu_s
         total.span_s = max(total.span_s, one.span_s)
         total.requests += one.requests
         total.cycles += one.cycles
         total.refusals += one.refusals
         assert total.latencies_ms is not None
         total.latencies_ms.extend(one.latencies_ms or [])
+    total.server_cpu_s = cpu_seconds(server_pid) - server_cpu
     return total
 
 
@@ -288,7 +360,9 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-async def conduct(args: argparse.Namespace, url: str, database_url: str) -> dict[str, Any]:
+async def conduct(
+    args: argparse.Namespace, server_pid: int, url: str, database_url: str
+) -> dict[str, Any]:
     seats, kiosk_token = await sign_in_clerks(url, args.clients)
     engine = make_engine(database_url)
     kiosk = HallClient(url, kiosk_token)
@@ -299,16 +373,23 @@ async def conduct(args: argparse.Namespace, url: str, database_url: str) -> dict
         issuing = asyncio.create_task(keep_tickets_waiting(kiosk, engine, target, stop))
         while await asyncio.to_thread(waiting_tickets, engine) < target:
             await asyncio.sleep(0.1)
-        cycles = await run_phase(pool, url, "cycles", split(seats, args.workers), args.duration)
+        cycles = await run_phase(
+            pool, server_pid, url, "cycles", split(seats, args.workers), args.duration
+        )
         stop.set()
         issued_a = await issuing
-        echo = await run_phase(pool, url, "echo", split(seats, args.workers), args.duration)
+        echo = await run_phase(
+            pool, server_pid, url, "echo", split(seats, args.workers), args.duration
+        )
 
         # (b): the kiosk takes a quarter of the offered requests (one issue per three-request
         # cycle), the clerks the rest, each at its own offset so the load is even in time.
-        # A backlog for the whole phase first, so a kiosk answered late never empties the queue.
+        # A backlog first (a second of the offered rate: four seconds of the kiosk's issues), so
+        # a kiosk answered late never empties the queue. Not more: choosing the next ticket reads
+        # every waiting one (the fair order is computed, not indexed), and a hall with thousands
+        # waiting would measure that instead.
         stop = asyncio.Event()
-        backlog = int(args.rate / 4 * args.duration) + target
+        backlog = target + int(args.rate)
         topping = asyncio.create_task(keep_tickets_waiting(kiosk, engine, backlog, stop))
         while await asyncio.to_thread(waiting_tickets, engine) < backlog:
             await asyncio.sleep(0.1)
@@ -323,6 +404,7 @@ async def conduct(args: argparse.Namespace, url: str, database_url: str) -> dict
         shares[0] = [Seat(kiosk_token, 0), *shares[0]]
         latency = await run_phase(
             pool,
+            server_pid,
             url,
             "latency",
             shares,
@@ -340,6 +422,7 @@ async def conduct(args: argparse.Namespace, url: str, database_url: str) -> dict
         "backend": make_url(database_url).get_backend_name(),
         "clients": args.clients,
         "load_workers": args.workers,
+        "server_processes": args.server_processes,
         "duration_s": args.duration,
         "cycles_per_s": round(cycles.cycles / args.duration, 1),
         "echo_req_per_s": round(echo.requests / args.duration, 1),
@@ -352,6 +435,16 @@ async def conduct(args: argparse.Namespace, url: str, database_url: str) -> dict
         "refusals_saturation": dict(cycles.refusals + echo.refusals),
         "refusals_latency": dict(latency.refusals),
         "kiosk_issued_during_saturation": issued_a,
+        # CPU seconds per second of phase (1.0 = one core busy): the server process, and the
+        # load workers together. An echo phase whose server is well below 1.0 while the load
+        # workers take the rest of the machine measures the load generator.
+        "cpu_cores": {
+            name: {
+                "server": round(phase.server_cpu_s / phase.span_s, 2),
+                "load": round(phase.load_cpu_s / phase.span_s, 2),
+            }
+            for name, phase in (("cycles", cycles), ("echo", echo), ("latency", latency))
+        },
         "tickets": audit.tickets,
         "double_calls": audit.double_calls,
         "lost": audit.lost,
@@ -375,6 +468,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=200.0, help="offered requests/s in phase (b)")
     p.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     p.add_argument("--workers", type=int, default=3, help="load generator processes")
+    p.add_argument(
+        "--server-processes",
+        type=int,
+        default=1,
+        help="server processes (`clerkdesk serve --workers N`; default 1, as serve runs)",
+    )
     p.add_argument("--json", action="store_true", help="print only the JSON result line")
     return p
 
@@ -387,10 +486,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         say(f"seeding the load hall ({args.clients} windows) in {make_url(database_url)!r}")
         seed_load_hall(database_url, HALL_START, args.clients)
-        server = ServerProcess.start(database_url, folder / "server.log")
+        server = start_server(database_url, folder / "server.log", args.server_processes)
         try:
             say(f"server on {server.url}; {args.duration:g} s phases, {args.workers} load workers")
-            result = asyncio.run(conduct(args, server.url, database_url))
+            result = asyncio.run(conduct(args, server.process.pid, server.url, database_url))
         finally:
             server.stop()
         print(json.dumps(result, ensure_ascii=False))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
+from clerkdesk.hall import tables
 from clerkdesk.hall.errors import Forbidden, NotSignedIn
 from clerkdesk.hall.models import AuthToken, Hall, Staff
 
@@ -64,6 +67,7 @@ class Principal:
             )
 
 
+@functools.lru_cache(maxsize=256)
 def parse_roles(text: str) -> frozenset[Role]:
     return frozenset(Role(r) for r in text.split(",") if r)
 
@@ -145,31 +149,55 @@ def _locked_out(staff_no: str, until: datetime, now: datetime) -> NotSignedIn:
     )
 
 
-def authenticate(session: Session, token: str, now: datetime) -> Principal:
-    row = session.execute(
-        select(AuthToken, Staff, Hall)
-        .join(Staff, Staff.id == AuthToken.staff_id)
-        .join(Hall, Hall.id == Staff.hall_id)
-        .where(AuthToken.token_hash == token_digest(token))
-    ).one_or_none()
+def principal_query() -> Select[Any]:
+    """The token check as one Core statement (bind `token_hash`): the sign-in and its staff
+    member. The write path adds its own columns and joins to it (the remembered answer)."""
+    return (
+        select(
+            tables.auth_token.c.expires_at,
+            tables.auth_token.c.revoked_at,
+            tables.staff.c.id,
+            tables.staff.c.hall_id,
+            tables.staff.c.staff_no,
+            tables.staff.c.name,
+            tables.staff.c.department_id,
+            tables.staff.c.roles,
+            tables.staff.c.active,
+        )
+        .join_from(
+            tables.auth_token, tables.staff, tables.staff.c.id == tables.auth_token.c.staff_id
+        )
+        .where(tables.auth_token.c.token_hash == bindparam("token_hash"))
+    )
+
+
+_BY_TOKEN = principal_query()
+
+
+def principal_from_row(row: Row[Any] | None, now: datetime) -> Principal:
+    """Who is behind a row of `principal_query`, or the refusal. No cache: every request reads
+    its token in its own transaction, so a sign-out or an expiry counts from the next request
+    on, in every server process."""
     if row is None:
         raise NotSignedIn("token_unknown", "This sign-in is not known here: sign in again.")
-    auth, staff, _hall = row
-    # The session's identity map holds objects only while something refers to them: keep the
-    # staff member and the hall for this unit of work, so session.get() of either (ticket_out's
-    # called_by, every hall lookup) is answered without another query.
-    session.info["principal_rows"] = row
-    if auth.revoked_at is not None or auth.expires_at <= now or not staff.active:
+    m = row._mapping
+    if m["revoked_at"] is not None or m["expires_at"] <= now or not m["active"]:
         raise NotSignedIn("token_expired", "Your sign-in has ended: sign in again.")
     return Principal(
-        staff_id=staff.id,
-        hall_id=staff.hall_id,
-        staff_no=staff.staff_no,
-        name=staff.name,
-        department_id=staff.department_id,
-        roles=parse_roles(staff.roles),
-        token_expires_at=auth.expires_at,
+        staff_id=m["id"],
+        hall_id=m["hall_id"],
+        staff_no=m["staff_no"],
+        name=m["name"],
+        department_id=m["department_id"],
+        roles=parse_roles(m["roles"]),
+        token_expires_at=m["expires_at"],
     )
+
+
+def authenticate(session: Session | Connection, token: str, now: datetime) -> Principal:
+    conn = tables.connection_of(session) if isinstance(session, Session) else session
+    row = conn.execute(_BY_TOKEN, {"token_hash": token_digest(token)}).first()
+    return principal_from_row(row, now)
 
 
 def logout(session: Session, token: str, now: datetime) -> None:

@@ -1,31 +1,57 @@
 """The unit of work behind every request: authenticate, act, remember the answer, commit, wake
-the event hub. Reads and writes each run in one transaction, the token check included."""
+the event hub. Reads and writes each run in one transaction, the token check included.
+
+A write costs its own statements plus three: the token check (with the remembered answer for
+the Idempotency-Key, and on PostgreSQL the key's lock, in the same statement), the answer stored,
+and the commit. All are Core statements: no ORM objects are built for them, and the ORM session
+a route's work receives is joined to the same transaction for the work that wants one.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import hashlib
 import json
-import threading
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Connection, Engine, Integer, and_, bindparam, cast, delete, func, insert
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clerkdesk.clock import Clock
-from clerkdesk.hall.auth import Principal, authenticate
-from clerkdesk.hall.errors import Conflict
+from clerkdesk.hall import tables
+from clerkdesk.hall.auth import (
+    Principal,
+    authenticate,
+    principal_from_row,
+    principal_query,
+    token_digest,
+)
+from clerkdesk.hall.calendar_cache import SESSION_KEY, CalendarCache
+from clerkdesk.hall.errors import Conflict, HallError, NotSignedIn
 from clerkdesk.hall.event_hub import EventHub
+from clerkdesk.hall.event_log import HALL_CHANGED, PENDING, write_pending
+from clerkdesk.hall.fair_gate import FairGate
 from clerkdesk.hall.models import IdempotentResponse
+from clerkdesk.hall.rules.ticket_states import IllegalTransition
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 
 
 WRITERS_POSTGRES = 6
+
+_answers = tables.idempotent_response
+_staff = tables.staff
 
 
 class StoredAnswer(Exception):
@@ -40,17 +66,57 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _hold_key(session: Session, staff_id: int, key: str) -> None:
-    """On PostgreSQL a repeat of a request still in flight waits here until the first commits
-    (then it replays the first answer) or fails (then it does the work itself). SQLite needs no
-    lock: `BEGIN IMMEDIATE` already runs one writer at a time."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(CAST(:staff AS integer), CAST(:key AS integer))"),
-        {"staff": staff_id % 2**31, "key": digest},
+def _key_lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+
+
+# The token check and the remembered answer for the Idempotency-Key in one statement.
+#
+# SQLite: `BEGIN IMMEDIATE` runs one writer at a time, so nothing can store an answer for this
+# key between this read and our own.
+#
+# PostgreSQL: the same statement also tries a transaction lock on (staff, key). Taken (the usual
+# case): no copy of this request is in flight. Not taken: a copy is; we wait for the lock, then
+# read the answer again (a statement of its own, whose snapshot follows the wait), and replay it,
+# or do the work ourselves if the copy failed. One race is left: a copy that commits between
+# this statement's snapshot and its lock attempt. Our work then either fails on the stored
+# answer's key (IntegrityError) or is refused (a HallError, "ticket in hand"), and either way
+# `write_answer` looks for the stored answer once more and replays it.
+_SEEN_COLUMNS = (_answers.c.fingerprint, _answers.c.status_code, _answers.c.body)
+_SIGNED_IN_AND_SEEN = (
+    principal_query()
+    .add_columns(*_SEEN_COLUMNS)
+    .outerjoin(
+        _answers,
+        and_(_answers.c.staff_id == _staff.c.id, _answers.c.key == bindparam("key")),
     )
+)
+_KEY_LOCK = (_staff.c.id, cast(bindparam("key_lock"), Integer))
+_SIGNED_IN_SEEN_AND_LOCKED = _SIGNED_IN_AND_SEEN.add_columns(
+    func.pg_try_advisory_xact_lock(*_KEY_LOCK).label("key_free")
+)
+_WAIT_FOR_KEY = core_select(
+    func.pg_advisory_xact_lock(bindparam("staff_id", type_=Integer), _KEY_LOCK[1])
+)
+_SEEN = core_select(*_SEEN_COLUMNS).where(
+    _answers.c.staff_id == bindparam("staff_id"), _answers.c.key == bindparam("key")
+)
+_REMEMBER = insert(_answers)
+
+
+class Written:
+    """What a write produced: the wire model, and its JSON as stored for replays."""
+
+    __slots__ = ("body", "result", "status_code")
+
+    def __init__(self, result: BaseModel, body: str, status_code: int) -> None:
+        self.result = result
+        self.body = body
+        self.status_code = status_code
+
+    def response(self) -> Response:
+        """The answer as sent, without FastAPI validating and serialising the model again."""
+        return Response(self.body, status_code=self.status_code, media_type="application/json")
 
 
 class HallContext:
@@ -58,25 +124,55 @@ class HallContext:
         self.engine = engine
         self.version = version
         self.reader = engine.execution_options(clerkdesk_read=True)
+        self.postgres = engine.dialect.name == "postgresql"
         # Few write transactions at a time in this process. The GIL runs one thread at a time
         # anyway; many writers in parallel only trade places on it while holding row locks and
         # the event lock, which stretches every hold (a lock convoy: seconds under load). On
         # SQLite one at a time (BEGIN IMMEDIATE would make the others poll, sleeping up to
         # 100 ms between tries); on PostgreSQL a few, so one's round trips overlap another's
         # Python. Readers are not held up; other server processes still meet in the database.
-        self._writers = threading.BoundedSemaphore(
-            WRITERS_POSTGRES if engine.dialect.name == "postgresql" else 1
-        )
+        writers = WRITERS_POSTGRES if self.postgres else 1
+        self._writers = FairGate(writers)
+        self._write_threads = ThreadPoolExecutor(writers, thread_name_prefix="hall-writer")
         self.clock = clock
         self.hub = hub
+        self.calendars = CalendarCache()
+        hub.on_hall_change = self.calendars.drop
 
     def session(self, *, write: bool) -> Session:
-        return Session(self.engine if write else self.reader, expire_on_commit=False)
+        return Session(
+            self.engine if write else self.reader,
+            expire_on_commit=False,
+            info={SESSION_KEY: self.calendars.view()},
+        )
+
+    @contextlib.contextmanager
+    def _unit(self, *, write: bool) -> Iterator[tuple[Connection, Session]]:
+        """One transaction on a connection of our own, and an ORM session joined to it for the
+        work that wants one. The hot paths use the connection alone: the session then costs
+        its construction and nothing else (no session transaction, no flush)."""
+        calendars = self.calendars.view()  # before the transaction: see calendar_cache
+        bind = self.engine if write else self.reader
+        events: list[dict[str, Any]] = []
+        with (
+            bind.connect() as conn,
+            conn.begin(),
+            Session(
+                bind=conn,
+                expire_on_commit=False,
+                info={SESSION_KEY: calendars, tables.CONNECTION: conn, PENDING: events},
+            ) as orm,
+        ):
+            yield conn, orm
+            orm.flush()  # ORM changes into the transaction; the commit is the connection's
+            write_pending(conn, events, self.hub.origin)  # last: see event_log
+        if orm.info.get(HALL_CHANGED):  # committed: calendars read before it must go
+            self.calendars.drop()
 
     def read(self, token: str, work: Callable[[Session, Principal, datetime], R]) -> R:
         now = self.clock.now()
-        with self.session(write=False) as session, session.begin():
-            who = authenticate(session, token, now)
+        with self._unit(write=False) as (conn, session):
+            who = authenticate(conn, token, now)
             return work(session, who, now)
 
     def write(
@@ -88,44 +184,97 @@ class HallContext:
         status_code: int = 200,
     ) -> T:
         """Do `work` once per (staff, Idempotency-Key); a repeat raises StoredAnswer."""
+        return typing.cast(T, self.write_answer(token, key, print_, work, status_code).result)
+
+    async def write_soon(
+        self,
+        token: str,
+        key: str,
+        print_: str,
+        work: Callable[[Session, Principal, datetime], BaseModel],
+        status_code: int = 200,
+    ) -> Response:
+        """`write_answer` from an `async def` route, on the hall's own writer threads, and the
+        answer as sent. Cheaper than a plain `def` route's trip through the general thread pool
+        (a `queue.Queue` and a condition per request, contended under load), and in arrival
+        order: one writer thread on SQLite, `WRITERS_POSTGRES` on PostgreSQL."""
+        loop = asyncio.get_running_loop()
+        job = functools.partial(self.write_answer, token, key, print_, work, status_code)
+        written = await loop.run_in_executor(self._write_threads, job)
+        return written.response()
+
+    def write_answer(
+        self,
+        token: str,
+        key: str,
+        print_: str,
+        work: Callable[[Session, Principal, datetime], BaseModel],
+        status_code: int = 200,
+    ) -> Written:
+        """`write`, keeping the JSON answer: a route returns `.response()` to send it as is."""
         now = self.clock.now()
         try:
-            with self._writers, self.session(write=True) as session, session.begin():
-                who = authenticate(session, token, now)
-                _hold_key(session, who.staff_id, key)
-                self._replay_if_seen(session, who.staff_id, key, print_)
+            with self._writers, self._unit(write=True) as (conn, session):
+                who = self._signed_in_first_time(conn, token, now, key, print_)
                 result = work(session, who, now)
-                session.add(
-                    IdempotentResponse(
-                        staff_id=who.staff_id,
-                        key=key,
-                        fingerprint=print_,
-                        status_code=status_code,
-                        body=result.model_dump_json(),
-                        created_at=now,
-                    )
+                body = result.model_dump_json()
+                conn.execute(
+                    _REMEMBER,
+                    {
+                        "staff_id": who.staff_id,
+                        "key": key,
+                        "fingerprint": print_,
+                        "status_code": status_code,
+                        "body": body,
+                        "created_at": now,
+                    },
                 )
         except IntegrityError:
             # The same key raced in from a retry on another connection: answer as it did.
-            with self.session(write=False) as session, session.begin():
-                who = authenticate(session, token, now)
-                self._replay_if_seen(session, who.staff_id, key, print_)
+            self._replay_if_answered(token, key, print_, now)
+            raise
+        except (HallError, IllegalTransition) as refusal:
+            # On PostgreSQL perhaps refused because a copy just did it: see _SIGNED_IN_...
+            if self.postgres and not isinstance(refusal, NotSignedIn):
+                self._replay_if_answered(token, key, print_, now)
             raise
         self.hub.poke()
-        return result
+        return Written(result, body, status_code)
+
+    def _signed_in_first_time(
+        self, conn: Connection, token: str, now: datetime, key: str, print_: str
+    ) -> Principal:
+        """Who is writing, provided this is the first time of this key (StoredAnswer else)."""
+        digest = token_digest(token)
+        if not self.postgres:
+            row = conn.execute(_SIGNED_IN_AND_SEEN, {"token_hash": digest, "key": key}).first()
+            who = principal_from_row(row, now)
+            assert row is not None
+            _check_seen(row._mapping, print_)
+            return who
+        lock = _key_lock_id(key)
+        row = conn.execute(
+            _SIGNED_IN_SEEN_AND_LOCKED, {"token_hash": digest, "key": key, "key_lock": lock}
+        ).first()
+        who = principal_from_row(row, now)
+        assert row is not None
+        _check_seen(row._mapping, print_)
+        if not row.key_free:  # a copy of this request is in flight: wait for it to end
+            conn.execute(_WAIT_FOR_KEY, {"staff_id": who.staff_id, "key_lock": lock})
+            self._replay_if_seen(conn, who.staff_id, key, print_)
+        return who
+
+    def _replay_if_answered(self, token: str, key: str, print_: str, now: datetime) -> None:
+        """In a transaction of its own: raise StoredAnswer if the key has an answer now."""
+        with self._unit(write=False) as (conn, _session):
+            who = authenticate(conn, token, now)
+            self._replay_if_seen(conn, who.staff_id, key, print_)
 
     @staticmethod
-    def _replay_if_seen(session: Session, staff_id: int, key: str, print_: str) -> None:
-        seen = session.get(IdempotentResponse, (staff_id, key))
-        if seen is None:
-            return
-        if seen.fingerprint != print_:
-            raise Conflict(
-                "idempotency_key_reused",
-                "This Idempotency-Key was already used for a different request: "
-                "send a new key for a new action.",
-            )
-        raise StoredAnswer(seen.status_code, seen.body)
+    def _replay_if_seen(conn: Connection, staff_id: int, key: str, print_: str) -> None:
+        row = conn.execute(_SEEN, {"staff_id": staff_id, "key": key}).first()
+        if row is not None:
+            _check_seen(row._mapping, print_)
 
     def forget_answers_before(self, moment: datetime) -> int:
         """Housekeeping: drop remembered answers older than `moment` (retries come in seconds)."""
@@ -134,3 +283,16 @@ class HallContext:
                 delete(IdempotentResponse).where(IdempotentResponse.created_at < moment)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _check_seen(seen: Any, print_: str) -> None:
+    """Nothing stored for the key (a LEFT JOIN's NULLs): go on. Else replay or refuse."""
+    if seen["fingerprint"] is None:
+        return
+    if seen["fingerprint"] != print_:
+        raise Conflict(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request: "
+            "send a new key for a new action.",
+        )
+    raise StoredAnswer(seen["status_code"], seen["body"])

@@ -7,11 +7,14 @@ double-assigns). PostgreSQL: claims use `FOR UPDATE SKIP LOCKED` (see store.tick
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import NullPool
 
 
@@ -33,7 +36,9 @@ def make_engine(url: str) -> Engine:
         _sqlite_recipe(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=10, max_overflow=30)
+        _ping_after_idle(engine)
+        return engine
     raise ValueError(f"unsupported database {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
 
 
@@ -42,11 +47,36 @@ def make_listen_engine(url: str) -> Engine:
     return create_engine(url, poolclass=NullPool)
 
 
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """`pool_pre_ping`, but only for a connection that sat in the pool a while: one that was in
+    use a moment ago is alive, and a round trip per request (a tenth of a write's) is saved
+    under load. After a database restart every pooled connection has been idle longer than the
+    restart took: the first one pinged is found dead, the pool drops every connection it holds
+    and opens a fresh one, before a request sees any of them."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the database went away: the pool drops all it holds
+            raise InvalidatePoolError(f"connection lost while idle: {exc}") from exc
+
+
 def _sqlite_recipe(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(dbapi_conn)
         dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         dbapi_conn.execute("PRAGMA foreign_keys=ON")
         dbapi_conn.execute("PRAGMA busy_timeout=30000")
@@ -63,3 +93,24 @@ def _sqlite_recipe(engine: Engine) -> None:
 
 def is_postgres(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
+
+
+WAL_TRIES = 50
+
+
+def _use_wal(dbapi_conn: Any) -> None:
+    """WAL is kept in the file: once one connection has set it, the others find it set. Setting
+    it needs the file to itself, and SQLite answers "database is locked" at once (its busy
+    timeout does not apply) when several connections open a new file together (several server
+    processes starting, a test's parallel clients): wait a moment and look again."""
+    for attempt in range(WAL_TRIES):
+        try:
+            if str(dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    dbapi_conn.execute("PRAGMA journal_mode=WAL")  # the last try: its error is the answer

@@ -4,34 +4,51 @@ One poller per process reads new rows (id > last seen) into a ring buffer and wa
 subscribers. It is woken at once by a local commit (`poke`), by PostgreSQL NOTIFY from other
 server processes, and otherwise polls the table every `poll_interval` seconds. A subscriber
 further behind than the ring reads its catch-up straight from the table.
+
+The ring holds rows as read: plain tuples of ids, strings and a datetime, which Python's cyclic
+garbage collector stops tracking. A ring of 20,000 parsed events (pydantic models, dicts) would
+be some 150,000 tracked objects, and every full collection would walk them all (about 50 ms on
+these machines, for every request waiting meanwhile). Events are parsed when a subscriber takes
+them, once each (the newest are kept parsed for the next subscriber).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import secrets
 import threading
-from collections import deque
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Final
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Text, cast, func, select, text
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.event_log import CHANNEL, event_out
-from clerkdesk.hall.models import Event
+from clerkdesk.hall import tables
+from clerkdesk.hall.event_log import CHANGES_HALL, CHANNEL, event_out
 
 log = logging.getLogger(__name__)
+_events = tables.event
 RING_SIZE = 20_000
+PARSED_KEPT = 2_000
 BATCH = 1_000
 READ_GAP_S = 0.02  # under load, one read per 20 ms collects the commits of many requests
 
+RawEvent = tuple[int, int, str, datetime, str]
+"""An event row as read: id, hall id, kind, at, payload (JSON text)."""
+_ID: Final = 0
+_HALL: Final = 1
+_KIND: Final = 2
+_HALL_CHANGES = frozenset(kind.value for kind in CHANGES_HALL)
 
-@dataclass(frozen=True)
-class HubEvent:
-    hall_id: int
-    event: w.EventOut
+
+def _parse(raw: RawEvent) -> w.EventOut:
+    event_id, _hall_id, kind, at, payload = raw
+    return event_out(event_id, kind, at, json.loads(payload))
 
 
 class EventHub:
@@ -39,7 +56,8 @@ class EventHub:
         self._engine = engine
         self._reader = engine.execution_options(clerkdesk_read=True)  # no write lock on SQLite
         self._poll_interval = poll_interval
-        self._ring: deque[HubEvent] = deque(maxlen=RING_SIZE)
+        self._ring: deque[RawEvent] = deque(maxlen=RING_SIZE)
+        self._parsed: OrderedDict[int, w.EventOut] = OrderedDict()
         self._base = 0  # the ring holds every event with id > _base
         self._last = 0
         self._wake = asyncio.Event()
@@ -48,6 +66,10 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.origin = secrets.token_hex(8)
+        """How this hub's process names itself in NOTIFY payloads (see `write_pending`)."""
+        self.on_hall_change: Callable[[], None] = lambda: None
+        """Called when the hub reads a hall or calendar change (from any process)."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -76,24 +98,41 @@ class EventHub:
 
     def max_id(self) -> int:
         with self._reader.connect() as conn:
-            value = conn.execute(select(func.max(Event.id))).scalar()
+            value = conn.execute(select(func.max(_events.c.id))).scalar()
             conn.rollback()
         return int(value or 0)
 
-    def _read_after(self, after: int, hall_id: int | None = None) -> list[HubEvent]:
-        query = select(Event).where(Event.id > after).order_by(Event.id).limit(BATCH)
+    def _read_after(self, after: int, hall_id: int | None = None) -> list[RawEvent]:
+        query = (
+            select(
+                _events.c.id,
+                _events.c.hall_id,
+                _events.c.kind,
+                _events.c.at,
+                cast(_events.c.payload, Text),  # the JSON text: parsed when taken, if ever
+            )
+            .where(_events.c.id > after)
+            .order_by(_events.c.id)
+            .limit(BATCH)
+        )
         if hall_id is not None:
-            query = query.where(Event.hall_id == hall_id)
+            query = query.where(_events.c.hall_id == hall_id)
         with self._reader.connect() as conn:
             rows = conn.execute(query).all()
             conn.rollback()
-        return [
-            HubEvent(
-                row.hall_id,
-                event_out(Event(id=row.id, kind=row.kind, at=row.at, payload=row.payload)),
-            )
-            for row in rows
-        ]
+        return [tuple(row) for row in rows]
+
+    def _read_parsed(self, after: int, hall_id: int) -> list[w.EventOut]:
+        return [_parse(raw) for raw in self._read_after(after, hall_id)]
+
+    def _event(self, raw: RawEvent) -> w.EventOut:
+        """The parsed event, parsed once for all subscribers."""
+        found = self._parsed.get(raw[_ID])
+        if found is None:
+            found = self._parsed[raw[_ID]] = _parse(raw)
+            if len(self._parsed) > PARSED_KEPT:
+                self._parsed.popitem(last=False)
+        return found
 
     async def _run(self) -> None:
         while True:
@@ -106,9 +145,11 @@ class EventHub:
                     if not batch:
                         break
                     self._ring.extend(batch)
-                    self._last = batch[-1].event.id
+                    if any(raw[_KIND] in _HALL_CHANGES for raw in batch):
+                        self.on_hall_change()
+                    self._last = batch[-1][_ID]
                     if len(self._ring) == self._ring.maxlen:
-                        self._base = self._ring[0].event.id - 1
+                        self._base = self._ring[0][_ID] - 1
                     async with self._changed:
                         self._changed.notify_all()
                     if len(batch) < BATCH:
@@ -126,8 +167,9 @@ class EventHub:
                     conn.commit()
                     raw = conn.connection.driver_connection
                     while not self._stopping.is_set():
-                        for _ in raw.notifies(timeout=1.0, stop_after=1):  # type: ignore[union-attr]
-                            self.poke()
+                        for note in raw.notifies(timeout=1.0, stop_after=1):  # type: ignore[union-attr]
+                            if note.payload != self.origin:  # our commits poke us already
+                                self.poke()
             except Exception:
                 log.exception("LISTEN connection lost; reconnecting")
                 self._stopping.wait(1.0)
@@ -139,14 +181,14 @@ class EventHub:
             return None
         # Newest first, stopping at `after`: a subscriber that keeps up looks at the new events
         # only, not at the whole ring, on every wake-up.
-        newer: list[w.EventOut] = []
-        for entry in reversed(self._ring):
-            if entry.event.id <= after:
+        newer: list[RawEvent] = []
+        for raw in reversed(self._ring):
+            if raw[_ID] <= after:
                 break
-            if entry.hall_id == hall_id:
-                newer.append(entry.event)
+            if raw[_HALL] == hall_id:
+                newer.append(raw)
         newer.reverse()
-        return newer
+        return [self._event(raw) for raw in newer]
 
     @property
     def last_id(self) -> int:
@@ -158,9 +200,7 @@ class EventHub:
         while True:
             batch = self._from_ring(hall_id, cursor)
             if batch is None:
-                batch = [
-                    e.event for e in await asyncio.to_thread(self._read_after, cursor, hall_id)
-                ]
+                batch = await asyncio.to_thread(self._read_parsed, cursor, hall_id)
                 if not batch:  # nothing of this hall in the gap: jump to what the ring holds
                     cursor = max(cursor, self._base)
                     continue

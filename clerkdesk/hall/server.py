@@ -3,12 +3,18 @@ this process (the embedded hall, the demo, the tests)."""
 
 from __future__ import annotations
 
+import gc
+import os
+import sys
 import threading
 import time
+from datetime import datetime
 
 import uvicorn
 from fastapi import FastAPI
 from sse_starlette.sse import AppStatus
+
+SWITCH_INTERVAL_S = 0.001
 
 
 class ServerThread:
@@ -34,7 +40,7 @@ class ServerThread:
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the hall service did not start")
-            time.sleep(0.01)
+            time.sleep(0.002)  # a workstation with the embedded hall waits on this at start
         return self
 
     @property
@@ -53,4 +59,88 @@ class ServerThread:
 
 
 def serve_forever(app: FastAPI, host: str, port: int) -> None:
-    uvicorn.run(app, host=host, port=port, timeout_graceful_shutdown=2, log_level="info")
+    _settle_process()
+    # No access log: its line per request was ~2 % of the server's CPU under load, and the hall
+    # records what matters (transitions, events) in its database.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=2,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def _settle_process() -> None:
+    """Once the app is built, before the first request."""
+    # What exists now (modules, the app, its routes and schemas: ~140,000 objects) lives as long
+    # as the process: out of the cyclic garbage collector's sight, so a full collection while
+    # requests wait walks only what came since (about 50 ms less each time on these machines).
+    gc.collect()
+    gc.freeze()
+    # The event loop (HTTP) and the request threads (database work) take turns on the GIL. A
+    # thread coming back from SQLite waits for the loop to let go of it, by default up to 5 ms
+    # each time, a dozen times in a write: under load the writes, one at a time, crawl while the
+    # CPU idles (bench/server_load.py saturation: the server used ~0.55 of a core with 5 ms
+    # turns, ~0.85 with 1 ms, in back-to-back runs on a shared machine).
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+# --- several processes on one port -----------------------------------------------------------
+
+_ENV_DB = "CLERKDESK_SERVE_DB"
+_ENV_API_DOCS = "CLERKDESK_SERVE_API_DOCS"
+ENV_CLOCK_START = "CLERKDESK_SERVE_CLOCK_START"
+"""A hall-local ISO time the hall clock starts at (benchmarks: inside opening hours)."""
+
+
+def serve_processes(
+    database_url: str, host: str, port: int, workers: int, *, api_docs: bool = False
+) -> None:
+    """N server processes on one port (uvicorn's supervisor; an experiment of the load
+    benchmark, `bench/server_load.py --server-processes N`, not offered by `clerkdesk serve`:
+    the kernel spreads the connections). The database is migrated once, here; each process
+    then builds its app (`process_app`), with an event hub of its own. On PostgreSQL the
+    processes wake each other's hubs with NOTIFY; on SQLite a hub learns of the other
+    processes' events by polling (every 0.5 s), and writers of different processes meet at
+    `BEGIN IMMEDIATE`, where SQLite makes them poll for the lock: one process is the better
+    choice there."""
+    from clerkdesk.hall import migrate
+    from clerkdesk.hall.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    os.environ[_ENV_DB] = database_url
+    os.environ[_ENV_API_DOCS] = "1" if api_docs else ""
+    uvicorn.run(
+        "clerkdesk.hall.server:process_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=2,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def process_app() -> FastAPI:
+    """The app of one process of `serve_processes` (uvicorn calls this in each)."""
+    from clerkdesk.clock import Clock, ScaledClock, SystemClock
+    from clerkdesk.hall.app import HallSettings, create_app
+
+    start = os.environ.get(ENV_CLOCK_START)
+    clock: Clock = ScaledClock(datetime.fromisoformat(start)) if start else SystemClock()
+    settings = HallSettings(
+        os.environ[_ENV_DB],
+        clock=clock,
+        migrate=False,
+        api_docs=bool(os.environ.get(_ENV_API_DOCS)),
+    )
+    app = create_app(settings)
+    _settle_process()
+    return app

@@ -2,36 +2,33 @@
 
 Each function runs inside the caller's write transaction, records a transition (who, which
 window, when) and writes an event row. The state machine and the calling order are the pure
-rules in clerkdesk.hall.rules.
+rules in clerkdesk.hall.rules. These are the hall's hottest paths: they run Core statements
+(`ticket_sql`) on the session's connection, a handful per request, and build the answer
+straight from the rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
+from clerkdesk.hall import ticket_sql as q
 from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.calendar_cache import cached_calendar
 from clerkdesk.hall.cutoff import check_issuing
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
 from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import (
-    Hall,
-    Service,
-    Ticket,
-    TicketCounter,
-    TicketTransition,
-    Window,
-    WindowService,
-    WindowSession,
-)
+from clerkdesk.hall.models import Hall, Service, Ticket, Window, WindowService
 from clerkdesk.hall.rules import queue_order
+from clerkdesk.hall.rules.calendar import accepts_tickets
 from clerkdesk.hall.rules.numbering import ticket_code
 from clerkdesk.hall.rules.ticket_states import (
     CALLED,
@@ -41,8 +38,11 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
-from clerkdesk.hall.views import open_session, ticket_out, window_service_ids
-from clerkdesk.hall.windows import held_window, held_window_session
+from clerkdesk.hall.tables import connection_of
+from clerkdesk.hall.views import ticket_answer, ticket_out, window_service_ids
+
+TicketRow = Mapping[Any, Any]
+"""A ticket's columns and its answer's (see `ticket_sql`), as Core returns them."""
 
 _EVENT_OF = {
     Action.issue: w.EventKind.ticket_issued,
@@ -57,12 +57,18 @@ _EVENT_OF = {
 
 
 def local_date(hall: Hall, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(hall.timezone)).date()
+    return local_day(hall.timezone, at)
+
+
+def local_day(timezone: str, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(timezone)).date()
 
 
 def _record(
     session: Session,
-    ticket: Ticket,
+    conn: Connection,
+    answer: w.TicketOut,
+    hall_id: int,
     action: Action,
     from_status: str | None,
     who: Principal,
@@ -70,44 +76,41 @@ def _record(
     now: datetime,
     reason: str | None = None,
 ) -> w.TicketOut:
-    session.add(
-        TicketTransition(
-            ticket_id=ticket.id,
-            action=action.value,
-            from_status=from_status,
-            to_status=ticket.status,
-            staff_id=who.staff_id,
-            window_id=window_id,
-            at=now,
-            reason=reason or None,
-        )
+    """The transition and the event of a change already made to the ticket."""
+    conn.execute(
+        q.NEW_TRANSITION,
+        {
+            "ticket_id": answer.id,
+            "action": action.value,
+            "from_status": from_status,
+            "to_status": answer.status.value,
+            "staff_id": who.staff_id,
+            "window_id": window_id,
+            "at": now,
+            "reason": reason or None,
+        },
     )
-    out = ticket_out(session, ticket)
-    append_event(session, ticket.hall_id, _EVENT_OF[action], now, ticket=out)
-    return out
+    append_event(session, hall_id, _EVENT_OF[action], now, ticket=answer)
+    return answer
 
 
-def _next_number(session: Session, service_id: int, day: date) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(TicketCounter)
-        .values(service_id=service_id, local_date=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[TicketCounter.service_id, TicketCounter.local_date],
-            set_={"last_number": TicketCounter.last_number + 1},
-        )
-        .returning(TicketCounter.last_number)
-    )
-    return int(session.execute(stmt).scalar_one())
+def _change(
+    conn: Connection, row: TicketRow, changes: dict[str, Any], **answer_parts: Any
+) -> w.TicketOut:
+    """Write `changes` to the ticket of `row`; its answer afterwards."""
+    conn.execute(q.UPDATE_TICKET, {"ticket_id": row["id"], **changes})
+    return ticket_answer({**row, **changes, **answer_parts})
+
+
+# --- issue ------------------------------------------------------------------------------------
 
 
 def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetime) -> w.TicketOut:
     who.require(Role.kiosk, Role.lead, Role.admin)
-    hall = session.get_one(Hall, who.hall_id)
-    service = session.scalars(
-        select(Service).where(Service.hall_id == who.hall_id, Service.code == request.service)
-    ).one_or_none()
+    conn = connection_of(session)
+    service = conn.execute(
+        q.SERVICE_BY_CODE, {"hall_id": who.hall_id, "code": request.service}
+    ).first()
     if service is None or not service.active:
         raise not_found("service", request.service)
     if request.priority in (w.Priority.transferred, w.Priority.carried_over):
@@ -126,43 +129,64 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
             "appointment_time_naive",
             "appointment_at needs a time zone offset, e.g. 2026-12-11T10:30:00+08:00.",
         )
-    check_issuing(session, who, service, now)  # 409 when closed or past the service's cutoff
-    day = local_date(hall, now)
-    number = _next_number(session, service.id, day)
-    ticket = Ticket(
-        hall_id=hall.id,
-        service_id=service.id,
-        number=number,
-        code=ticket_code(service.prefix, number),
-        local_date=day,
-        status=WAITING,
-        priority=request.priority.value,
-        appointment_at=request.appointment_at,
-        issued_at=now,
-        queue_at=now,
-        recall_count=0,
-        notes=request.notes,
+    _check_issuing(session, who, service._mapping, now)
+    day = local_day(service.timezone, now)
+    number = int(
+        conn.execute(
+            q.NEXT_NUMBER[conn.dialect.name], {"service_id": service.id, "day": day}
+        ).scalar_one()
     )
-    session.add(ticket)
-    session.flush()
-    return _record(session, ticket, Action.issue, None, who, None, now)
-
-
-def _order_by(window_id: int, now: datetime) -> list[object]:
-    """The SQL twin of rules.queue_order.queue_key (kept together by a property test)."""
-    rank = case(
-        (
-            (Ticket.priority == "appointment")
-            & (Ticket.appointment_at.is_(None) | (Ticket.appointment_at > now)),
-            queue_order.NORMAL_RANK,
-        ),
-        *[(Ticket.priority == name, rank) for name, rank in queue_order.PRIORITY_RANK.items()],
-        else_=queue_order.NORMAL_RANK,
+    ticket: dict[str, Any] = {
+        "hall_id": who.hall_id,
+        "service_id": service.id,
+        "number": number,
+        "code": ticket_code(service.prefix, number),
+        "local_date": day,
+        "status": WAITING,
+        "priority": request.priority.value,
+        "appointment_at": request.appointment_at,
+        "issued_at": now,
+        "queue_at": now,
+        "window_id": None,
+        "called_at": None,
+        "called_by_id": None,
+        "recall_count": 0,
+        "started_at": None,
+        "finished_at": None,
+        "outcome": None,
+        "reason": None,
+        "notes": request.notes,
+    }
+    ticket["id"] = conn.execute(q.NEW_TICKET, ticket).scalar_one()
+    answer = ticket_answer(
+        {
+            **ticket,
+            "service_code": service.code,
+            "service_name": service.name,
+            "estimated_minutes": service.estimated_minutes,
+            "window_number": None,
+            "called_by": None,
+        }
     )
-    return [rank, WindowService.position, Ticket.queue_at, Ticket.id]
+    return _record(session, conn, answer, who.hall_id, Action.issue, None, who, None, now)
 
 
-def _waiting_for_window(window: Window, now: datetime):
+def _check_issuing(session: Session, who: Principal, service: TicketRow, now: datetime) -> None:
+    """The kiosk cutoff (409 when closed or past it). "Yes" may come from the cached calendar;
+    a "no" is always decided again on the calendar as stored (`cutoff.check_issuing`)."""
+    if who.has(Role.lead, Role.admin):
+        return
+    cutoff = service["cutoff_minutes"]
+    minutes = service["estimated_minutes"] if cutoff is None else cutoff
+    if accepts_tickets(cached_calendar(session, who.hall_id), now, minutes):
+        return
+    check_issuing(session, who, session.get_one(Service, service["id"]), now)
+
+
+# --- the queue (reads) ------------------------------------------------------------------------
+
+
+def _waiting_for_window(window: Window):
     return (
         select(Ticket)
         .join(
@@ -176,7 +200,7 @@ def _waiting_for_window(window: Window, now: datetime):
 
 def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.TicketOut]:
     """This window's waiting tickets in the order the server will call them (the pure rule)."""
-    tickets = {t.id: t for t in session.scalars(_waiting_for_window(window, now))}
+    tickets = {t.id: t for t in session.scalars(_waiting_for_window(window))}
     ordered = queue_order.order_for_window(
         (
             queue_order.Waiting(t.id, t.service_id, t.priority, t.queue_at, t.appointment_at)
@@ -197,82 +221,116 @@ def current_ticket(session: Session, window: Window) -> Ticket | None:
     ).one_or_none()
 
 
-def _ready_to_call(
-    session: Session, hall: Hall, window: Window, now: datetime, holder: WindowSession | None = None
-) -> None:
-    holder = holder or open_session(session, window.id)
-    if holder is not None and holder.paused:
+# --- calling ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldWindow:
+    """A window locked for a call by the clerk signed in at it, and what a call depends on."""
+
+    id: int
+    number: int
+    last_call_at: datetime | None
+    min_call_interval_s: int
+    paused: bool
+    in_hand: tuple[str, str] | None  # (code, status) of the ticket at the window
+
+
+def _held_window(conn: Connection, who: Principal, number: int) -> HeldWindow:
+    """Lock the window (404 if there is none) and check `who` holds it (403 else)."""
+    window = conn.execute(q.WINDOW_LOCKED, {"hall_id": who.hall_id, "number": number}).first()
+    if window is None or not window.active:
+        raise not_found("window", number)
+    holder = conn.execute(q.HOLDER_AND_IN_HAND, {"window_id": window.id}).first()
+    if holder is None or holder.staff_id != who.staff_id:
+        raise Forbidden(
+            "not_your_window",
+            f"You are not signed in at window {number}: sign in there first.",
+            window=number,
+        )
+    return HeldWindow(
+        window.id,
+        number,
+        window.last_call_at,
+        window.min_call_interval_s,
+        holder.paused,
+        (holder.code, holder.status) if holder.code is not None else None,
+    )
+
+
+def _ready_to_call(window: HeldWindow, now: datetime) -> None:
+    if window.paused:
         raise Conflict(
             "window_paused",
             f"Window {window.number} is paused: resume it before calling.",
             window=window.number,
         )
-    current = current_ticket(session, window)
-    if current is not None:
+    if window.in_hand is not None:
+        code, status = window.in_hand
         raise Conflict(
             "ticket_in_hand",
-            f"Ticket {current.code} is still {current.status} at window {window.number}: "
+            f"Ticket {code} is still {status} at window {window.number}: "
             "complete it, mark it a no-show or park it before calling the next.",
-            ticket=current.code,
-            status=current.status,
+            ticket=code,
+            status=status,
         )
-    interval = timedelta(seconds=hall.min_call_interval_s)
-    if window.last_call_at is not None and now < window.last_call_at + interval:
-        raise TooSoon(
-            (window.last_call_at + interval - now).total_seconds(),
-            interval_s=hall.min_call_interval_s,
-        )
+    _check_interval(window.last_call_at, window.min_call_interval_s, now)
+
+
+def _check_interval(last_call_at: datetime | None, interval_s: int, now: datetime) -> None:
+    interval = timedelta(seconds=interval_s)
+    if last_call_at is not None and now < last_call_at + interval:
+        raise TooSoon((last_call_at + interval - now).total_seconds(), interval_s=interval_s)
 
 
 def _mark_called(
     session: Session,
-    ticket: Ticket,
-    window: Window,
+    conn: Connection,
+    row: TicketRow,
+    window: HeldWindow,
     who: Principal,
     now: datetime,
     reason: str | None,
 ) -> w.TicketOut:
-    before = ticket.status
-    ticket.status = next_state(before, Action.call)
-    ticket.window_id = window.id
-    ticket.called_at = now
-    ticket.called_by_id = who.staff_id
-    ticket.recall_count = 0
-    window.last_call_at = now
-    return _record(session, ticket, Action.call, before, who, window.id, now, reason)
+    before = row["status"]
+    changes = {
+        "status": next_state(before, Action.call),
+        "window_id": window.id,
+        "called_at": now,
+        "called_by_id": who.staff_id,
+        "recall_count": 0,
+    }
+    answer = _change(conn, row, changes, window_number=window.number, called_by=who.staff_no)
+    conn.execute(q.UPDATE_WINDOW, {"window_id_": window.id, "last_call_at": now})
+    return _record(
+        session, conn, answer, who.hall_id, Action.call, before, who, window.id, now, reason
+    )
 
 
 def call_next(session: Session, who: Principal, number: int, now: datetime) -> w.TicketOut:
-    window, holder = held_window_session(session, who, number, lock=True)
-    hall = session.get_one(Hall, who.hall_id)
-    _ready_to_call(session, hall, window, now, holder)
-    claim = (
-        _waiting_for_window(window, now)
-        .add_columns(Service)  # for the answer; held below so the session need not ask again
-        .join(Service, Service.id == Ticket.service_id)
-        .order_by(*_order_by(window.id, now))
-        .limit(1)
-        .with_for_update(skip_locked=True, of=Ticket)
-    )
-    row = session.execute(claim).one_or_none()
+    conn = connection_of(session)
+    window = _held_window(conn, who, number)
+    _ready_to_call(window, now)
+    row = conn.execute(
+        q.CLAIM, {"hall_id": who.hall_id, "window_id": window.id, "now": now}
+    ).first()
     if row is None:
         raise Conflict(
             "queue_empty",
-            f"Nobody is waiting for window {window.number}: wait for the next ticket.",
-            window=window.number,
+            f"Nobody is waiting for window {number}: wait for the next ticket.",
+            window=number,
         )
-    ticket, _service = row
-    return _mark_called(session, ticket, window, who, now, None)
+    return _mark_called(session, conn, row._mapping, window, who, now, None)
 
 
-def find_ticket(session: Session, hall_id: int, ref: str, today: date) -> Ticket:
-    """A ticket by numeric id, or by today's code (A023)."""
-    query = select(Ticket).where(Ticket.hall_id == hall_id)
+def _find_ticket(conn: Connection, hall_id: int, ref: str, today: date) -> TicketRow:
+    """A ticket (locked) by numeric id, or by today's code (A023)."""
     if ref.isascii() and ref.isdigit() and len(ref) <= 15:  # not "²", not past 64 bits
-        query = query.where(Ticket.id == int(ref))
+        found = conn.execute(q.TICKET_LOCKED, {"hall_id": hall_id, "ticket_id": int(ref)}).all()
     else:
-        query = query.where(Ticket.code == ref.upper(), Ticket.local_date == today)
-    found = session.scalars(query.with_for_update()).all()
+        found = conn.execute(
+            q.TICKET_BY_CODE_LOCKED, {"hall_id": hall_id, "code": ref.upper(), "day": today}
+        ).all()
     if not found:
         raise not_found("ticket", ref)
     if len(found) > 1:  # two services swapped prefixes during the day (hall file import)
@@ -282,67 +340,49 @@ def find_ticket(session: Session, hall_id: int, ref: str, today: date) -> Ticket
             ticket=ref.upper(),
             ids=[t.id for t in found],
         )
-    return found[0]
+    return found[0]._mapping
 
 
 def call_specific(
     session: Session, who: Principal, number: int, request: w.CallSpecific, now: datetime
 ) -> w.TicketOut:
-    window = held_window(session, who, number, lock=True)
+    conn = connection_of(session)
+    window = _held_window(conn, who, number)
     hall = session.get_one(Hall, who.hall_id)
-    ticket = find_ticket(session, hall.id, request.ticket, local_date(hall, now))
-    if ticket.service_id not in window_service_ids(session, window.id):
+    row = _find_ticket(conn, who.hall_id, request.ticket, local_date(hall, now))
+    serves = {"window_id": window.id, "service_id": row["service_id"]}
+    if conn.execute(q.SERVES, serves).first() is None:
         raise Conflict(
             "service_not_at_window",
-            f"Ticket {ticket.code} is for a service window {window.number} does not serve: "
+            f"Ticket {row['code']} is for a service window {number} does not serve: "
             "hand it to a window that serves it.",
-            ticket=ticket.code,
+            ticket=row["code"],
         )
-    if ticket.status != WAITING:
-        next_state(ticket.status, Action.call)  # raises, naming the current state
-    _ready_to_call(session, hall, window, now)
-    first = session.scalars(
-        _waiting_for_window(window, now).order_by(*_order_by(window.id, now)).limit(1)
-    ).one_or_none()
-    if first is not None and first.id != ticket.id and not request.reason:
+    if row["status"] != WAITING:
+        next_state(row["status"], Action.call)  # raises, naming the current state
+    _ready_to_call(window, now)
+    first = conn.execute(
+        q.FIRST_IN_LINE, {"hall_id": who.hall_id, "window_id": window.id, "now": now}
+    ).first()
+    if first is not None and first.id != row["id"] and not request.reason:
         raise Invalid(
             "reason_required",
-            f"{ticket.code} is not next in line ({first.code} is): give a reason to call it "
+            f"{row['code']} is not next in line ({first.code} is): give a reason to call it "
             "out of turn.",
-            ticket=ticket.code,
+            ticket=row["code"],
             next=first.code,
         )
-    return _mark_called(session, ticket, window, who, now, request.reason or None)
+    return _mark_called(session, conn, row, window, who, now, request.reason or None)
 
 
-def _ticket_at_held_window(
-    session: Session, who: Principal, ticket_id: int, locked: Ticket | None = None
-) -> tuple[Ticket, Window]:
-    """The ticket (locked; pass it if the caller already locked it) and the window it is at,
-    provided `who` holds that window."""
-    ticket = (
-        locked
-        or session.scalars(
-            select(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
-            .with_for_update()
-        ).one_or_none()
-    )
-    if ticket is None:
+# --- the ticket at the counter ----------------------------------------------------------------
+
+
+def _locked_ticket(conn: Connection, who: Principal, ticket_id: int) -> TicketRow:
+    row = conn.execute(q.TICKET_LOCKED, {"hall_id": who.hall_id, "ticket_id": ticket_id}).first()
+    if row is None:
         raise not_found("ticket", ticket_id)
-    if ticket.window_id is None or ticket.status not in (CALLED, SERVING):
-        raise IllegalTransition(Action.start, ticket.status, frozenset({CALLED, SERVING}))
-    window = session.get_one(Window, ticket.window_id)
-    holder = open_session(session, window.id)
-    if holder is None or holder.staff_id != who.staff_id:
-        raise Forbidden(
-            "not_your_window",
-            f"Ticket {ticket.code} is at window {window.number}, which you are not signed in "
-            "at: sign in there, or leave it to its clerk.",
-            ticket=ticket.code,
-            window=window.number,
-        )
-    return ticket, window
+    return row._mapping
 
 
 def act(
@@ -358,112 +398,102 @@ def act(
     notes: str | None = None,
 ) -> w.TicketOut:
     """recall, start, complete, no-show or park the ticket at the clerk's own window."""
-    # The service comes along (held until the answer is built, so ticket_out finds it in the
-    # session instead of asking again); the lock is on the ticket only.
-    row = session.execute(
-        select(Ticket, Service)
-        .join(Service, Service.id == Ticket.service_id)
-        .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
-        .with_for_update(of=Ticket)
-    ).one_or_none()
-    if row is None:
-        raise not_found("ticket", ticket_id)
-    ticket, _service = row
-    before = ticket.status
+    conn = connection_of(session)
+    row = _locked_ticket(conn, who, ticket_id)
+    before = row["status"]
     after = next_state(before, action)  # 409 naming the state before anything else
-    ticket, window = _ticket_at_held_window(session, who, ticket_id, locked=ticket)
+    window_id = row["window_id"]
+    if window_id is None or before not in (CALLED, SERVING):
+        raise IllegalTransition(Action.start, before, frozenset({CALLED, SERVING}))
+    window = conn.execute(q.WINDOW_HOLDER, {"window_id": window_id}).one()
+    if window.holder_id != who.staff_id:
+        raise Forbidden(
+            "not_your_window",
+            f"Ticket {row['code']} is at window {window.number}, which you are not signed in "
+            "at: sign in there, or leave it to its clerk.",
+            ticket=row["code"],
+            window=window.number,
+        )
+    changes: dict[str, Any] = {"status": after}
+    parts: dict[str, Any] = {}
     if action == Action.recall:
-        hall = session.get_one(Hall, who.hall_id)
-        interval = timedelta(seconds=hall.min_call_interval_s)
-        if window.last_call_at is not None and now < window.last_call_at + interval:
-            raise TooSoon(
-                (window.last_call_at + interval - now).total_seconds(),
-                interval_s=hall.min_call_interval_s,
-            )
-        ticket.recall_count += 1
-        window.last_call_at = now
+        _check_interval(window.last_call_at, window.min_call_interval_s, now)
+        changes["recall_count"] = row["recall_count"] + 1
+        conn.execute(q.UPDATE_WINDOW, {"window_id_": window_id, "last_call_at": now})
     elif action == Action.start:
-        ticket.started_at = now
+        changes["started_at"] = now
     elif action == Action.complete:
-        ticket.finished_at = now
-        ticket.outcome = (outcome or w.Outcome.done).value
+        changes["finished_at"] = now
+        changes["outcome"] = (outcome or w.Outcome.done).value
         if notes:
-            ticket.notes = f"{ticket.notes}\n{notes}".strip()
+            changes["notes"] = f"{row['notes']}\n{notes}".strip()
     elif action == Action.no_show:
-        ticket.finished_at = now
-        ticket.reason = reason
+        changes["finished_at"] = now
+        changes["reason"] = reason
     elif action == Action.park:
-        ticket.window_id = None
-        ticket.called_at = None
-        ticket.started_at = None
-        ticket.reason = reason or None
-        ticket.queue_at = _park_queue_at(session, ticket, position or w.QueuePosition.back, now)
-    ticket.status = after
-    return _record(session, ticket, action, before, who, window.id, now, reason)
+        changes |= {"window_id": None, "called_at": None, "started_at": None}
+        changes["reason"] = reason or None
+        changes["queue_at"] = _park_queue_at(conn, row, position or w.QueuePosition.back, now)
+        parts["window_number"] = None
+    answer = _change(conn, row, changes, **parts)
+    return _record(session, conn, answer, who.hall_id, action, before, who, window_id, now, reason)
 
 
 def _park_queue_at(
-    session: Session, ticket: Ticket, position: w.QueuePosition, now: datetime
+    conn: Connection, ticket: TicketRow, position: w.QueuePosition, now: datetime
 ) -> datetime:
     """Back: behind everyone now waiting for the service. Front: ahead of all of them."""
-    waiting = select(Ticket.queue_at).where(
-        Ticket.service_id == ticket.service_id, Ticket.status == WAITING, Ticket.id != ticket.id
-    )
+    others = {"service_id": ticket["service_id"], "ticket_id": ticket["id"]}
     step = timedelta(milliseconds=1)
     if position == w.QueuePosition.back:
-        latest = session.scalar(select(func.max(waiting.subquery().c.queue_at)))
+        latest = conn.execute(q.LATEST_WAITING, others).scalar()
         return now if latest is None else max(now, latest + step)
-    earliest = session.scalar(select(func.min(waiting.subquery().c.queue_at)))
-    return ticket.issued_at if earliest is None else min(ticket.issued_at, earliest - step)
+    earliest = conn.execute(q.EARLIEST_WAITING, others).scalar()
+    issued_at: datetime = ticket["issued_at"]
+    return issued_at if earliest is None else min(issued_at, earliest - step)
 
 
 def cancel(
     session: Session, who: Principal, ticket_id: int, reason: str, now: datetime
 ) -> w.TicketOut:
-    ticket = session.scalars(
-        select(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.hall_id == who.hall_id)
-        .with_for_update()
-    ).one_or_none()
-    if ticket is None:
-        raise not_found("ticket", ticket_id)
-    before = ticket.status
+    conn = connection_of(session)
+    row = _locked_ticket(conn, who, ticket_id)
+    before = row["status"]
     after = next_state(before, Action.cancel)
-    window_id = ticket.window_id
-    _may_cancel(session, who, ticket)
-    ticket.status = after
-    ticket.finished_at = now
-    ticket.reason = reason
-    return _record(session, ticket, Action.cancel, before, who, window_id, now, reason)
+    _may_cancel(conn, who, row)
+    answer = _change(conn, row, {"status": after, "finished_at": now, "reason": reason})
+    return _record(
+        session,
+        conn,
+        answer,
+        who.hall_id,
+        Action.cancel,
+        before,
+        who,
+        row["window_id"],
+        now,
+        reason,
+    )
 
 
-def _may_cancel(session: Session, who: Principal, ticket: Ticket) -> None:
+def _may_cancel(conn: Connection, who: Principal, ticket: TicketRow) -> None:
     """Admins cancel anything; a lead within their department; a clerk the ticket at their own
     window; a kiosk only a waiting ticket it issued itself (a failed print)."""
     if who.has(Role.admin):
         return
-    service = session.get_one(Service, ticket.service_id)
-    if who.has(Role.lead) and who.department_id in (None, service.department_id):
+    if who.has(Role.lead) and who.department_id in (None, ticket["service_department_id"]):
         return
-    if who.has(Role.kiosk) and ticket.status == WAITING:
-        issued_here = session.scalar(
-            select(func.count())
-            .select_from(TicketTransition)
-            .where(
-                TicketTransition.ticket_id == ticket.id,
-                TicketTransition.action == Action.issue.value,
-                TicketTransition.staff_id == who.staff_id,
-            )
-        )
-        if issued_here:
+    if who.has(Role.kiosk) and ticket["status"] == WAITING:
+        mine = {"ticket_id": ticket["id"], "staff_id": who.staff_id}
+        if conn.execute(q.ISSUED_BY, mine).scalar():
             return
-    if ticket.window_id is not None and ticket.status in (CALLED, SERVING):
-        holder = open_session(session, ticket.window_id)
-        if holder is not None and holder.staff_id == who.staff_id:
+    if ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING):
+        window = conn.execute(q.WINDOW_HOLDER, {"window_id": ticket["window_id"]}).one()
+        if window.holder_id == who.staff_id:
             return
     raise Forbidden(
         "not_yours_to_cancel",
-        f"Ticket {ticket.code} is not at your window and not in your department: ask the duty "
-        "lead of its department to cancel it.",
-        ticket=ticket.code,
+        f"Ticket {ticket['code']} is not at your window and not in your department: ask the "
+        "duty lead of its department to cancel it.",
+        ticket=ticket["code"],
     )

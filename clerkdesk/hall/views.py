@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -106,6 +109,33 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
         reason=ticket.reason,
         notes=ticket.notes,
         estimated_minutes=service.estimated_minutes,
+    )
+
+
+def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
+    """The wire form of a ticket from a Core row: the ticket's columns plus `service_code`,
+    `service_name`, `estimated_minutes`, `window_number` and `called_by` (a staff number)."""
+    outcome = row["outcome"]
+    return w.TicketOut(
+        id=row["id"],
+        code=row["code"],
+        service=row["service_code"],
+        service_name=row["service_name"],
+        status=w.TicketStatus(row["status"]),
+        priority=w.Priority(row["priority"]),
+        appointment_at=row["appointment_at"],
+        issued_at=row["issued_at"],
+        local_date=row["local_date"],
+        window=row["window_number"],
+        called_at=row["called_at"],
+        called_by=row["called_by"],
+        recall_count=row["recall_count"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        outcome=w.Outcome(outcome) if outcome else None,
+        reason=row["reason"],
+        notes=row["notes"],
+        estimated_minutes=row["estimated_minutes"],
     )
 
 

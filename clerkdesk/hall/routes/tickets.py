@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,9 +23,11 @@ TicketId = Path(ge=1, le=2**53, description="The ticket's id (from the issue ans
 
 
 @router.post("/tickets", response_model=w.TicketOut, status_code=201)
-def issue(body: w.IssueTicket, hall: HallDep, token: TokenDep, key: IdempotencyKey) -> w.TicketOut:
+async def issue(
+    body: w.IssueTicket, hall: HallDep, token: TokenDep, key: IdempotencyKey
+) -> Response:
     """Issue a ticket at the kiosk (kiosk, lead or admin)."""
-    return hall.write(
+    return await hall.write_soon(
         token,
         key,
         fingerprint("issue", body.model_dump(mode="json")),
@@ -71,10 +74,10 @@ def get_ticket(hall: HallDep, token: TokenDep, ticket_id: int = TicketId) -> w.T
 
 
 @router.post("/tickets/{ticket_id}/recall", response_model=w.TicketOut)
-def recall(
+async def recall(
     hall: HallDep, token: TokenDep, key: IdempotencyKey, ticket_id: int = TicketId
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("recall", ticket_id),
@@ -83,10 +86,10 @@ def recall(
 
 
 @router.post("/tickets/{ticket_id}/start", response_model=w.TicketOut)
-def start(
+async def start(
     hall: HallDep, token: TokenDep, key: IdempotencyKey, ticket_id: int = TicketId
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("start", ticket_id),
@@ -95,14 +98,14 @@ def start(
 
 
 @router.post("/tickets/{ticket_id}/complete", response_model=w.TicketOut)
-def complete(
+async def complete(
     body: w.Complete,
     hall: HallDep,
     token: TokenDep,
     key: IdempotencyKey,
     ticket_id: int = TicketId,
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("complete", ticket_id, body.model_dump()),
@@ -113,14 +116,14 @@ def complete(
 
 
 @router.post("/tickets/{ticket_id}/no-show", response_model=w.TicketOut)
-def no_show(
+async def no_show(
     body: w.NoShow,
     hall: HallDep,
     token: TokenDep,
     key: IdempotencyKey,
     ticket_id: int = TicketId,
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("no-show", ticket_id, body.model_dump()),
@@ -129,14 +132,14 @@ def no_show(
 
 
 @router.post("/tickets/{ticket_id}/park", response_model=w.TicketOut)
-def park(
+async def park(
     body: w.Park,
     hall: HallDep,
     token: TokenDep,
     key: IdempotencyKey,
     ticket_id: int = TicketId,
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("park", ticket_id, body.model_dump()),
@@ -147,14 +150,14 @@ def park(
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=w.TicketOut)
-def cancel(
+async def cancel(
     body: w.Cancel,
     hall: HallDep,
     token: TokenDep,
     key: IdempotencyKey,
     ticket_id: int = TicketId,
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("cancel", ticket_id, body.model_dump()),

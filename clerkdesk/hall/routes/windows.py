@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Path
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
@@ -88,10 +89,10 @@ def resume(
 
 
 @router.post("/windows/{number}/call-next", response_model=w.TicketOut)
-def call_next(
+async def call_next(
     hall: HallDep, token: TokenDep, key: IdempotencyKey, number: int = WindowNo
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("call-next", number),
@@ -100,14 +101,14 @@ def call_next(
 
 
 @router.post("/windows/{number}/call", response_model=w.TicketOut)
-def call_specific(
+async def call_specific(
     body: w.CallSpecific,
     hall: HallDep,
     token: TokenDep,
     key: IdempotencyKey,
     number: int = WindowNo,
-) -> w.TicketOut:
-    return hall.write(
+) -> Response:
+    return await hall.write_soon(
         token,
         key,
         fingerprint("call", number, body.model_dump()),

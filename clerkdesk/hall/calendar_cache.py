@@ -1,0 +1,73 @@
+"""The hall calendars kept in memory for the kiosk's cutoff check (five queries a ticket else).
+
+A calendar changes only with an event: `calendar.updated` (the admin's calendar commands, a
+year confirmed) or `hall.updated` (a hall file import). Such a write through this process
+drops the cache right after its commit (`HallContext`); one made elsewhere (another server
+process, `clerkdesk admin` on the same database) drops it when this process's event hub reads
+the event: at once on PostgreSQL (NOTIFY), within the hub's poll interval on SQLite.
+
+A request reads the generation before its transaction starts and stores what it loaded only if
+no drop happened meanwhile, so a calendar read from a snapshot older than a change is never
+kept. Only the "yes, issue" answer comes from here: a refusal is always decided on a calendar
+read in the request's own transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from clerkdesk.hall.calendar_store import load_calendar
+from clerkdesk.hall.rules.calendar import HallCalendar
+
+SESSION_KEY = "clerkdesk_calendars"
+
+
+class CalendarCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._calendars: dict[int, HallCalendar] = {}
+
+    def view(self) -> CalendarView:
+        """For one transaction: take it before the transaction begins."""
+        with self._lock:
+            return CalendarView(self, self._generation)
+
+    def drop(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._calendars.clear()
+
+    def _get(self, hall_id: int) -> HallCalendar | None:
+        with self._lock:
+            return self._calendars.get(hall_id)
+
+    def _keep(self, hall_id: int, calendar: HallCalendar, generation: int) -> None:
+        with self._lock:
+            if generation == self._generation:
+                self._calendars[hall_id] = calendar
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    cache: CalendarCache
+    generation: int
+
+    def calendar(self, session: Session, hall_id: int) -> HallCalendar:
+        found = self.cache._get(hall_id)
+        if found is None:
+            found = load_calendar(session, hall_id)
+            self.cache._keep(hall_id, found, self.generation)
+        return found
+
+
+def cached_calendar(session: Session, hall_id: int) -> HallCalendar:
+    """The hall's calendar: from the cache when the session came from `HallContext`, read in
+    the session's transaction otherwise."""
+    view = session.info.get(SESSION_KEY)
+    if isinstance(view, CalendarView):
+        return view.calendar(session, hall_id)
+    return load_calendar(session, hall_id)

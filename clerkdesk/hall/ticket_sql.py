@@ -1,0 +1,210 @@
+"""The statements of the ticket lifecycle, built once as SQLAlchemy Core (see `tables`).
+
+Each is a module-level statement with named bind parameters, so SQLAlchemy compiles it once
+per dialect and every request only binds values. Rows come back with the ticket's columns plus
+what its answer needs (`views.ticket_answer`): the service's code, name and minutes, the
+window's number, the staff number of whoever called it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from clerkdesk.hall import tables
+from clerkdesk.hall.models import UTCDateTime
+from clerkdesk.hall.rules import queue_order
+from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
+
+_t = tables.ticket
+_s = tables.service
+_h = tables.hall
+_w = tables.window
+_ws = tables.window_service
+_wsn = tables.window_session
+_staff = tables.staff
+_counter = tables.ticket_counter
+
+ANSWER_COLUMNS = (
+    *_t.c,
+    _s.c.code.label("service_code"),
+    _s.c.name.label("service_name"),
+    _s.c.estimated_minutes,
+)
+
+# --- issue ------------------------------------------------------------------------------------
+
+SERVICE_BY_CODE = (
+    select(
+        _s.c.id,
+        _s.c.active,
+        _s.c.prefix,
+        _s.c.code,
+        _s.c.name,
+        _s.c.estimated_minutes,
+        _s.c.cutoff_minutes,
+        _h.c.timezone,
+    )
+    .join_from(_s, _h, _h.c.id == _s.c.hall_id)
+    .where(_s.c.hall_id == bindparam("hall_id"), _s.c.code == bindparam("code"))
+)
+
+
+def _next_number(insert_: Any) -> Any:
+    """Today's next number of a service, in one upsert (bind service_id, local_date)."""
+    return (
+        insert_(_counter)
+        .values(service_id=bindparam("service_id"), local_date=bindparam("day"), last_number=1)
+        .on_conflict_do_update(
+            index_elements=[_counter.c.service_id, _counter.c.local_date],
+            set_={"last_number": _counter.c.last_number + 1},
+        )
+        .returning(_counter.c.last_number)
+    )
+
+
+NEXT_NUMBER = {
+    "postgresql": _next_number(postgresql.insert),
+    "sqlite": _next_number(sqlite.insert),
+}
+NEW_TICKET = insert(_t).returning(_t.c.id)
+
+# --- calling ----------------------------------------------------------------------------------
+
+WINDOW_LOCKED = (
+    select(_w.c.id, _w.c.active, _w.c.last_call_at, _h.c.min_call_interval_s)
+    .join_from(_w, _h, _h.c.id == _w.c.hall_id)
+    .where(_w.c.hall_id == bindparam("hall_id"), _w.c.number == bindparam("number"))
+    .with_for_update(of=_w)
+)
+"""The window, locked: calls from one window run one at a time (and after a sign-out)."""
+
+HOLDER_AND_IN_HAND = (
+    select(_wsn.c.staff_id, _wsn.c.paused, _t.c.code, _t.c.status)
+    .select_from(
+        _wsn.outerjoin(
+            _t, and_(_t.c.window_id == _wsn.c.window_id, _t.c.status.in_([CALLED, SERVING]))
+        )
+    )
+    .where(_wsn.c.window_id == bindparam("window_id"), _wsn.c.ended_at.is_(None))
+    .order_by(_t.c.called_at.desc())
+    .limit(1)
+)
+"""Who is signed in at the window and the ticket in their hand. Read after the window lock (a
+statement of its own: on PostgreSQL it then sees whatever the lock waited for)."""
+
+_NOW = bindparam("now", type_=UTCDateTime())
+RANK = case(
+    (
+        (_t.c.priority == "appointment")
+        & (_t.c.appointment_at.is_(None) | (_t.c.appointment_at > _NOW)),
+        queue_order.NORMAL_RANK,
+    ),
+    *[(_t.c.priority == name, rank) for name, rank in queue_order.PRIORITY_RANK.items()],
+    else_=queue_order.NORMAL_RANK,
+)
+"""The SQL twin of rules.queue_order.effective_rank (kept together by a property test)."""
+
+
+def _waiting_in_order(*columns: Any) -> Select[Any]:
+    """The window's waiting tickets (bind hall_id, window_id, now) in the fair order."""
+    return (
+        select(*columns)
+        .join_from(
+            _t,
+            _ws,
+            and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
+        )
+        .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING)
+        .order_by(RANK, _ws.c.position, _t.c.queue_at, _t.c.id)
+        .limit(1)
+    )
+
+
+CLAIM = (
+    _waiting_in_order(*ANSWER_COLUMNS)
+    .join(_s, _s.c.id == _t.c.service_id)
+    .with_for_update(skip_locked=True, of=_t)
+)
+"""The next ticket for the window, locked; one another transaction holds is skipped."""
+
+FIRST_IN_LINE = _waiting_in_order(_t.c.id, _t.c.code)
+
+SERVES = select(_ws.c.position).where(
+    _ws.c.window_id == bindparam("window_id"), _ws.c.service_id == bindparam("service_id")
+)
+
+# --- one ticket -------------------------------------------------------------------------------
+
+
+def _ticket_locked() -> Select[Any]:
+    return (
+        select(
+            *ANSWER_COLUMNS,
+            _s.c.department_id.label("service_department_id"),
+            _w.c.number.label("window_number"),
+            _staff.c.staff_no.label("called_by"),
+        )
+        .join_from(_t, _s, _s.c.id == _t.c.service_id)
+        .outerjoin(_w, _w.c.id == _t.c.window_id)
+        .outerjoin(_staff, _staff.c.id == _t.c.called_by_id)
+        .where(_t.c.hall_id == bindparam("hall_id"))
+        .with_for_update(of=_t)
+    )
+
+
+TICKET_LOCKED = _ticket_locked().where(_t.c.id == bindparam("ticket_id"))
+TICKET_BY_CODE_LOCKED = _ticket_locked().where(
+    _t.c.code == bindparam("code"), _t.c.local_date == bindparam("day")
+)
+
+WINDOW_HOLDER = (
+    select(
+        _w.c.number,
+        _w.c.last_call_at,
+        _h.c.min_call_interval_s,
+        select(_wsn.c.staff_id)
+        .where(_wsn.c.window_id == _w.c.id, _wsn.c.ended_at.is_(None))
+        .scalar_subquery()
+        .label("holder_id"),
+    )
+    .join_from(_w, _h, _h.c.id == _w.c.hall_id)
+    .where(_w.c.id == bindparam("window_id"))
+)
+"""A ticket's window: its number, last call, the hall's call interval and who holds it."""
+
+UPDATE_TICKET = update(_t).where(_t.c.id == bindparam("ticket_id"))
+"""Binds ticket_id; the columns to set are the other parameters of the call."""
+
+UPDATE_WINDOW = update(_w).where(_w.c.id == bindparam("window_id_"))
+
+NEW_TRANSITION = insert(tables.ticket_transition)
+
+
+def _waiting_for_service_edge(edge: Any) -> Select[Any]:
+    return select(edge(_t.c.queue_at)).where(
+        _t.c.service_id == bindparam("service_id"),
+        _t.c.status == WAITING,
+        _t.c.id != bindparam("ticket_id"),
+    )
+
+
+LATEST_WAITING = _waiting_for_service_edge(func.max)
+EARLIEST_WAITING = _waiting_for_service_edge(func.min)
+
+ISSUED_BY = select(func.count()).where(
+    tables.ticket_transition.c.ticket_id == bindparam("ticket_id"),
+    tables.ticket_transition.c.action == "issue",
+    tables.ticket_transition.c.staff_id == bindparam("staff_id"),
+)
