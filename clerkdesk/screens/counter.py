@@ -68,7 +68,7 @@ class CounterScreen(CounterClosing, CounterActions):
         yield QueueTable(id="queue")
         yield Static("", id="message")
         yield StatusLine(id="status-line")
-        yield CounterFooter()
+        yield CounterFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(CurrentTicket).border_title = _("Window {n}").format(
