@@ -8,7 +8,6 @@ the approved extensions of that stretch. Working past the end is an overrun.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -55,7 +54,14 @@ def service_minutes(durations_s: Sequence[float], estimated_minutes: int) -> int
     (at least `MIN_SAMPLES` of them), rounded up, else the service's own estimate."""
     if len(durations_s) < MIN_SAMPLES:
         return estimated_minutes
-    return max(1, math.ceil(statistics.median(durations_s) / 60))
+    return max(1, math.ceil(_median(durations_s) / 60))
+
+
+def _median(values: Sequence[float]) -> float:
+    """`statistics.median`, without importing `statistics` (30 ms at the workstation's start)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def remaining_minutes(per_ticket: int, started_at: datetime | None, now: datetime) -> int:
