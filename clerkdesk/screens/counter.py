@@ -22,7 +22,7 @@ from clerkdesk.messages import SignedOut, TicketPicked
 from clerkdesk.screens.counter_actions import CounterActions
 from clerkdesk.screens.counter_closing import CounterClosing
 from clerkdesk.screens.counter_keys import CounterCommands, counter_bindings
-from clerkdesk.screens.counter_live import on_screen
+from clerkdesk.screens.hall_link import on_screen
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
 from clerkdesk.widgets.current_ticket import CurrentTicket

@@ -20,8 +20,9 @@ from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import HallClientError
 from clerkdesk.i18n import _, ngettext
 from clerkdesk.screens.counter_keys import key_display
-from clerkdesk.screens.counter_live import CounterLive, on_screen
+from clerkdesk.screens.counter_live import CounterLive
 from clerkdesk.screens.extension_dialog import ExtensionDialog
+from clerkdesk.screens.hall_link import on_screen
 from clerkdesk.widgets.closing_banner import ClosingBanner, banner_lines
 from clerkdesk.workstation.actions import COUNTER_ACTIONS, EXTEND, Answer
 from clerkdesk.workstation.display import local_time

@@ -10,67 +10,33 @@ first Idempotency-Key, so it happens once.
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import itertools
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from textual.css.query import NoMatches
-from textual.screen import Screen
+from typing import TYPE_CHECKING
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import WindowLeft
+from clerkdesk.screens.hall_link import HallLink, on_screen
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.workstation.actions import LEAVE, Done, Intent, Send
 from clerkdesk.workstation.display import local_time
 
 if TYPE_CHECKING:
-    from clerkdesk.workstation.session import Workstation
     from clerkdesk.workstation.state import CounterModel
 
 
-F = TypeVar("F", bound=Callable[..., None])
-
-
-def on_screen(method: F) -> F:
-    """For methods that draw: nothing when the screen is going (left, switched away, or the app
-    is ending, when its widgets may already be gone)."""
-
-    @functools.wraps(method)
-    def drawing(self: CounterLive, *args: Any, **kwargs: Any) -> None:
-        if self.gone:
-            return
-        try:
-            method(self, *args, **kwargs)
-        except NoMatches:
-            if not self.gone:
-                raise
-
-    return drawing  # type: ignore[return-value]
-
-
-class CounterLive(Screen[None]):
+class CounterLive(HallLink):
     """The base of CounterScreen, which provides the widgets, `say`, `_failed` and rendering."""
 
     if TYPE_CHECKING:
-        ws: Workstation
         model: CounterModel
-        backoff: tuple[float, ...]
         pending: Intent | None
         in_flight: bool
-        stream_up: bool
-        stream_seen: bool
-        unreachable: str | None
-        retry_at: float | None
         _dirty: bool
         _refreshing: bool
         _following: bool
-        closed: bool
 
         def say(self, text: str, error: bool = False) -> None: ...
         def render_counter(self) -> None: ...
@@ -81,16 +47,6 @@ class CounterLive(Screen[None]):
         def closing_heard(self, event: w.EventOut) -> None: ...
 
     _showing_answer = False  # an action's answer is on its way to the screen
-
-    @property
-    def gone(self) -> bool:
-        """Left, unmounted or the app is ending: late answers change nothing on screen. (While
-        the screen is being removed its widgets go first: Textual marks it `_pruning`.)"""
-        return self.closed or not self.is_attached or self._pruning
-
-    @property
-    def online(self) -> bool:
-        return self.stream_up and self.unreachable is None
 
     @on_screen
     def _link_changed(self) -> None:
@@ -103,9 +59,6 @@ class CounterLive(Screen[None]):
             banner.show(self._offline_reason(), self.retry_at)
         self._render_status()
         self._update_offer()
-
-    def _offline_reason(self) -> str:
-        return _("the hall service at {server} does not answer").format(server=self.ws.server.label)
 
     # --- reading the counter -------------------------------------------------------------------
 
@@ -239,29 +192,3 @@ class CounterLive(Screen[None]):
     def _answer_shown(self) -> None:
         self._showing_answer = False
         self.request_refresh()
-
-    def _lost(self, reason: str) -> None:
-        if self.gone:
-            return
-        self.unreachable = reason
-        self._link_changed()
-        self.run_worker(self._probe(), group="probe", exclusive=True)
-
-    async def _probe(self) -> None:
-        """Ask the hall's health until it answers; then everything resumes by itself."""
-        for delay in itertools.chain(self.backoff, itertools.repeat(self.backoff[-1])):
-            self.retry_at = time.monotonic() + delay
-            if self.gone:
-                return
-            self.query_one(OfflineBanner).show(self._offline_reason(), self.retry_at)
-            await asyncio.sleep(delay)
-            try:
-                await self.ws.client.health()
-            except HallUnreachable as exc:
-                self.unreachable = exc.reason
-                continue
-            except ApiError:
-                pass
-            self.unreachable = None
-            self._link_changed()
-            return

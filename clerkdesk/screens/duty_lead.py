@@ -22,10 +22,10 @@ from clerkdesk.api.errors import ApiError, Unauthorized
 from clerkdesk.i18n import _
 from clerkdesk.messages import BackFromDutyLead, SignedOut
 from clerkdesk.screens.counter import BACKOFF
-from clerkdesk.screens.counter_live import on_screen
 from clerkdesk.screens.duty_lead_actions import LeadDecisions
 from clerkdesk.screens.duty_lead_keys import LeadCommands, lead_bindings
 from clerkdesk.screens.duty_lead_live import LeadLive
+from clerkdesk.screens.hall_link import on_screen
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.widgets.lead_inbox import (
     CalendarWarning,

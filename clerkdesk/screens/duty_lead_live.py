@@ -11,33 +11,26 @@ again with its first Idempotency-Key, so it is taken once.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import time
 from typing import TYPE_CHECKING
-
-from textual.screen import Screen
 
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
-from clerkdesk.screens.counter_live import on_screen
+from clerkdesk.screens.hall_link import HallLink, on_screen
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.workstation.lead_desk import CALENDAR, EVERYTHING, EXTENSIONS, OVERRUNS, Decision
 
 if TYPE_CHECKING:
     from clerkdesk.workstation.lead_desk import LeadDesk
-    from clerkdesk.workstation.session import Workstation
 
 
-class LeadLive(Screen[None]):
+class LeadLive(HallLink):
     """The base of DutyLeadScreen, which provides the widgets, `say`, `_failed` and rendering."""
 
     if TYPE_CHECKING:
-        ws: Workstation
         desk: LeadDesk
-        backoff: tuple[float, ...]
 
         def say(self, text: str, error: bool = False) -> None: ...
         def render_desk(self) -> None: ...
@@ -46,21 +39,8 @@ class LeadLive(Screen[None]):
 
     pending: Decision | None = None
     in_flight = False
-    stream_up = True
-    stream_seen = False  # the event stream has answered at least once
-    unreachable: str | None = None
-    retry_at: float | None = None
-    closed = False  # left or unmounted: late answers change nothing on screen
     _refreshing = False
     _wanted: frozenset[str] = frozenset()  # what to read next
-
-    @property
-    def gone(self) -> bool:
-        return self.closed or not self.is_attached
-
-    @property
-    def online(self) -> bool:
-        return self.stream_up and self.unreachable is None
 
     @property
     def closing(self) -> ClosingClient:
@@ -77,9 +57,6 @@ class LeadLive(Screen[None]):
             banner.show(self._offline_reason(), self.retry_at)
         self._render_status()
         self.refresh_bindings()
-
-    def _offline_reason(self) -> str:
-        return _("the hall service at {server} does not answer").format(server=self.ws.server.label)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -189,29 +166,3 @@ class LeadLive(Screen[None]):
         self.say(decision.done(answer))
         self.render_desk()
         self.request_refresh(*EVERYTHING)
-
-    def _lost(self, reason: str) -> None:
-        if self.gone:
-            return
-        self.unreachable = reason
-        self._link_changed()
-        self.run_worker(self._probe(), group="probe", exclusive=True)
-
-    async def _probe(self) -> None:
-        """Ask the hall's health until it answers; then everything resumes by itself."""
-        for delay in itertools.chain(self.backoff, itertools.repeat(self.backoff[-1])):
-            self.retry_at = time.monotonic() + delay
-            if self.gone:
-                return
-            self.query_one(OfflineBanner).show(self._offline_reason(), self.retry_at)
-            await asyncio.sleep(delay)
-            try:
-                await self.ws.client.health()
-            except HallUnreachable as exc:
-                self.unreachable = exc.reason
-                continue
-            except ApiError:
-                pass
-            self.unreachable = None
-            self._link_changed()
-            return
