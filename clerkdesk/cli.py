@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from clerkdesk import __version__, config
 from clerkdesk.clock import Clock, ScaledClock, SystemClock
+from clerkdesk.i18n import _, set_language
 
 
 def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,7 +91,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     url = args.db or config.default_database_url()
     app = create_app(HallSettings(database_url=url, api_docs=args.api_docs))
-    print(f"ClerkDesk hall service on http://{args.host}:{args.port}  (database: {_safe(url)})")
+    print(
+        _("ClerkDesk hall service on {url}  (database: {database})").format(
+            url=f"http://{args.host}:{args.port}", database=_safe(url)
+        )
+    )
     serve_forever(app, args.host, args.port)
     return 0
 
@@ -125,7 +130,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             start = demo_start(url, clock.now())
             if start != clock.now():
                 print(
-                    f"The demo hall is closed now; its clock starts at the next opening, {start}."
+                    _(
+                        "The demo hall is closed now; its clock starts at the next opening, "
+                        "{start}."
+                    ).format(start=start)
                 )
                 clock = ScaledClock(start, args.speed)
         demo_hall = create_app(HallSettings(url, clock=clock, api_docs=args.serve_only))
@@ -139,12 +147,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
         finally:
             server.stop()
-    print(f"ClerkDesk demo hall on {server.url}  (API described at {server.url}/docs)")
-    print(f"Database: {url}")
-    print("Sign in as (password for all: " + DEMO_PASSWORD + "):")
+    print(_("ClerkDesk demo hall on {url}  (API described at {url}/docs)").format(url=server.url))
+    print(_("Database: {url}").format(url=url))
+    print(_("Sign in as (password for all: {password}):").format(password=DEMO_PASSWORD))
     for person in DEMO_STAFF:
         print(f"  {person.staff_no:<8} {person.name}  {person.role}  {person.department or ''}")
-    print(f"Arrivals: {args.rate}/min at {args.speed}x. Ctrl+C stops.")
+    print(
+        _("Arrivals: {rate}/min at {speed}x. Ctrl+C stops.").format(
+            rate=args.rate, speed=args.speed
+        )
+    )
     try:
         asyncio.run(_run_simulator(server.url, args))
     except KeyboardInterrupt:
@@ -169,51 +181,65 @@ def cmd_admin(args: argparse.Namespace) -> int:
         try:
             spec = hall_file.load_hall_file(args.hall_file)
         except hall_file.HallFileError as exc:
-            print(f"Nothing was imported. {exc}", file=sys.stderr)
+            print(_("Nothing was imported. {reason}").format(reason=exc), file=sys.stderr)
             return 2
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
         if args.verb == "calendar":
             from clerkdesk import admin_calendar
-            from clerkdesk.i18n import set_language
 
-            set_language(getattr(args, "lang", None))
             return admin_calendar.run(args, engine, SystemClock())
         if args.verb == "import":
             try:
                 with Session(engine) as session, session.begin():
                     report = hall_file.import_hall(session, spec, SystemClock().now())
             except hall_file.HallFileError as exc:
-                print(f"Nothing was imported. {exc}", file=sys.stderr)
+                print(_("Nothing was imported. {reason}").format(reason=exc), file=sys.stderr)
                 return 2
-            print(f"Hall {report.hall} loaded into {_safe(url)}")
+            print(
+                _("Hall {hall} loaded into {database}").format(
+                    hall=report.hall, database=_safe(url)
+                )
+            )
             for line in report.created:
-                print(f"  created     {line}")
+                print(_("  created     {what}").format(what=line))
             for line in report.deactivated:
-                print(f"  deactivated {line}")
+                print(_("  deactivated {what}").format(what=line))
             for staff_no, password in report.first_passwords.items():
                 print(
-                    f"  first password for {staff_no}: {password}  (change it: "
-                    f"clerkdesk admin set-password {staff_no})"
+                    _(
+                        "  first password for {staff_no}: {password}  (change it: "
+                        "clerkdesk admin set-password {staff_no})"
+                    ).format(staff_no=staff_no, password=password)
                 )
             return 0
         if args.verb == "set-password":
-            password = getpass.getpass(f"New password for {args.staff_no}: ")
+            password = getpass.getpass(
+                _("New password for {staff_no}: ").format(staff_no=args.staff_no)
+            )
             if len(password) < 4:
-                print("Passwords need at least 4 characters; nothing was changed.", file=sys.stderr)
+                print(
+                    _("Passwords need at least 4 characters; nothing was changed."),
+                    file=sys.stderr,
+                )
                 return 2
             with Session(engine) as session, session.begin():
                 staff = session.scalars(
                     select(Staff).where(Staff.staff_no == args.staff_no)
                 ).one_or_none()
                 if staff is None:
-                    print(f"No staff number {args.staff_no}; nothing was changed.", file=sys.stderr)
+                    print(
+                        _("No staff number {staff_no}; nothing was changed.").format(
+                            staff_no=args.staff_no
+                        ),
+                        file=sys.stderr,
+                    )
                     return 2
                 staff.password_hash = hash_password(password)
                 staff.failed_logins = 0
                 staff.locked_until = None
-            print(f"Password of {args.staff_no} changed.")
+            print(_("Password of {staff_no} changed.").format(staff_no=args.staff_no))
             return 0
     finally:
         engine.dispose()
@@ -222,6 +248,8 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in ("serve", "demo", "admin"):  # the workstation sets it from its settings
+        set_language(getattr(args, "lang", None))
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "demo":
