@@ -303,6 +303,23 @@ async def test_the_kiosk_only_issues_tickets(
     assert (not_its_own.status, not_its_own.code) == (403, "not_yours_to_cancel")
 
 
+async def test_a_ticket_is_read_only_by_the_departments_that_serve_it(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, wang_fang: HallClient
+) -> None:
+    deed = await kiosk.issue("bdc-transfer", notes="房产继承，材料三份")  # 不动产登记 only
+    query = await kiosk.issue("bdc-query")  # 不动产登记's service, also served at 综合受理
+    chen_ming = await signed_in(hall, "1003")  # 市场监管
+    try:
+        assert (await li_hua.ticket(deed.id)).notes == "房产继承，材料三份"
+        assert (await wang_fang.ticket(query.id)).code == query.code  # window 8 serves it
+        assert (await kiosk.ticket(deed.id)).code == deed.code
+        for reader, ticket in ((chen_ming, deed), (chen_ming, query), (wang_fang, deed)):
+            error = await refused(reader.ticket(ticket.id))
+            assert (error.status, error.code) == (404, "ticket_not_found"), error
+    finally:
+        await chen_ming.aclose()
+
+
 async def test_li_hua_acts_only_at_window_1(
     hall: RunningHall, kiosk: HallClient, li_hua: HallClient, wang_fang: HallClient
 ) -> None:
@@ -354,7 +371,8 @@ async def test_a_department_lead_acts_within_their_department(
     outside = await refused(zhao_min.cancel(transfer.id, "duplicate"))
     assert (outside.status, outside.code) == (403, "not_yours_to_cancel")
     assert "duty lead of its department" in outside.message
-    assert (await zhao_min.ticket(transfer.id)).status == TicketStatus.waiting
+    assert (await zhang_wei.ticket(transfer.id)).status == TicketStatus.waiting  # unchanged
+    assert (await refused(zhao_min.ticket(transfer.id))).status == 404  # not hers to read
     assert (await zhao_min.cancel(license_.id, "duplicate")).status == TicketStatus.cancelled
 
     # 张伟 leads the whole hall: every department is his.

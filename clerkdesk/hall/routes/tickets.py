@@ -13,7 +13,7 @@ from clerkdesk.hall import tickets
 from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.context import fingerprint
 from clerkdesk.hall.errors import not_found
-from clerkdesk.hall.models import Hall, Service, Ticket
+from clerkdesk.hall.models import Hall, Service, Ticket, Window, WindowService
 from clerkdesk.hall.routes.deps import ERRORS, HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.rules.ticket_states import Action
 from clerkdesk.hall.views import ticket_out
@@ -61,10 +61,36 @@ def list_today(
     return hall.read(token, lambda s, who, now: _list(s, who, now, status))
 
 
+def _may_view(session: Session, who: Principal, ticket: Ticket) -> bool:
+    """A ticket carries a citizen's notes: the kiosk that issues tickets and admins see every
+    ticket of the hall; clerks and leads those of their department's services, and those a
+    window of their department serves or was called to (a 综合受理 window serves several
+    departments' services)."""
+    if who.has(Role.admin, Role.kiosk) or who.department_id is None:
+        return True
+    own_service = select(Service.id).where(
+        Service.id == ticket.service_id, Service.department_id == who.department_id
+    )
+    served_here = (
+        select(WindowService.window_id)
+        .join(Window, Window.id == WindowService.window_id)
+        .where(
+            WindowService.service_id == ticket.service_id,
+            Window.department_id == who.department_id,
+        )
+    )
+    called_here = select(Window.id).where(
+        Window.id == ticket.window_id, Window.department_id == who.department_id
+    )
+    return bool(
+        session.scalar(select(own_service.exists() | served_here.exists() | called_here.exists()))
+    )
+
+
 def _one(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or ticket.hall_id != who.hall_id:
-        raise not_found("ticket", ticket_id)
+    if ticket is None or ticket.hall_id != who.hall_id or not _may_view(session, who, ticket):
+        raise not_found("ticket", ticket_id)  # another department's: not even its existence
     return ticket_out(session, ticket)
 
 
