@@ -17,12 +17,11 @@ import argparse
 import sys
 from datetime import date, time
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from clerkdesk.i18n import N_, _
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from sqlalchemy import Engine
 
     from clerkdesk.clock import Clock
@@ -101,7 +100,7 @@ def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
             hall = edit.only_hall(session, args.hall)
             verb = args.calendar_verb
             if verb == "show":
-                today = now.astimezone(_zone(hall.timezone)).date()
+                today = now.astimezone(ZoneInfo(hall.timezone)).date()
                 _show(edit.view(session, hall, args.first or today, args.days, today))
             elif verb == "set-day":
                 changed = edit.set_day_type(
@@ -135,12 +134,6 @@ def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
         print(_("Nothing was changed. {reason}").format(reason=exc), file=sys.stderr)
         return 2
     return 0
-
-
-def _zone(name: str) -> ZoneInfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def _changed(changed: bool) -> str:

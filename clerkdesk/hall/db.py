@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InvalidatePoolError
-from sqlalchemy.pool import NullPool
 
 
 def sqlite_url(path: Path) -> str:
@@ -40,11 +39,6 @@ def make_engine(url: str) -> Engine:
         _ping_after_idle(engine)
         return engine
     raise ValueError(f"unsupported database {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
-
-
-def make_listen_engine(url: str) -> Engine:
-    """A small engine without pooling, for long-lived LISTEN connections."""
-    return create_engine(url, poolclass=NullPool)
 
 
 PING_AFTER_IDLE_S = 1.0
@@ -89,10 +83,6 @@ def _sqlite_recipe(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def is_postgres(conn_or_engine: Connection | Engine) -> bool:
-    return conn_or_engine.dialect.name == "postgresql"
 
 
 WAL_TRIES = 50
