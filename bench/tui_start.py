@@ -102,8 +102,6 @@ def child_start(database: str) -> None:
     with starting():  # as `clerkdesk` starts (clerkdesk.launch.run_workstation)
         from datetime import datetime
 
-        from keyring.backends.null import Keyring as NullKeyring
-
         from clerkdesk.app import AutoSignIn, ClerkDeskApp
         from clerkdesk.clock import ScaledClock
         from clerkdesk.credentials import TokenStore
@@ -113,7 +111,7 @@ def child_start(database: str) -> None:
 
         clock = ScaledClock(datetime.fromisoformat(HALL_TIME))
         embedded = start_embedded(sqlite_url(Path(database)), clock)
-        ws = Workstation(embedded.server, clock, TokenStore(backend=NullKeyring()))
+        ws = Workstation(embedded.server, clock, TokenStore.memory_only())
         app = ClerkDeskApp(ws, auto=AutoSignIn("1002", "demo", (8,)), remember=False)
     try:
         app.run(headless=True, size=(100, 30), auto_pilot=_until_live(app))
@@ -201,7 +199,6 @@ def compile_bytecode() -> None:
 async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[str, list[float]]:
     from datetime import datetime
 
-    from keyring.backends.null import Keyring as NullKeyring
     from sqlalchemy import update
     from sqlalchemy.orm import Session
 
@@ -233,7 +230,7 @@ async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[s
         await kiosk.login("kiosk1", "demo")
         for _ in range(presses):
             await kiosk.issue("hukou")
-        ws = Workstation(embedded.server, clock, TokenStore(backend=NullKeyring()))
+        ws = Workstation(embedded.server, clock, TokenStore.memory_only())
         app = ClerkDeskApp(ws, auto=AutoSignIn("1002", "demo", (8,)), remember=False)
     calls: list[float] = []
     calls_cpu: list[float] = []

@@ -28,6 +28,7 @@ from clerkdesk.messages import (
 )
 from clerkdesk.screens.counter import BACKOFF, CounterScreen
 from clerkdesk.screens.sign_in import SignInScreen
+from clerkdesk.screens.signing_in import SigningInScreen
 from clerkdesk.screens.window_picker import WindowPickerScreen, my_windows
 from clerkdesk.themes import STYLESHEET, pick_theme, register_themes, save_theme_choice
 from clerkdesk.workstation.first_run import FirstRunAnswers
@@ -124,7 +125,7 @@ class ClerkDeskApp(App[None]):
 
             self.push_screen(FirstRunScreen(self._create_hall))
         elif self._auto is not None:
-            self.push_screen(SignInScreen(self.ws, self._auto.staff_no, _("Signing in…")))
+            self.push_screen(SigningInScreen(self._auto.staff_no, self.ws.server.label))
             self.auto_sign_in(self._auto)
         else:
             self.push_screen(SignInScreen(self.ws, self.settings.staff_no or ""))

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -117,6 +118,15 @@ async def _run_simulator(server_url: str, args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The demo hall lives in a temporary folder, removed when the demo ends."""
+    folder = tempfile.TemporaryDirectory(prefix="clerkdesk-demo-", ignore_cleanup_errors=True)
+    try:
+        return _demo(args, Path(folder.name))
+    finally:
+        folder.cleanup()
+
+
+def _demo(args: argparse.Namespace, folder: Path) -> int:
     from clerkdesk.launch import starting
 
     with starting():  # no garbage collection while the demo hall is made (see there)
@@ -125,7 +135,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from clerkdesk.hall.server import ServerThread
 
         clock = _demo_clock(args.clock, args.speed)
-        url = prepare_demo_database(clock.now())
+        url = prepare_demo_database(clock.now(), folder)
         if args.clock is None:
             start = demo_start(url, clock.now())
             if start != clock.now():

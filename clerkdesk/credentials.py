@@ -18,26 +18,34 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
+from typing import TYPE_CHECKING, Literal
 
 from clerkdesk.clock import Clock, SystemClock
 from clerkdesk.config import data_dir
 from clerkdesk.i18n import _
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# `keyring` is imported when a store first needs it: importing it and choosing the backend take
+# about 0.15 s, and a memory-only store (the demo's) never needs it.
+
 SERVICE = "clerkdesk"
 PLAINTEXT_FILE_NAME = "sign-in-tokens.PLAINTEXT.json"
 # Backends that store nothing, or store without real protection, whatever their priority.
 _INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
-# What a real backend raises when the store is locked, gone (D-Bus) or refuses.
-_BACKEND_ERRORS = (keyring.errors.KeyringError, OSError, RuntimeError)
+
+
+def _backend_errors() -> tuple[type[BaseException], ...]:
+    """What a real backend raises when the store is locked, gone (D-Bus) or refuses."""
+    import keyring.errors
+
+    return (keyring.errors.KeyringError, OSError, RuntimeError)
+
 
 Place = Literal["keyring", "plaintext-file", "memory"]
 
@@ -64,6 +72,8 @@ def is_secure_backend(backend: KeyringBackend) -> bool:
 
     A chainer writes to its highest-priority backend, so it is as secure as that one.
     """
+    from keyring.backends.chainer import ChainerBackend
+
     if isinstance(backend, ChainerBackend):
         chained = list(backend.backends)
         return bool(chained) and is_secure_backend(chained[0])
@@ -79,10 +89,14 @@ def is_secure_backend(backend: KeyringBackend) -> bool:
 class TokenStore:
     """Save, load and delete the sign-in token of (server, staff number).
 
-    After construction:
       place   "keyring", "plaintext-file" or "memory"
       secure  True only when the token goes to a secure OS credential store
       notice  None when secure, else one short translated sentence for the screen to show once
+
+    The keyring backend is chosen on first use, not when the store is made: importing `keyring`
+    and asking it for the backend take about 0.15 s, which the workstation spends in a worker
+    thread while the sign-in screen is already up instead of before it. Reading `place`,
+    `secure` or `notice` chooses it too.
 
     If the keyring refuses a save (locked, D-Bus gone), the store falls back to memory and sets
     `notice`: read it again after `save`.
@@ -95,21 +109,54 @@ class TokenStore:
         backend: KeyringBackend | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._allow_plaintext_file = allow_plaintext_file
+        self._backend: KeyringBackend | None = None
         self._clock: Clock = clock or SystemClock()
         self._memory: dict[str, str] = {}
-        self.place: Place
-        self.notice: str | None = None
-        if is_secure_backend(self._backend):
-            self.place = "keyring"
-        elif allow_plaintext_file:
-            self.place = "plaintext-file"
-            self.notice = _(
-                "Your sign-in is kept in a plain file, as the config asks: {path}"
-            ).format(path=plaintext_file())
-        else:
-            self.place = "memory"
-            self.notice = _("No system keyring here: you will sign in again after a restart.")
+        self._place: Place | None = None
+        self._notice: str | None = None
+        self._choosing = threading.Lock()
+        if backend is not None:
+            self._choose(backend)
+
+    @classmethod
+    def memory_only(cls, clock: Clock | None = None) -> TokenStore:
+        """A store that keeps sign-ins for this run only and says nothing about it (the demo's:
+        its sign-in is meant to last one run). It never touches the keyring."""
+        store = cls(clock=clock)
+        store._place = "memory"
+        return store
+
+    def _choose(self, backend: KeyringBackend | None = None) -> Place:
+        """Where tokens go, decided once (from a worker thread, usually)."""
+        with self._choosing:
+            if self._place is not None:
+                return self._place
+            if backend is None:
+                import keyring
+
+                backend = keyring.get_keyring()
+            self._backend = backend
+            if is_secure_backend(backend):
+                self._place = "keyring"
+            elif self._allow_plaintext_file:
+                self._place = "plaintext-file"
+                self._notice = _(
+                    "Your sign-in is kept in a plain file, as the config asks: {path}"
+                ).format(path=plaintext_file())
+            else:
+                self._place = "memory"
+                self._notice = _("No system keyring here: you will sign in again after a restart.")
+            return self._place
+
+    @property
+    def place(self) -> Place:
+        return self._place if self._place is not None else self._choose()
+
+    @property
+    def notice(self) -> str | None:
+        self._choose()
+        return self._notice
 
     @property
     def secure(self) -> bool:
@@ -120,13 +167,13 @@ class TokenStore:
             raise ValueError("expires_at must be an aware datetime")
         name = entry_name(server, staff_no)
         value = json.dumps({"token": token, "expires_at": expires_at.astimezone(UTC).isoformat()})
-        if self.place == "keyring":
+        if self.place == "keyring" and self._backend is not None:
             try:
                 self._backend.set_password(SERVICE, name, value)
                 return
-            except _BACKEND_ERRORS as exc:
-                self.place = "memory"
-                self.notice = _(
+            except _backend_errors() as exc:
+                self._place = "memory"
+                self._notice = _(
                     "The system keyring refused the sign-in ({reason}): "
                     "you will sign in again after a restart."
                 ).format(reason=exc)
@@ -141,8 +188,8 @@ class TokenStore:
         """The saved token, or None if there is none, it is unreadable or it has expired."""
         name = entry_name(server, staff_no)
         value = self._memory.get(name)
-        if value is None and self.place == "keyring":
-            with contextlib.suppress(*_BACKEND_ERRORS):
+        if value is None and self.place == "keyring" and self._backend is not None:
+            with contextlib.suppress(*_backend_errors()):
                 value = self._backend.get_password(SERVICE, name)
         elif value is None and self.place == "plaintext-file":
             value = _read_file().get(name)
@@ -158,8 +205,8 @@ class TokenStore:
         """Forget the token everywhere it may be: memory, the keyring and the plain file."""
         name = entry_name(server, staff_no)
         self._memory.pop(name, None)
-        if self.place == "keyring":
-            with contextlib.suppress(*_BACKEND_ERRORS):
+        if self.place == "keyring" and self._backend is not None:
+            with contextlib.suppress(*_backend_errors()):
                 self._backend.delete_password(SERVICE, name)
         path = plaintext_file()
         if path.exists():

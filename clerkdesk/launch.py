@@ -100,8 +100,6 @@ def run_demo_workstation(
 ) -> int:
     """The demo: signed in as a demo clerk at a free window, citizens arriving meanwhile."""
     with starting():
-        from keyring.backends.null import Keyring as NullKeyring
-
         from clerkdesk.app import AutoSignIn, ClerkDeskApp
         from clerkdesk.credentials import TokenStore
         from clerkdesk.demo import DEMO_PASSWORD
@@ -109,8 +107,7 @@ def run_demo_workstation(
 
         settings = _settings() or config.Settings()
         _language(args, settings)
-        tokens = TokenStore(backend=NullKeyring())
-        tokens.notice = None  # a demo sign-in is meant to last only this run
+        tokens = TokenStore.memory_only()  # a demo sign-in is meant to last only this run
         ws = Workstation(Server(server_url, _("demo hall"), f"demo:{database_url}"), clock, tokens)
         app = ClerkDeskApp(
             ws,

@@ -206,3 +206,37 @@ def test_the_memory_backend_can_be_chosen_by_environment(
     backend = keyring.core.load_env()
     assert isinstance(backend, MemoryKeyring)
     assert is_secure_backend(backend)
+
+
+def test_the_demos_memory_only_store_keeps_a_sign_in_for_the_run_and_says_nothing(
+    memory: MemoryKeyring, clock: ManualClock
+) -> None:
+    store = TokenStore.memory_only(clock)
+    assert (store.place, store.secure, store.notice) == ("memory", False, None)
+    store.save(SERVER, LI_HUA, "tok", clock.now() + timedelta(hours=8))
+    loaded = store.load(SERVER, LI_HUA)
+    assert loaded is not None and loaded.token == "tok"
+    assert memory.get_password("clerkdesk", f"{SERVER}|{LI_HUA}") is None  # not in the keyring
+    store.delete(SERVER, LI_HUA)
+    assert store.load(SERVER, LI_HUA) is None
+
+
+def test_the_keyring_is_chosen_on_first_use_not_at_start(
+    memory: MemoryKeyring, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workstation makes its store before the first screen; asking keyring for a backend
+    (about 0.15 s) waits for the first load or save, which run in a worker thread."""
+    asked: list[KeyringBackend] = []
+
+    def get_keyring() -> KeyringBackend:
+        asked.append(memory)
+        return memory
+
+    monkeypatch.setattr(keyring, "get_keyring", get_keyring)
+    store = TokenStore(clock=clock)
+    assert asked == []
+    assert store.load(SERVER, LI_HUA) is None
+    store.save(SERVER, LI_HUA, "tok", clock.now() + timedelta(hours=8))
+    assert (store.place, store.secure, store.notice) == ("keyring", True, None)
+    assert len(asked) == 1
+    assert memory.get_password("clerkdesk", f"{SERVER}|{LI_HUA}") is not None

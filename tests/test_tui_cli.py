@@ -92,3 +92,20 @@ def test_logout_ends_the_sign_in_on_the_server_and_forgets_the_token(hall: Runni
 
     with pytest.raises(Unauthorized):
         asyncio.run(me_again())
+
+
+def test_the_demo_hall_lives_in_a_temporary_folder_removed_when_the_demo_ends(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    during: list[list[Path]] = []
+
+    def run(app: ClerkDeskApp, *_args: Any, **_kwargs: Any) -> None:
+        during.append(sorted(tmp_path.glob("clerkdesk-demo-*/demo-hall.sqlite3")))
+
+    monkeypatch.setattr(ClerkDeskApp, "run", run)
+    assert cli.main(["demo", "--lang", "en", "--rate", "0", "--clock", "2026-12-11T09:00"]) == 0
+    assert len(during) == 1 and len(during[0]) == 1  # the demo ran on its own folder's hall
+    assert not list(tmp_path.glob("clerkdesk-demo-*"))  # and the folder is gone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input
 
 from clerkdesk.app import ClerkDeskApp
@@ -36,6 +37,28 @@ async def test_the_first_start_creates_the_admin_a_department_and_a_window(
             assert screen.model.window is not None
             assert screen.model.window.label == "General services 5"
             assert screen.model.holder_name == "Zhao"
+        assert not embedded.needs_setup()
+    finally:
+        embedded.stop()
+
+
+async def test_a_burst_of_keys_fills_each_answer_in_its_own_field(tmp_path: Path) -> None:
+    """赵敏 types her name, password twice and Enter on the button in one go (or pastes them):
+    every key reaches the app before the screen has handled the first Enter."""
+    clock = ManualClock(local("2026-12-11 09:00"))
+    embedded = start_embedded(sqlite_url(tmp_path / "hall.sqlite3"), clock)
+    try:
+        ws = Workstation(embedded.server, clock, TokenStore(backend=MemoryKeyring(), clock=clock))
+        app = ClerkDeskApp(ws, create_hall=embedded.create_hall, backoff=FAST, remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            keys = [*"Zhao", "enter", *"s3cret", "enter", *"s3cret", "enter"]
+            keys += ["enter"] * 4  # past department, window, service and prefix to the button
+            keys += ["enter"]  # the button: create the hall
+            for key in keys:
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            screen = await at_counter(pilot)
+            assert screen.model.holder_name == "Zhao"
+            assert screen.model.window_number == 1
         assert not embedded.needs_setup()
     finally:
         embedded.stop()

@@ -25,6 +25,7 @@ from clerkdesk.hall.db import make_engine
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.event_hub import EventHub
 from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
+from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 ANSWERS_KEPT = timedelta(hours=24)
 
 
+FIRST_HOUSEKEEPING_S = 60.0
+
+
 async def _forget_old_answers(context: HallContext) -> None:
-    """Retries come within seconds; remembered answers older than a day are dropped hourly."""
+    """Retries come within seconds; remembered answers older than a day are dropped hourly. The
+    first pass waits a minute: a start has more pressing work (a workstation on the embedded
+    hall is signing in)."""
+    await asyncio.sleep(FIRST_HOUSEKEEPING_S)
     while True:
         try:
             await asyncio.to_thread(
@@ -183,10 +190,7 @@ def create_app(settings: HallSettings) -> FastAPI:
     )
     app.state.hall = context
     _install_error_handlers(app)
-    # The routers' routes go straight onto the app: `include_router` (FastAPI >= 0.137) would
-    # build every route a second time, for the app, on its router's first request (10-20 ms of
-    # CPU per router; a workstation starting on the embedded hall meets five of them). The
-    # routes carry their router's tags and responses already; the OpenAPI document is the same.
+    errors = ERRORS if settings.api_docs else None  # what they add is documentation
     for module in (hall, auth, windows, tickets, events, closing):
-        app.router.routes.extend(module.router.routes)
+        module.router.install(app, errors=errors)
     return app

@@ -133,7 +133,7 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
     day = local_day(service.timezone, now)
     number = int(
         conn.execute(
-            q.NEXT_NUMBER[conn.dialect.name], {"service_id": service.id, "day": day}
+            q.next_number(conn.dialect.name), {"service_id": service.id, "day": day}
         ).scalar_one()
     )
     ticket: dict[str, Any] = {

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -33,6 +35,9 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 class FirstRunScreen(Screen[None]):
+    # Enter is decided in the app's own queue, before the keys typed after it are delivered (as
+    # on the sign-in screen): typed fast or pasted, an answer never lands in the field before.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "enter", show=False, priority=True)]
     DEFAULT_CSS = """
     FirstRunScreen { align: center middle; }
     FirstRunScreen #first-run {
@@ -47,6 +52,7 @@ class FirstRunScreen(Screen[None]):
     def __init__(self, create_hall: CreateHall) -> None:
         super().__init__()
         self._create = create_hall
+        self._left: Input | None = None  # the field Enter moved away from last
 
     def compose(self) -> ComposeResult:
         with Vertical(id="first-run"):
@@ -74,12 +80,21 @@ class FirstRunScreen(Screen[None]):
     def _value(self, key: str) -> str:
         return self.query_one(f"#{key}", Input).value
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
+    def action_enter(self) -> None:
+        """Enter moves to the next field at once and creates the hall from the button; the
+        check waits until the field left last has taken the keys typed before the Enter."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            self._left = focused
+            self.focus_next()
+        elif isinstance(focused, Button):
+            (self._left or self).call_later(self.submit)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self.submit()
+
+    def submit(self) -> None:
         window = self._value("window").strip()
         answers = FirstRunAnswers(
             hall_name=self._value("hall"),

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,10 +9,11 @@ from clerkdesk.api import schemas as w
 from clerkdesk.hall import auth
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.models import Hall, Staff, WindowSession
-from clerkdesk.hall.routes.deps import ERRORS, HallDep, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, TokenDep
+from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.views import session_out, staff_out
 
-router = APIRouter(tags=["sign-in"], responses=ERRORS)
+router = RouteTable(tags=["sign-in"])
 
 
 @router.post("/auth/login", response_model=w.LoginResponse)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall import calendar_store, closing, duty_lead, extensions, overruns, window_close
 from clerkdesk.hall.context import fingerprint
-from clerkdesk.hall.routes.deps import ERRORS, HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.table import RouteTable
 
-router = APIRouter(tags=["closing"], responses=ERRORS)
+router = RouteTable(tags=["closing"])
 WindowNo = Path(ge=1, le=9999, description="The window's number as shown above the counter")
 ExtensionId = Path(ge=1, le=2**53, description="The request's id (from its event or the inbox)")
 OverrunId = Path(ge=1, le=2**53, description="The overrun's id (from its event or the list)")

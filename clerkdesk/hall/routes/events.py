@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import Header, Query
 from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.errors import Invalid
-from clerkdesk.hall.routes.deps import ERRORS, HallDep, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, TokenDep
+from clerkdesk.hall.routes.table import RouteTable
 
-router = APIRouter(tags=["events"], responses=ERRORS)
+router = RouteTable(tags=["events"])
 PING_SECONDS = 10
 
 

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.models import Department, Hall, Service
-from clerkdesk.hall.routes.deps import ERRORS, HallDep, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, TokenDep
+from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.windows import list_windows
 
-router = APIRouter(tags=["hall"], responses=ERRORS)
+router = RouteTable(tags=["hall"])
 
 
 def _hall(session: Session, who: Principal, _now: datetime) -> w.HallOut:

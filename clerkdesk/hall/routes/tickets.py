@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,11 +14,12 @@ from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.context import fingerprint
 from clerkdesk.hall.errors import not_found
 from clerkdesk.hall.models import Hall, Service, Ticket, Window, WindowService
-from clerkdesk.hall.routes.deps import ERRORS, HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.rules.ticket_states import Action
 from clerkdesk.hall.views import ticket_out
 
-router = APIRouter(tags=["tickets"], responses=ERRORS)
+router = RouteTable(tags=["tickets"])
 TicketId = Path(ge=1, le=2**53, description="The ticket's id (from the issue answer or an event)")
 
 

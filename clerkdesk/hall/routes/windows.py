@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -12,11 +12,12 @@ from clerkdesk.hall.auth import Principal
 from clerkdesk.hall.context import fingerprint
 from clerkdesk.hall.errors import Forbidden
 from clerkdesk.hall.models import Window
-from clerkdesk.hall.routes.deps import ERRORS, HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.stats import day_counts
 from clerkdesk.hall.views import hall_last_event_id, open_session, ticket_out, window_out
 
-router = APIRouter(tags=["windows"], responses=ERRORS)
+router = RouteTable(tags=["windows"])
 WindowNo = Path(ge=1, le=9999, description="The window's number as shown above the counter")
 
 
