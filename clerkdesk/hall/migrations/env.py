@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from clerkdesk.hall.models import Base
+from clerkdesk.hall.models import Base, include_in_autogenerate
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only `alembic` on the command line gets here
@@ -15,6 +15,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_in_autogenerate,
 )
 with context.begin_transaction():
     context.run_migrations()
