@@ -19,8 +19,8 @@ from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import WindowLeft
 from clerkdesk.screens.hall_link import HallLink, on_screen
-from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
-from clerkdesk.workstation.actions import LEAVE, Done, Intent, Send
+from clerkdesk.widgets.counter_bars import OfflineBanner
+from clerkdesk.workstation.actions import LEAVE, Answer, Done, Intent, Send
 from clerkdesk.workstation.display import local_time
 
 if TYPE_CHECKING:
@@ -32,13 +32,10 @@ class CounterLive(HallLink):
 
     if TYPE_CHECKING:
         model: CounterModel
-        pending: Intent | None
-        in_flight: bool
         _dirty: bool
         _refreshing: bool
         _following: bool
 
-        def say(self, text: str, error: bool = False) -> None: ...
         def render_counter(self) -> None: ...
         def _render_status(self) -> None: ...
         def _update_offer(self) -> None: ...
@@ -131,48 +128,19 @@ class CounterLive(HallLink):
         except Unauthorized as exc:
             self._failed(exc)
 
-    # --- sending the clerk's intentions --------------------------------------------------------
+    # --- sending the clerk's intentions (exactly once: HallLink.send_once) ------------------
 
     def send(self, label: str, send: Send, done: Done) -> None:
-        if self.pending is not None:
-            self.say(
-                _("Still sending “{action}”: wait for its answer.").format(
-                    action=_(self.pending.label)
-                ),
-                error=True,
-            )
-            return
-        self.pending = Intent(label, send, done)
-        self.run_pending()
+        self.send_once(Intent(label, send, done))
 
-    def run_pending(self) -> None:
-        if self.pending is not None and not self.in_flight and self.online:
-            self.in_flight = True
-            self.query_one(StatusLine).busy = True
-            self.run_worker(self._perform(self.pending), group="action")
+    async def _deliver(self, intent: Intent) -> Answer:
+        return await intent.send(self.ws.client, intent.key)
 
-    async def _perform(self, intent: Intent) -> None:
-        try:
-            answer = await intent.send(self.ws.client, intent.key)
-        except HallUnreachable as exc:
-            self.say(
-                _("“{action}” got no answer: it will be sent again, once.").format(
-                    action=_(intent.label)
-                ),
-                error=True,
-            )
-            self._lost(exc.reason)
-            return
-        except ApiError as exc:
-            self.pending = None
-            self._failed(exc)
-            self.request_refresh()
-            return
-        finally:
-            self.in_flight = False
-            if not self.gone:
-                self.query_one(StatusLine).busy = False
-        self.pending = None
+    def _refused(self, error: ApiError) -> None:
+        self._failed(error)
+        self.request_refresh()
+
+    def _delivered(self, intent: Intent, answer: Answer) -> None:
         if isinstance(answer, w.TicketOut):
             self.model.apply_ticket(answer)
         elif isinstance(answer, w.WindowOut):

@@ -202,13 +202,7 @@ class DutyLeadScreen(LeadLive, LeadDecisions):
     # --- leaving ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        if self.pending is not None:
-            self.say(
-                _("Still sending “{action}”: wait for its answer.").format(
-                    action=_(self.pending.label)
-                ),
-                error=True,
-            )
+        if self.still_sending():
             return
         self.closed = True
         self.post_message(BackFromDutyLead(self.window))

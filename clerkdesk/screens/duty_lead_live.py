@@ -17,10 +17,16 @@ from typing import TYPE_CHECKING
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
-from clerkdesk.i18n import _
 from clerkdesk.screens.hall_link import HallLink, on_screen
-from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
-from clerkdesk.workstation.lead_desk import CALENDAR, EVERYTHING, EXTENSIONS, OVERRUNS, Decision
+from clerkdesk.widgets.counter_bars import OfflineBanner
+from clerkdesk.workstation.lead_desk import (
+    CALENDAR,
+    EVERYTHING,
+    EXTENSIONS,
+    OVERRUNS,
+    Answer,
+    Decision,
+)
 
 if TYPE_CHECKING:
     from clerkdesk.workstation.lead_desk import LeadDesk
@@ -32,13 +38,10 @@ class LeadLive(HallLink):
     if TYPE_CHECKING:
         desk: LeadDesk
 
-        def say(self, text: str, error: bool = False) -> None: ...
         def render_desk(self) -> None: ...
         def _render_status(self) -> None: ...
         def _failed(self, error: ApiError) -> None: ...
 
-    pending: Decision | None = None
-    in_flight = False
     _refreshing = False
     _wanted: frozenset[str] = frozenset()  # what to read next
 
@@ -120,48 +123,19 @@ class LeadLive(HallLink):
         except Unauthorized as exc:
             self._failed(exc)
 
-    # --- sending the lead's decisions ----------------------------------------------------------
+    # --- sending the lead's decisions (exactly once: HallLink.send_once) --------------------
 
     def send(self, decision: Decision) -> None:
-        if self.pending is not None:
-            self.say(
-                _("Still sending “{action}”: wait for its answer.").format(
-                    action=_(self.pending.label)
-                ),
-                error=True,
-            )
-            return
-        self.pending = decision
-        self.run_pending()
+        self.send_once(decision)
 
-    def run_pending(self) -> None:
-        if self.pending is not None and not self.in_flight and self.online and not self.gone:
-            self.in_flight = True
-            self.query_one(StatusLine).busy = True
-            self.run_worker(self._perform(self.pending), group="decision")
+    async def _deliver(self, decision: Decision) -> Answer:
+        return await decision.send(self.closing, decision.key)
 
-    async def _perform(self, decision: Decision) -> None:
-        try:
-            answer = await decision.send(self.closing, decision.key)
-        except HallUnreachable as exc:
-            self.say(
-                _("“{action}” got no answer: it will be sent again, once.").format(
-                    action=_(decision.label)
-                ),
-                error=True,
-            )
-            self._lost(exc.reason)
-            return
-        except ApiError as exc:
-            self.pending = None
-            self._failed(exc)
-            self.request_refresh(*EVERYTHING)
-            return
-        finally:
-            self.in_flight = False
-            if not self.gone:
-                self.query_one(StatusLine).busy = False
-        self.pending = None
+    def _refused(self, error: ApiError) -> None:
+        self._failed(error)
+        self.request_refresh(*EVERYTHING)
+
+    def _delivered(self, decision: Decision, answer: Answer) -> None:
         self.desk.apply(answer)
         self.say(decision.done(answer))
         self.render_desk()

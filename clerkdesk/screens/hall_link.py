@@ -1,6 +1,8 @@
 """What every live screen (the counter, the duty lead's) shares about its link to the hall:
-online or not, the offline banner's probe until the hall answers, and drawing nothing once the
-screen is going. Each screen says what to do when the link changes (`_link_changed`)."""
+online or not, the offline banner's probe until the hall answers, drawing nothing once the
+screen is going, and sending what the person means to change exactly once. Each screen says
+what to do when the link changes (`_link_changed`) and how a change is sent and shown
+(`_deliver`, `_delivered`, `_refused`)."""
 
 from __future__ import annotations
 
@@ -9,19 +11,30 @@ import functools
 import itertools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from clerkdesk.api.errors import ApiError, HallUnreachable
 from clerkdesk.i18n import _
-from clerkdesk.widgets.counter_bars import OfflineBanner
+from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 
 if TYPE_CHECKING:
     from clerkdesk.workstation.session import Workstation
 
 F = TypeVar("F", bound=Callable[..., None])
+
+
+class Change(Protocol):
+    """One change a person means to make (a clerk's `Intent`, a lead's `Decision`): its
+    Idempotency-Key is made once and kept until the hall answers."""
+
+    @property
+    def label(self) -> str: ...  # N_-marked
+
+    @property
+    def key(self) -> str: ...
 
 
 def on_screen(method: F) -> F:
@@ -53,6 +66,8 @@ class HallLink(Screen[None]):
     unreachable: str | None = None  # why the last call got no answer (None: it did)
     retry_at: float | None = None  # time.monotonic() of the next try, for the banner
     closed = False  # left or unmounted: late answers change nothing on screen
+    pending: Change | None = None  # sent or waiting to be sent, until the hall answers
+    in_flight = False
 
     @property
     def gone(self) -> bool:
@@ -92,3 +107,70 @@ class HallLink(Screen[None]):
             self.unreachable = None
             self._link_changed()
             return
+
+    # --- sending a change exactly once ---------------------------------------------------------
+
+    def say(self, text: str, error: bool = False) -> None:
+        """One line to the person at the screen (each screen has its place for it)."""
+        raise NotImplementedError
+
+    async def _deliver(self, change: Any) -> Any:
+        """Send `change` with its own Idempotency-Key; the hall's answer."""
+        raise NotImplementedError
+
+    def _delivered(self, change: Any, answer: Any) -> None:
+        """The hall has answered `change`: show it."""
+        raise NotImplementedError
+
+    def _refused(self, error: ApiError) -> None:
+        """The hall refused the change: say why and read again."""
+        raise NotImplementedError
+
+    def still_sending(self) -> bool:
+        """True, and says so, while a change waits for the hall's answer."""
+        if self.pending is None:
+            return False
+        self.say(
+            _("Still sending “{action}”: wait for its answer.").format(
+                action=_(self.pending.label)
+            ),
+            error=True,
+        )
+        return True
+
+    def send_once(self, change: Change) -> None:
+        """One change at a time: a second waits for no one, it is refused with the reason."""
+        if self.still_sending():
+            return
+        self.pending = change
+        self.run_pending()
+
+    def run_pending(self) -> None:
+        """Send the pending change now if the hall is reachable; else when it is again."""
+        if self.pending is not None and not self.in_flight and self.online and not self.gone:
+            self.in_flight = True
+            self.query_one(StatusLine).busy = True
+            self.run_worker(self._send_pending(self.pending), group="send")
+
+    async def _send_pending(self, change: Change) -> None:
+        try:
+            answer = await self._deliver(change)
+        except HallUnreachable as exc:
+            self.say(
+                _("“{action}” got no answer: it will be sent again, once.").format(
+                    action=_(change.label)
+                ),
+                error=True,
+            )
+            self._lost(exc.reason)  # kept pending: sent again with its key once back online
+            return
+        except ApiError as exc:
+            self.pending = None
+            self._refused(exc)
+            return
+        finally:
+            self.in_flight = False
+            if not self.gone:
+                self.query_one(StatusLine).busy = False
+        self.pending = None
+        self._delivered(change, answer)
