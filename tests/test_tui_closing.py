@@ -14,6 +14,8 @@ from datetime import timedelta
 import httpx
 import pytest
 from rich.cells import cell_len
+from textual import events
+from textual.app import App
 from textual.widgets import Input
 
 from clerkdesk.api import schemas as w
@@ -419,3 +421,27 @@ def test_the_countdown_runs_on_the_hall_clock_not_the_pcs() -> None:
     assert watch.due == pc + timedelta(seconds=30)  # read again exactly at 17:00
     assert not watch.shown(pc + timedelta(seconds=29))
     assert watch.shown(pc + timedelta(seconds=30))
+
+
+class _DialogHost(App[None]):
+    """Just the extension dialog, and what it answered."""
+
+    answered: tuple[int, str] | None = None
+
+    def on_mount(self) -> None:
+        def answer(value: tuple[int, str] | None) -> None:
+            self.answered = value
+
+        self.push_screen(ExtensionDialog(8, "2 citizens still waiting", 10, reason=""), answer)
+
+
+async def test_a_burst_of_keys_in_the_extension_dialog_keeps_minutes_and_reason_apart() -> None:
+    """王芳 changes the minutes to 25, Enter, types the reason and Enter in one go: every key
+    reaches the app before the dialog has handled the first Enter."""
+    app = _DialogHost()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        for key in ["backspace", "backspace", "2", "5", "enter", *"queue", "enter"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_for(pilot, lambda: app.answered is not None)
+    assert app.answered == (25, "queue")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import TicketStatus
 from clerkdesk.config import Settings
@@ -167,3 +169,22 @@ async def test_keys_can_be_remapped_in_the_config(hall: RunningHall, kiosk: Hall
         assert screen.model.current is None and screen.pending is None
         await pilot.press("j")
         await wait_for(pilot, lambda: screen.model.current is not None)
+
+
+async def test_a_burst_of_keys_puts_the_reason_in_the_reason_field(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """王芳 types the ticket, Enter, the reason and Enter in one go (as a paste or a scanner
+    would): every key reaches the app before the dialog has handled the first Enter. Out of
+    turn the hall calls F002 only with a reason, and "F002ELDERLY" is no ticket."""
+    await kiosk.issue("hukou")
+    second = await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallTicketDialog))
+        for key in [*"f002", "enter", *"elderly", "enter"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        assert screen.model.current is not None and screen.model.current.id == second.id

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS
+from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST
 
 MIN_MINUTES, MAX_MINUTES = 1, 240  # what the hall accepts (RequestExtension)
 DEFAULT_MINUTES = 15
@@ -19,11 +19,12 @@ DEFAULT_MINUTES = 15
 
 
 class ExtensionDialog(ModalScreen[tuple[int, str] | None]):
-    """Minutes (prefilled with the hall's suggestion) and a reason (required). Enter moves on
-    from the minutes and sends from the reason; Escape cancels."""
+    """Minutes (prefilled with the hall's suggestion) and a reason (required, prefilled with the
+    situation). Enter sends, or from the minutes moves on to the reason while it is empty;
+    Escape cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ExtensionDialog")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), ENTER_FIRST]
 
     def __init__(self, window: int, situation: str, minutes: int, reason: str = "") -> None:
         super().__init__()
@@ -52,27 +53,48 @@ class ExtensionDialog(ModalScreen[tuple[int, str] | None]):
     def _hint(self, text: str) -> None:
         self.query_one(".hint", Static).update(text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def action_enter(self) -> None:
+        focused = self.focused
+        minutes = self.query_one("#minutes", Input)
+        reason = self.query_one("#reason", Input)
+        if focused is minutes and reason.value.strip():  # the reason is there: send
+            minutes.call_later(self.submit)
+        elif focused is minutes:
+            self.set_focus(reason)
+            minutes.call_later(self._check_minutes)
+        elif focused is not None:
+            focused.call_later(self.submit)
+        else:
+            self.submit()
+
+    def _minutes_given(self) -> int | None:
+        """The minutes typed, if a whole number the hall accepts; else says so and goes back."""
         minutes_input = self.query_one("#minutes", Input)
         try:
             minutes = int(minutes_input.value.strip())
         except ValueError:
             minutes = 0
-        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-            self._hint(
-                _("Minutes: a whole number from {low} to {high}.").format(
-                    low=MIN_MINUTES, high=MAX_MINUTES
-                )
+        if MIN_MINUTES <= minutes <= MAX_MINUTES:
+            return minutes
+        self._hint(
+            _("Minutes: a whole number from {low} to {high}.").format(
+                low=MIN_MINUTES, high=MAX_MINUTES
             )
-            minutes_input.focus()
+        )
+        self.set_focus(minutes_input)
+        return None
+
+    def _check_minutes(self) -> None:
+        self._minutes_given()
+
+    def submit(self) -> None:
+        minutes = self._minutes_given()
+        if minutes is None:
             return
-        reason_input = self.query_one("#reason", Input)
-        reason = reason_input.value.strip()
-        if not reason:  # from the minutes: on to the reason; from the reason: it is needed
-            if event.input.id == "reason":
-                self._hint(_("A reason is needed: type one."))
-            reason_input.focus()
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self._hint(_("A reason is needed: type one."))
+            self.set_focus(self.query_one("#reason", Input))
             return
         self.dismiss((minutes, reason))
 

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from clerkdesk.api.schemas import Outcome, QueuePosition
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS
+from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST
 from clerkdesk.workstation.display import OUTCOME_NAMES
 
 
@@ -94,10 +94,11 @@ class ParkDialog(ModalScreen[tuple[QueuePosition, str] | None]):
 
 
 class CallTicketDialog(ModalScreen[tuple[str, str] | None]):
-    """Call a given ticket by its number; out of turn it needs a reason (the server says)."""
+    """Call a given ticket by its number; out of turn it needs a reason (the server says).
+    Enter moves on from the number and calls from the reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CallTicketDialog")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), ENTER_FIRST]
 
     def __init__(self, code: str = "") -> None:
         super().__init__()
@@ -115,14 +116,28 @@ class CallTicketDialog(ModalScreen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         self.query_one("#reason" if self._code else "#code", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        code = self.query_one("#code", Input).value.strip().upper()
+    def action_enter(self) -> None:
+        focused = self.focused
+        code = self.query_one("#code", Input)
+        if focused is code:
+            self.set_focus(self.query_one("#reason", Input))
+            code.call_later(self._check_code)
+        elif focused is not None:
+            focused.call_later(self.submit)
+        else:
+            self.submit()
+
+    def _code_given(self) -> str:
+        return self.query_one("#code", Input).value.strip().upper()
+
+    def _check_code(self) -> None:
+        if not self._code_given():
+            self.set_focus(self.query_one("#code", Input))
+
+    def submit(self) -> None:
+        code = self._code_given()
         if not code:
-            self.query_one("#code", Input).focus()
-            return
-        if event.input.id == "code":
-            self.query_one("#reason", Input).focus()
+            self.set_focus(self.query_one("#code", Input))
             return
         self.dismiss((code, self.query_one("#reason", Input).value.strip()))
 
