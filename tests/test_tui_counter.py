@@ -188,3 +188,37 @@ async def test_a_burst_of_keys_puts_the_reason_in_the_reason_field(
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await wait_for(pilot, lambda: screen.model.current is not None)
         assert screen.model.current is not None and screen.model.current.id == second.id
+
+
+async def test_a_double_press_in_a_dialog_answers_it_once_and_keeps_the_counter(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """王芳 presses "1" twice (or Enter twice) before the dialog has gone: the second press
+    must not answer again, nor close the counter screen underneath (Textual's dismiss pops
+    whatever screen is on top)."""
+    first = await kiosk.issue("hukou")
+    await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen.model.status == TicketStatus.called)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen.model.status == TicketStatus.serving)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        for key in ("1", "1"):
+            app.post_message(events.Key(key, key))
+        await wait_for(pilot, lambda: screen.model.current is None)
+        hall.clock.advance(minutes=5)
+        await pilot.press("n")  # the counter is still there and answers
+        await wait_for(pilot, lambda: screen.model.status == TicketStatus.called)
+        assert app.screen is screen
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        for key in ("enter", "enter"):
+            app.post_message(events.Key(key, None))
+        await wait_for(pilot, lambda: screen.model.current is None)
+        await pilot.pause(0.2)
+        assert app.screen is screen
+    assert (await kiosk.ticket(first.id)).status == TicketStatus.done

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -42,6 +43,26 @@ DIALOG_CSS = """
 """
 
 
+R = TypeVar("R")
+
+
+class Dialog(ModalScreen[R]):
+    """A modal dialog that answers once.
+
+    Textual's `dismiss` pops whatever screen is on top. A second answer given before the first
+    has taken effect (Enter or a digit pressed twice, a double click, keys typed fast) would
+    run the caller's callback again and then close the screen under the dialog: the counter,
+    leaving the clerk before an empty screen. Here every answer after the first is ignored."""
+
+    _answered = False
+
+    def dismiss(self, result: R | None = None) -> AwaitComplete:
+        if self._answered:
+            return AwaitComplete()
+        self._answered = True
+        return super().dismiss(result)
+
+
 ENTER_FIRST = Binding("enter", "enter", show=False, priority=True)
 """For a dialog of two fields: Enter is decided in the app's own queue, before the keys typed
 after it are delivered, so that typed fast (or pasted, or sent by a scanner) the second answer
@@ -49,7 +70,7 @@ never lands in the first field. The dialog moves focus at once (`set_focus`) and
 sends only once the field has taken the keys typed before the Enter (`call_later`)."""
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """A yes/no question; y/Enter on "yes", n/Escape for no."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
@@ -79,7 +100,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class ReasonDialog(ModalScreen[str | None]):
+class ReasonDialog(Dialog[str | None]):
     """Ask for a reason (for a no-show, say); Enter confirms, Escape cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ReasonDialog")

@@ -202,7 +202,7 @@ class DutyLeadScreen(LeadLive, LeadDecisions):
     # --- leaving ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        if self.still_sending():
+        if self.closed or self.still_sending():  # closed: Esc pressed twice, once is enough
             return
         self.closed = True
         self.post_message(BackFromDutyLead(self.window))

@@ -7,18 +7,17 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST
+from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST, Dialog
 
 MIN_MINUTES, MAX_MINUTES = 1, 240  # what the hall accepts (RequestExtension)
 DEFAULT_MINUTES = 15
 """Prefilled when the estimate says the time left is enough: the clerk still knows better."""
 
 
-class ExtensionDialog(ModalScreen[tuple[int, str] | None]):
+class ExtensionDialog(Dialog[tuple[int, str] | None]):
     """Minutes (prefilled with the hall's suggestion) and a reason (required, prefilled with the
     situation). Enter sends, or from the minutes moves on to the reason while it is empty;
     Escape cancels."""

@@ -7,17 +7,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Input, Label, Static
 
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS
+from clerkdesk.screens.dialogs import DIALOG_CSS, Dialog
 
 MOST_MINUTES = 240  # what the hall accepts for one request
 
 
-class ApproveMinutesDialog(ModalScreen[int | None]):
+class ApproveMinutesDialog(Dialog[int | None]):
     """Minutes to approve, prefilled with the request's; Enter confirms, Escape cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ApproveMinutesDialog")

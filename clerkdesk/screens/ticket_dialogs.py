@@ -7,17 +7,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerkdesk.api.schemas import Outcome, QueuePosition
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST
+from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST, Dialog
 from clerkdesk.workstation.display import OUTCOME_NAMES
 
 
-class OutcomeDialog(ModalScreen[Outcome | None]):
+class OutcomeDialog(Dialog[Outcome | None]):
     """How did the case end? Arrows + Enter, or the option's digit; Escape cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="OutcomeDialog")
@@ -53,7 +52,7 @@ class OutcomeDialog(ModalScreen[Outcome | None]):
         self.dismiss(None)
 
 
-class ParkDialog(ModalScreen[tuple[QueuePosition, str] | None]):
+class ParkDialog(Dialog[tuple[QueuePosition, str] | None]):
     """Back to the queue: at its front or its back, with an optional reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ParkDialog")
@@ -93,7 +92,7 @@ class ParkDialog(ModalScreen[tuple[QueuePosition, str] | None]):
         self.dismiss(None)
 
 
-class CallTicketDialog(ModalScreen[tuple[str, str] | None]):
+class CallTicketDialog(Dialog[tuple[str, str] | None]):
     """Call a given ticket by its number; out of turn it needs a reason (the server says).
     Enter moves on from the number and calls from the reason."""
 
