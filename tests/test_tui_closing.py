@@ -29,7 +29,7 @@ from clerkdesk.screens.counter_closing import ClosingWatch
 from clerkdesk.screens.extension_dialog import ExtensionDialog
 from clerkdesk.widgets.closing_banner import ClosingBanner, banner_lines
 from tests.conftest import SHANGHAI, RunningHall, local, signed_in
-from tests.tui_support import app_for, at_counter, wait_for, workstation
+from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation
 
 
 async def three_citizens_at_1650(hall: RunningHall, kiosk: HallClient) -> None:
@@ -445,3 +445,33 @@ async def test_a_burst_of_keys_in_the_extension_dialog_keeps_minutes_and_reason_
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await wait_for(pilot, lambda: app.answered is not None)
     assert app.answered == (25, "queue")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "3 citizens still wait (E001, F001, M001): serve them first, or ask to extend."),
+        ("zh", "还有 3 位群众在等候（E001, F001, M001）：请办完再离开，或申请延时。"),
+    ],
+)
+async def test_leaving_past_the_end_with_citizens_waiting_says_what_to_do_in_one_line(
+    hall: RunningHall, kiosk: HallClient, lang: str, expected: str
+) -> None:
+    """王芳 opened window 8 at 17:05; at 17:35 its end (17:30) is past and three citizens
+    nobody else serves still wait; the hall serves everyone (serve-all): her "leave" is refused, and the counter says why and
+    what to do in her language, on the one line it has at 80 columns."""
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    set_language(lang)
+    try:
+        app = app_for(hall)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await at_counter(pilot)
+            hall.clock.set(local("2026-12-11 17:35"))
+            await pilot.press("l")
+            await wait_for(pilot, lambda: expected in screen_text(app))
+            line = next(row for row in screen_text(app).splitlines() if expected in row)
+            assert cell_len(line.rstrip()) <= 80
+            assert app.screen is screen and screen.model.held_by_me
+    finally:
+        set_language("en")

@@ -42,7 +42,27 @@ def _locked(p: Params, _z: ZoneInfo) -> str:
     ).format(n=minutes)
 
 
+def _codes(p: Params, key: str = "tickets", shown: int = 3) -> str:
+    """The first few ticket codes of a refusal, so that the sentence fits one line."""
+    codes = [str(code) for code in p.get(key, ())]
+    return ", ".join(codes[:shown]) + ("…" if len(codes) > shown else "")
+
+
+def _still_waiting(p: Params, _z: ZoneInfo) -> str:
+    count = len(p.get("tickets", ())) or 1
+    return ngettext(
+        "{n} citizen still waits ({tickets}): serve them first, or ask to extend.",
+        "{n} citizens still wait ({tickets}): serve them first, or ask to extend.",
+        count,
+    ).format(n=count, tickets=_codes(p))
+
+
 _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
+    "citizens_still_waiting": _still_waiting,
+    "ticket_code_ambiguous": lambda p, z: _(
+        "Two tickets today are {ticket} (the hall's services changed today): type one of "
+        "their ids, {ids}, or ask an admin."
+    ).format(ticket=p.get("ticket", "?"), ids=_codes(p, "ids")),
     "too_soon": _too_soon,
     "locked_out": _locked,
     "queue_empty": lambda p, z: _("Nobody is waiting for this window: wait for the next ticket."),
