@@ -458,8 +458,9 @@ async def test_leaving_past_the_end_with_citizens_waiting_says_what_to_do_in_one
     hall: RunningHall, kiosk: HallClient, lang: str, expected: str
 ) -> None:
     """王芳 opened window 8 at 17:05; at 17:35 its end (17:30) is past and three citizens
-    nobody else serves still wait; the hall serves everyone (serve-all): her "leave" is refused, and the counter says why and
-    what to do in her language, on the one line it has at 80 columns."""
+    nobody else serves still wait; the hall serves everyone (serve-all): her "leave" is
+    refused, and the counter says why and what to do in her language, on the one line it has
+    at 80 columns."""
     await three_citizens_at_1650(hall, kiosk)
     hall.clock.set(local("2026-12-11 17:05"))
     set_language(lang)
