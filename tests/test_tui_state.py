@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.errors import Conflict, HallUnreachable, InvalidInput, TooSoon, Unauthorized
+from clerkdesk.api.errors import (
+    Conflict,
+    HallUnreachable,
+    InvalidInput,
+    NotFound,
+    TooSoon,
+    Unauthorized,
+)
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.window_picker import my_windows
 from clerkdesk.widgets.ticket_number import GLYPHS, block_lines
@@ -146,6 +153,22 @@ def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
         ),
         (Unauthorized(401, "locked_out", "…", {"minutes_left": 1}), "in 1 minute,", "1 分钟后"),
         (Unauthorized(401, "bad_credentials", "…"), "password is wrong", "工号或密码错误"),
+        (
+            Conflict(
+                409,
+                "citizens_still_waiting",
+                "…",
+                {"window": 8, "tickets": ["E001", "F001", "M001", "M002"]},
+            ),
+            "4 citizens still wait (E001, F001, M001…): serve them first",
+            "还有 4 位群众在等候（E001, F001, M001…）",
+        ),
+        (
+            Conflict(409, "ticket_code_ambiguous", "…", {"ticket": "A001", "ids": [7, 31]}),
+            "type one of their ids, 7, 31,",
+            "（7, 31）",
+        ),
+        (NotFound(404, "window_not_found", "…", {"key": "8"}), "Window 8 is no longer", "8 号窗口"),
         (
             Conflict(409, "some_new_code", "The server's own words."),
             "The server's own words.",

@@ -88,6 +88,9 @@ _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
     "service_not_at_window": lambda p, z: _(
         "Ticket {ticket} is for a service this window does not serve."
     ).format(ticket=p.get("ticket", "?")),
+    "window_not_found": lambda p, z: _(
+        "Window {window} is no longer in this hall: pick a window again."
+    ).format(window=p.get("key", "?")),
     "ticket_not_found": lambda p, z: _("No ticket {ticket} today: check the number.").format(
         ticket=p.get("key", "?")
     ),
