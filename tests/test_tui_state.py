@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from rich.cells import cell_len
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import (
@@ -132,7 +133,7 @@ def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
         (Conflict(409, "queue_empty", "…"), "Nobody is waiting", "暂无等候群众"),
         (
             Conflict(409, "ticket_in_hand", "…", {"ticket": "A023"}),
-            "Ticket A023 is still",
+            "A023 is still at your counter",
             "A023 号仍在",
         ),
         (
@@ -160,12 +161,12 @@ def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
                 "…",
                 {"window": 8, "tickets": ["E001", "F001", "M001", "M002"]},
             ),
-            "4 citizens still wait (E001, F001, M001…): serve them first",
-            "还有 4 位群众在等候（E001, F001, M001…）",
+            "4 citizens still wait (E001, F001…): serve them first",
+            "还有 4 位群众在等候（E001, F001…）",
         ),
         (
             Conflict(409, "ticket_code_ambiguous", "…", {"ticket": "A001", "ids": [7, 31]}),
-            "type one of their ids, 7, 31,",
+            "call one of them by its id, 7, 31.",
             "（7, 31）",
         ),
         (NotFound(404, "window_not_found", "…", {"key": "8"}), "Window 8 is no longer", "8 号窗口"),
@@ -184,6 +185,39 @@ def test_refusals_are_translated_by_their_code(
     set_language("zh")
     try:
         assert chinese in explain(error, SHANGHAI)  # type: ignore[arg-type]
+    finally:
+        set_language("en")
+
+
+LONGEST = {
+    "retry_after_s": 30,
+    "minutes_left": 15,
+    "ticket": "A1023",
+    "next": "A1022",
+    "key": "A1023",
+    "window": 12,
+    "holder": "欧阳娜娜",
+    "since": "2026-12-11T00:58:00+00:00",
+    "current": "carried_over",
+    "tickets": ["A1001", "A1002", "A1003", "A1004"],
+    "ids": [123456, 123499],
+    "state": "approved",
+    "status": "approved",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_refusal_fits_the_counters_message_line_at_80_columns(lang: str) -> None:
+    """The counter says a refusal on one line (78 cells at 80 columns, no wrapping): what
+    happened and what to do must both be on it, in either language, with long values."""
+    from clerkdesk.workstation import refusals
+
+    set_language(lang)
+    try:
+        for table in (refusals._EXPLAIN, refusals._EXPLAIN_DECISION):
+            for code, explain_code in table.items():
+                text = explain_code(LONGEST, SHANGHAI)
+                assert cell_len(text) <= 78, (code, text)
     finally:
         set_language("en")
 

@@ -36,13 +36,13 @@ def _too_soon(p: Params, _z: ZoneInfo) -> str:
 def _locked(p: Params, _z: ZoneInfo) -> str:
     minutes = int(p.get("minutes_left", 15))
     return ngettext(
-        "Too many wrong passwords: try again in {n} minute, or ask an admin to reset it.",
-        "Too many wrong passwords: try again in {n} minutes, or ask an admin to reset it.",
+        "Too many wrong passwords: try again in {n} minute, or ask an admin.",
+        "Too many wrong passwords: try again in {n} minutes, or ask an admin.",
         minutes,
     ).format(n=minutes)
 
 
-def _codes(p: Params, key: str = "tickets", shown: int = 3) -> str:
+def _codes(p: Params, key: str = "tickets", shown: int = 2) -> str:
     """The first few ticket codes of a refusal, so that the sentence fits one line."""
     codes = [str(code) for code in p.get(key, ())]
     return ", ".join(codes[:shown]) + ("…" if len(codes) > shown else "")
@@ -60,20 +60,19 @@ def _still_waiting(p: Params, _z: ZoneInfo) -> str:
 _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
     "citizens_still_waiting": _still_waiting,
     "ticket_code_ambiguous": lambda p, z: _(
-        "Two tickets today are {ticket} (the hall's services changed today): type one of "
-        "their ids, {ids}, or ask an admin."
+        "Two tickets today are {ticket}: call one of them by its id, {ids}."
     ).format(ticket=p.get("ticket", "?"), ids=_codes(p, "ids")),
     "too_soon": _too_soon,
     "locked_out": _locked,
     "queue_empty": lambda p, z: _("Nobody is waiting for this window: wait for the next ticket."),
     "ticket_in_hand": lambda p, z: _(
-        "Ticket {ticket} is still at your counter: complete it, mark it a no-show or park it first."
+        "{ticket} is still at your counter: complete it, mark a no-show or park it."
     ).format(ticket=p.get("ticket", "?")),
     "window_held": lambda p, z: _("Window {window} is held by {holder} since {since}.").format(
         window=p.get("window", "?"), holder=p.get("holder", "?"), since=_since(p, z)
     ),
     "illegal_transition": lambda p, z: _(
-        "That ticket is {state} now, so this is not possible: the screen shows its state."
+        "That ticket is {state} now: this cannot be done; the screen shows it."
     ).format(state=status_name(str(p.get("current", "?")))),
     "reason_required": lambda p, z: _(
         "{ticket} is not next in line ({next} is): give a reason to call it out of turn."
