@@ -450,8 +450,8 @@ async def test_a_burst_of_keys_in_the_extension_dialog_keeps_minutes_and_reason_
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", "3 citizens still wait (E001, F001, M001): serve them first, or ask to extend."),
-        ("zh", "还有 3 位群众在等候（E001, F001, M001）：请办完再离开，或申请延时。"),
+        ("en", "3 citizens still wait (E001, F001…): serve them first, or ask to extend."),
+        ("zh", "还有 3 位群众在等候（E001, F001…）：请办完再离开，或申请延时。"),
     ],
 )
 async def test_leaving_past_the_end_with_citizens_waiting_says_what_to_do_in_one_line(

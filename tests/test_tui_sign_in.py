@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from keyring.backends.null import Keyring as NullKeyring
 from textual import events
 
@@ -33,13 +34,16 @@ async def test_li_hua_signs_in_and_picks_window_1_of_her_department(hall: Runnin
         assert screen.model.window_number == 1 and screen.model.held_by_me
 
 
-async def test_a_burst_of_keys_puts_the_password_in_the_password_field(hall: RunningHall) -> None:
-    """李华 types her number and password in one go (or a badge scanner sends them): every key
-    reaches the app before the screen has handled the first Enter."""
+@pytest.mark.parametrize("between", ["enter", "tab"])
+async def test_a_burst_of_keys_puts_the_password_in_the_password_field(
+    hall: RunningHall, between: str
+) -> None:
+    """李华 types her number and password in one go (or a badge scanner sends them, with Enter
+    or Tab between): every key reaches the app before the screen has handled the first."""
     app = app_for(hall, staff_no=None)
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, SignInScreen)
-        for key in [*"1001", "enter", *"demo", "enter"]:
+        for key in [*"1001", between, *"demo", "enter"]:
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
         assert app.ws.me is not None and app.ws.me.staff.name == "李华"

@@ -63,13 +63,6 @@ class Dialog(ModalScreen[R]):
         return super().dismiss(result)
 
 
-ENTER_FIRST = Binding("enter", "enter", show=False, priority=True)
-"""For a dialog of two fields: Enter is decided in the app's own queue, before the keys typed
-after it are delivered, so that typed fast (or pasted, or sent by a scanner) the second answer
-never lands in the first field. The dialog moves focus at once (`set_focus`) and checks or
-sends only once the field has taken the keys typed before the Enter (`call_later`)."""
-
-
 class ConfirmDialog(Dialog[bool]):
     """A yes/no question; y/Enter on "yes", n/Escape for no."""
 

@@ -10,7 +10,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST, Dialog
+from clerkdesk.screens.dialogs import DIALOG_CSS, Dialog
+from clerkdesk.screens.form_keys import FORM_KEYS
 
 MIN_MINUTES, MAX_MINUTES = 1, 240  # what the hall accepts (RequestExtension)
 DEFAULT_MINUTES = 15
@@ -23,7 +24,7 @@ class ExtensionDialog(Dialog[tuple[int, str] | None]):
     Escape cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ExtensionDialog")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), ENTER_FIRST]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), *FORM_KEYS]
 
     def __init__(self, window: int, situation: str, minutes: int, reason: str = "") -> None:
         super().__init__()

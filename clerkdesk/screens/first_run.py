@@ -9,13 +9,14 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from clerkdesk.i18n import N_, _
 from clerkdesk.messages import HallCreated
+from clerkdesk.screens.form_keys import FORM_KEYS
 from clerkdesk.workstation.first_run import FirstRunAnswers, problems
 
 CreateHall = Callable[[FirstRunAnswers], None]
@@ -35,9 +36,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 class FirstRunScreen(Screen[None]):
-    # Enter is decided in the app's own queue, before the keys typed after it are delivered (as
-    # on the sign-in screen): typed fast or pasted, an answer never lands in the field before.
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "enter", show=False, priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = FORM_KEYS  # see there: bursts of keys
     DEFAULT_CSS = """
     FirstRunScreen { align: center middle; }
     FirstRunScreen #first-run {

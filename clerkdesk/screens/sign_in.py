@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -15,14 +15,13 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedIn
+from clerkdesk.screens.form_keys import FORM_KEYS
 from clerkdesk.workstation.refusals import explain
 from clerkdesk.workstation.session import Server, Workstation
 
 
 class SignInScreen(Screen[None]):
-    # Enter is decided in the app's own queue, before the keys typed after it are delivered:
-    # typed fast (or pasted, or sent by a scanner), a password never lands in the staff field.
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "enter", show=False, priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = FORM_KEYS  # see there: bursts of keys
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
     SignInScreen #sign-in {

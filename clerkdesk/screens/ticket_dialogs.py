@@ -12,7 +12,8 @@ from textual.widgets.option_list import Option
 
 from clerkdesk.api.schemas import Outcome, QueuePosition
 from clerkdesk.i18n import _
-from clerkdesk.screens.dialogs import DIALOG_CSS, ENTER_FIRST, Dialog
+from clerkdesk.screens.dialogs import DIALOG_CSS, Dialog
+from clerkdesk.screens.form_keys import FORM_KEYS
 from clerkdesk.workstation.display import OUTCOME_NAMES
 
 
@@ -97,7 +98,7 @@ class CallTicketDialog(Dialog[tuple[str, str] | None]):
     Enter moves on from the number and calls from the reason."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CallTicketDialog")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), ENTER_FIRST]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), *FORM_KEYS]
 
     def __init__(self, code: str = "") -> None:
         super().__init__()
