@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import errors
 from clerkdesk.api.client import HallClient
+from clerkdesk.api.schemas import Role
 from clerkdesk.cli import main
 from clerkdesk.demo import demo_hall
-from clerkdesk.hall.auth import verify_password
+from clerkdesk.hall.auth import Principal, verify_password
 from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.hall_file import import_hall
 from clerkdesk.hall.models import Department, Service, Staff, Window, WindowService
-from tests.conftest import RunningHall
+from clerkdesk.hall.routes.hall import _hall as hall_view
+from tests.conftest import RunningHall, local
 
 Hall = dict[str, Any]  # a hall file as TOML data
 
@@ -291,3 +293,46 @@ async def test_a_prefix_swap_during_the_day_never_mixes_up_two_citizens(
     assert "by its id" in refused.value.message
     called = await li_hua.call_ticket(1, str(transfer.id), reason="按预约")
     assert (called.id, called.service) == (transfer.id, "bdc-transfer")
+
+
+def test_a_department_the_file_no_longer_has_is_retired_and_no_longer_offered(
+    admin: Admin,
+) -> None:
+    """The hall closes its 市场监管 counter (department shichang, its two services, window 6 and
+    陈明 go to 综合受理 or leave): the department is reported, kept for the history, and no
+    longer listed by GET /hall. Put back, it comes back."""
+    admin.load(example())
+    hall = example()
+    hall["departments"] = [d for d in hall["departments"] if d["code"] != "shichang"]
+    gone = {s["code"] for s in hall["services"] if s["department"] == "shichang"}
+    hall["services"] = [s for s in hall["services"] if s["code"] not in gone]
+    for window in hall["windows"]:
+        window["services"] = [code for code in window["services"] if code not in gone]
+    hall["windows"] = [
+        w for w in hall["windows"] if w["department"] != "shichang" and w["services"]
+    ]
+    hall["staff"] = [s for s in hall["staff"] if s.get("department") != "shichang"]
+
+    code, out, err = admin.load(hall)
+    assert (code, err) == (0, "")
+    assert "deactivated department shichang" in out
+    with admin.session() as session:
+        shichang = session.scalars(select(Department).where(Department.code == "shichang")).one()
+        assert not shichang.active
+        admin_row = session.scalars(select(Staff).where(Staff.staff_no == "admin")).one()
+        who = Principal(
+            staff_id=admin_row.id,
+            hall_id=admin_row.hall_id,
+            staff_no="admin",
+            name=admin_row.name,
+            department_id=None,
+            roles=frozenset({Role.admin}),
+            token_expires_at=local("2026-12-11 18:00"),
+        )
+        offered = hall_view(session, who, local("2026-12-11 09:00"))
+    assert "shichang" not in {d.code for d in offered.departments}
+    assert "zonghe" in {d.code for d in offered.departments}
+
+    admin.load(example())
+    with admin.session() as session:
+        assert session.scalars(select(Department).where(Department.code == "shichang")).one().active

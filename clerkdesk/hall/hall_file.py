@@ -202,6 +202,7 @@ def _upsert_departments(
     existing = {
         d.code: d for d in session.scalars(select(Department).where(Department.hall_id == hall.id))
     }
+    wanted = {item.code for item in spec.departments}
     for item in spec.departments:
         row = existing.get(item.code)
         if row is None:
@@ -209,6 +210,11 @@ def _upsert_departments(
             session.add(row)
             report.created.append(f"department {item.code}")
         row.name = item.name
+        row.active = True
+    for code, row in existing.items():
+        if code not in wanted and row.active:
+            row.active = False  # its services, windows and staff left the file with it
+            report.deactivated.append(f"department {code}")
     session.flush()
     return existing
 

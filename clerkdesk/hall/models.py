@@ -73,6 +73,7 @@ class Department(Base):
     hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # in the hall file (0003)
 
 
 class Service(Base):

@@ -27,7 +27,9 @@ def _hall(session: Session, who: Principal, _now: datetime) -> w.HallOut:
         code=hall.code,
         name=hall.name,
         timezone=hall.timezone,
-        departments=[w.DepartmentOut(code=d.code, name=d.name) for d in departments.values()],
+        departments=[
+            w.DepartmentOut(code=d.code, name=d.name) for d in departments.values() if d.active
+        ],
         services=[
             w.ServiceOut(
                 code=s.code,
