@@ -128,6 +128,22 @@ async def test_a_denial_asks_for_the_reason_wang_fang_will_read(
     assert denied.window_end == local("2026-12-11 17:30")  # the end did not move
 
 
+async def test_asked_with_nobody_waiting_the_minutes_dialog_says_so(
+    hall: RunningHall, wang_fang: HallClient
+) -> None:
+    """王芳 asks 15 minutes at 17:10 with nobody waiting (a citizen is on the way, say): the
+    lead's question does not speak of the waiting citizens' 0 minutes."""
+    hall.clock.set(local("2026-12-11 17:10"))
+    await ClosingClient(wang_fang).request_extension(8, 15, "a citizen is on the way")
+    app = lead_app(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await lead_without_window(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApproveMinutesDialog))
+        assert "asked 15 min; nobody waits now. Approve how many?" in screen_text(app)
+        assert "need about 0 min" not in screen_text(app)
+
+
 async def test_the_lead_approves_other_minutes_than_asked(
     hall: RunningHall, kiosk: HallClient, wang_fang: HallClient
 ) -> None:

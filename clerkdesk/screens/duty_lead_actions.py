@@ -64,10 +64,16 @@ class LeadDecisions:
         if item is None:
             return
         x = item.extension
-        question = _(
-            "Window {window}, {name}: asked {asked} min; the citizens waiting need about "
-            "{needed} min. Approve how many?"
-        ).format(
+        if item.waiting or item.minutes_needed:
+            question = _(
+                "Window {window}, {name}: asked {asked} min; the citizens waiting need about "
+                "{needed} min. Approve how many?"
+            )
+        else:
+            question = _(
+                "Window {window}, {name}: asked {asked} min; nobody waits now. Approve how many?"
+            )
+        question = question.format(
             window=x.window,
             name=x.staff.name,
             asked=x.minutes_requested,
