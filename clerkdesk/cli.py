@@ -117,6 +117,14 @@ async def _run_simulator(server_url: str, args: argparse.Namespace) -> None:
         await ArrivalSimulator(kiosk, services, args.rate, args.speed).run()
 
 
+async def serve_demo(server_url: str, args: argparse.Namespace) -> None:
+    """`demo --serve-only`: citizens arrive (if `--rate` is above 0) until Ctrl+C; with no
+    arrivals the hall still serves until then."""
+    if args.rate > 0:
+        await _run_simulator(server_url, args)
+    await asyncio.Event().wait()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The demo hall lives in a temporary folder, removed when the demo ends."""
     folder = tempfile.TemporaryDirectory(prefix="clerkdesk-demo-", ignore_cleanup_errors=True)
@@ -168,7 +176,7 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
         )
     )
     try:
-        asyncio.run(_run_simulator(server.url, args))
+        asyncio.run(serve_demo(server.url, args))
     except KeyboardInterrupt:
         pass
     finally:

@@ -109,3 +109,13 @@ def test_the_demo_hall_lives_in_a_temporary_folder_removed_when_the_demo_ends(
     assert cli.main(["demo", "--lang", "en", "--rate", "0", "--clock", "2026-12-11T09:00"]) == 0
     assert len(during) == 1 and len(during[0]) == 1  # the demo ran on its own folder's hall
     assert not list(tmp_path.glob("clerkdesk-demo-*"))  # and the folder is gone
+
+
+async def test_the_served_demo_hall_keeps_serving_with_no_arrivals(hall: RunningHall) -> None:
+    """`clerkdesk demo --serve-only --rate 0` (a hall for someone's own workstations) serves
+    until Ctrl+C: it used to stop after a second, its arrivals being done."""
+    import argparse
+
+    args = argparse.Namespace(rate=0.0, speed=1.0)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(cli.serve_demo(hall.url, args), timeout=0.5)
