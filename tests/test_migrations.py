@@ -71,8 +71,34 @@ def schema(engine: Engine) -> dict[str, object]:
         }
 
 
+def run_migrations(engine: Engine) -> None:
+    """The Alembic path alone, as a database that exists takes it (`migrate.upgrade` builds a
+    new, empty one from the models instead)."""
+    with engine.begin() as conn:
+        migrate.migrate(conn)
+
+
+def _drop_everything(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            for table in reversed(inspect(conn).get_table_names()):
+                conn.execute(text(f'DROP TABLE "{table}"'))
+
+
+def _in_order(found: dict[str, object]) -> dict[str, list[list[str]]]:
+    """Each table's columns, indexes, unique constraints and foreign keys, each list in a fixed
+    order (SQLite reflects a rebuilt table's foreign keys in another order)."""
+    return {
+        table: [sorted(map(str, part)) for part in parts]  # type: ignore[attr-defined]
+        for table, parts in found.items()
+    }
+
+
 def test_the_migrations_build_exactly_the_models_schema(engine: Engine) -> None:
-    migrate.upgrade(engine)
+    run_migrations(engine)
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "include_object": include_in_autogenerate}
@@ -82,26 +108,18 @@ def test_the_migrations_build_exactly_the_models_schema(engine: Engine) -> None:
     assert version(engine) == [head()]
 
 
-def test_the_models_own_schema_has_the_migrations_open_session_indexes(engine: Engine) -> None:
-    """The one-open-session indexes are DDL in the models (not Index objects, see there): a
-    schema built from the models (`create_all`) has exactly what migration 0001 made."""
-    migrate.upgrade(engine)
-
-    def window_session() -> list[list[str]]:  # each part in a fixed order (SQLite's FKs vary)
-        parts = schema(engine)["window_session"]
-        assert isinstance(parts, list)
-        return [sorted(map(str, part)) for part in parts]
-
-    migrated = window_session()
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        else:
-            for table in reversed(inspect(conn).get_table_names()):
-                conn.execute(text(f'DROP TABLE "{table}"'))
-    Base.metadata.create_all(engine)
-    assert window_session() == migrated
+def test_a_new_database_is_built_from_the_models_exactly_as_the_migrations_build_it(
+    engine: Engine,
+) -> None:
+    """A first start builds the schema from the models and stamps it at the newest revision;
+    every table, column, index (the one-open-session indexes' WHERE included), unique
+    constraint, foreign key and the revision must be what the migrations give."""
+    run_migrations(engine)
+    migrated = _in_order(schema(engine))
+    _drop_everything(engine)
+    migrate.upgrade(engine)  # an empty database: the models' path
+    assert _in_order(schema(engine)) == migrated
+    assert version(engine) == [head()]
     with engine.connect() as conn:
         indexes = {i["name"]: i for i in inspect(conn).get_indexes("window_session")}
     for name, column in OPEN_SESSION_INDEXES.items():

@@ -1,6 +1,6 @@
-"""What a workstation start does and does not do: a hall already at the newest revision opens
-without Alembic; `clerkdesk demo` writes its demo staff without the production argon2 cost; the
-start's objects are kept out of the garbage collector's passes."""
+"""What a workstation start does and does not do: a new hall, and a hall already at the newest
+revision, open without Alembic; `clerkdesk demo` writes its demo staff without the production
+argon2 cost; the start's objects are kept out of the garbage collector's passes."""
 
 from __future__ import annotations
 
@@ -56,11 +56,11 @@ def test_the_newest_revision_is_read_from_the_files_as_alembic_reads_it() -> Non
     assert migrate.head_revisions() == set(script.get_heads())
 
 
-def test_a_hall_at_the_newest_revision_opens_without_alembic(
+def test_a_new_hall_and_a_hall_at_the_newest_revision_open_without_alembic(
     tmp_path: Path, _seeded_sqlite_file: Path
 ) -> None:
     fresh = sqlite_url(tmp_path / "new-office.sqlite3")
-    assert _alembic_imported_by_upgrade(fresh)  # a first start migrates: Alembic is needed
+    assert not _alembic_imported_by_upgrade(fresh)  # a first start: built from the models
     assert _version(fresh) == migrate.head_revisions()
     assert not _alembic_imported_by_upgrade(fresh)  # every later start
     assert not _alembic_imported_by_upgrade(sqlite_url(_seeded_sqlite_file))
@@ -78,7 +78,11 @@ def test_a_hall_one_migration_behind_is_brought_to_the_newest(tmp_path: Path) ->
             config.attributes["connection"] = conn
             command.upgrade(config, first)
         assert not migrate.is_current(engine)
-        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    assert _alembic_imported_by_upgrade(url)  # a hall that exists is migrated by Alembic
+    engine = make_engine(url)
+    try:
         assert migrate.is_current(engine)
     finally:
         engine.dispose()

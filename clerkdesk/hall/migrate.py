@@ -1,4 +1,5 @@
-"""Apply the Alembic migrations when the server starts (several processes may start at once).
+"""Bring the hall's database to the newest revision when the server starts (several processes
+may start at once): a new database is built from the models, one that exists is migrated.
 
 Almost every start finds the database already at the newest revision. That is checked first
 with one query and the revision ids read from the migration files, without importing Alembic
@@ -14,7 +15,17 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    text,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -60,13 +71,51 @@ def is_current(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest revision: a new, empty one is built from the models and
+    stamped (`create_at_head`); one with tables goes through the migrations (`migrate`)."""
     if is_current(engine):
         return
+    with engine.begin() as conn:
+        _lock(conn)
+        if not inspect(conn).get_table_names():
+            create_at_head(conn)
+        else:
+            migrate(conn)
+
+
+def _lock(conn: Connection) -> None:
+    """One upgrade at a time: on PostgreSQL an advisory lock; on SQLite the write lock the
+    transaction took (BEGIN IMMEDIATE)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+
+
+def migrate(conn: Connection) -> None:
+    """Run the Alembic migrations up to the newest revision, in `conn`'s transaction."""
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
+def create_at_head(conn: Connection) -> None:
+    """A new database: the models' schema, marked as at the newest revision, in one transaction.
+
+    What Alembic's cookbook advises ("building an up to date database from scratch"): the
+    migrations are for databases that exist. A first start (the embedded hall, `clerkdesk
+    demo`) then needs neither Alembic nor one table copy per migration (SQLite's batch mode),
+    and a first start does not grow slower as migrations accumulate. The models and the
+    migrations build the same schema: tests/test_migrations.py compares the two on SQLite and
+    PostgreSQL, table by table, and Alembic finds nothing to migrate in either."""
+    from clerkdesk.hall.models import Base
+
+    Base.metadata.create_all(conn)
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    version.create(conn)
+    conn.execute(version.insert(), [{"version_num": head} for head in sorted(head_revisions())])

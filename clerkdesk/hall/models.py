@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -73,7 +74,9 @@ class Department(Base):
     hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)  # in the hall file (0003)
+    active: Mapped[bool] = mapped_column(  # in the last hall file imported (0003)
+        Boolean, default=True, server_default=true()
+    )
 
 
 class Service(Base):
