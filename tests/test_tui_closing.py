@@ -388,6 +388,24 @@ def _status(waiting: int, extension: w.ExtensionOut | None) -> w.ClosingStatus:
     )
 
 
+@pytest.mark.parametrize(
+    ("now", "first_line"),
+    [
+        ("17:30:22", "Past the end (17:30) by 0:22: from one minute on, overtime"),
+        ("17:31:00", "Past the end (17:30) by 1:00: overtime, for the duty lead to confirm"),
+    ],
+)
+def test_past_the_end_the_banner_claims_overtime_only_from_the_first_whole_minute(
+    now: str, first_line: str
+) -> None:
+    """An overrun counts whole minutes: leaving at 17:30:22 records none, so the banner does not
+    promise one before 17:31."""
+    first, _second = banner_lines(
+        _status(2, None), local(f"2026-12-11 {now}"), SHANGHAI, "F10 e", True
+    )
+    assert first == first_line
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_banner_fits_80_columns_in_both_languages(lang: str) -> None:
     set_language(lang)

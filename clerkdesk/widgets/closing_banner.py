@@ -6,7 +6,7 @@ how long is left, who still waits and the minutes they need, the extension reque
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -91,9 +91,14 @@ def banner_lines(
         else:
             when = _("Closes at {end}, {left} left").format(end=end, left=clock_span(left))
         return _fit([when, _waiting(status)], width), _fit([request, hint], width)
-    past = _("Past the end ({end}) by {over}: overtime, for the duty lead to confirm").format(
-        end=end, over=clock_span(-left)
-    )
+    if -left < timedelta(minutes=1):  # overruns count whole minutes (rules.overrun_minutes)
+        past = _("Past the end ({end}) by {over}: from one minute on, overtime").format(
+            end=end, over=clock_span(-left)
+        )
+    else:
+        past = _("Past the end ({end}) by {over}: overtime, for the duty lead to confirm").format(
+            end=end, over=clock_span(-left)
+        )
     return past, _fit([_waiting(status), request, hint], width)
 
 
