@@ -13,6 +13,7 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingsMap
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from clerkdesk.api.errors import Conflict, HallClientError
@@ -92,6 +93,13 @@ class ClerkDeskApp(App[None]):
         keymap = self.settings.extra.get("keymap")
         if isinstance(keymap, dict):  # [keymap] in config.toml: binding id = "keys"
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search prompt in the workstation's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
 
     def watch_theme(self, name: str) -> None:
         if name != self.settings.theme:

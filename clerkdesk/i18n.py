@@ -59,6 +59,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`_` for a message whose words mean something else elsewhere ("End" the key, "End" the
+    column), told apart by `context`."""
+    return _translation.pgettext(context, message)
+
+
+def NP_(context: str, message: str) -> str:
+    """`N_` for `pgettext` messages: marks `message` in `context` for extraction."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (translate it when shown)."""
     return message

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/i18n-add.py [TRANSLATIONS.json ...]
 
 Each JSON file maps an English msgid to its Simplified Chinese text (for ngettext entries the
-value is one string: Chinese has one plural form). The script extracts every marked string,
+value is one string: Chinese has one plural form; a message with a context, from pgettext or
+NP_, is written "context\u0004msgid"). The script extracts every marked string,
 updates both catalogs, writes the given translations into zh_CN, and compiles the .mo files.
 It holds a lock file, so several people (or helpers) can run it at once; it prints the msgids
 that are still untranslated in zh_CN.
@@ -39,8 +40,8 @@ def main(paths: list[str]) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             pot = f"{tmp}/clerkdesk.pot"
             _run(
-                "pybabel", "extract", "-k", "N_", "--no-location", "--sort-output",
-                "--project=clerkdesk", "-o", pot, "clerkdesk",
+                "pybabel", "extract", "-k", "N_", "-k", "NP_:1c,2", "-k", "pgettext:1c,2",
+                "--no-location", "--sort-output", "--project=clerkdesk", "-o", pot, "clerkdesk",
             )  # fmt: skip
             _run(
                 "pybabel", "update", "-i", pot, "-d", str(LOCALE), "-D", "clerkdesk",
@@ -49,15 +50,17 @@ def main(paths: list[str]) -> int:
         with ZH_PO.open("rb") as f:
             catalog = read_po(f, locale="zh_CN")
         unknown = []
-        for msgid, text in wanted.items():
+        for wanted_id, text in wanted.items():
+            # "context\u0004msgid" (gettext's own separator) names a message with a context
+            context, _sep, msgid = wanted_id.rpartition("\x04")
             found = None
             for message in catalog:
                 key = message.id[0] if isinstance(message.id, tuple) else message.id
-                if key == msgid:
+                if key == msgid and (message.context or "") == context:
                     found = message
                     break
             if found is None:
-                unknown.append(msgid)
+                unknown.append(wanted_id)
                 continue
             found.string = (text,) if isinstance(found.id, tuple) else text
             found.flags.discard("fuzzy")

@@ -19,7 +19,13 @@ from clerkdesk import i18n
 from clerkdesk.workstation.display import pad
 
 PACKAGE = Path(clerkdesk.__file__).parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "NP_": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 
@@ -27,23 +33,23 @@ def _po(lang: str) -> Path:
     return i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "clerkdesk.po"
 
 
-def _extracted() -> dict[str, str]:
-    """msgid -> where it was found, for every marked string in the package."""
-    found: dict[str, str] = {}
-    for filename, line, message, _comments, _context in extract_from_dir(
+def _extracted() -> dict[tuple[str | None, str], str]:
+    """(context, msgid) -> where it was found, for every marked string in the package."""
+    found: dict[tuple[str | None, str], str] = {}
+    for filename, line, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found[msgid] = f"{filename}:{line}"
+            found[(context, msgid)] = f"{filename}:{line}"
     return found
 
 
 def test_every_marked_string_has_a_chinese_translation() -> None:
     catalog = read_po(_po("zh_CN").open("rb"), locale="zh_CN")
     missing, untranslated = [], []
-    for msgid, where in sorted(_extracted().items()):
-        message = catalog.get(msgid)
+    for (context, msgid), where in sorted(_extracted().items(), key=str):
+        message = catalog.get(msgid, context=context)
         if message is None:
             missing.append(f"{where}: {msgid!r}")
             continue

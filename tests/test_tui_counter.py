@@ -222,3 +222,23 @@ async def test_a_double_press_in_a_dialog_answers_it_once_and_keeps_the_counter(
         await pilot.pause(0.2)
         assert app.screen is screen
     assert (await kiosk.ticket(first.id)).status == TicketStatus.done
+
+
+async def test_the_palettes_search_prompt_is_in_the_workstations_language(
+    hall: RunningHall,
+) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    from clerkdesk.i18n import set_language
+
+    set_language("zh")
+    try:
+        app = app_for(hall)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await at_counter(pilot)
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+            assert app.screen.query_one(Input).placeholder == "搜索命令…"
+    finally:
+        set_language("en")

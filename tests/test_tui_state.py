@@ -278,3 +278,21 @@ async def test_the_queue_table_keeps_the_servers_order_through_every_kind_of_cha
             table.show(queue, NINE + timedelta(minutes=5))
             await pilot.pause()
             assert shown(table) == [(str(i), x.code) for i, x in enumerate(queue, 1)]
+
+
+def test_textuals_own_key_help_is_in_the_workstations_language() -> None:
+    """The palette's "Keys" panel lists a table's cursor keys with Textual's descriptions;
+    in Chinese they are Chinese too."""
+    from clerkdesk.widgets.queue_table import QueueTable
+
+    set_language("zh")
+    try:
+        table = QueueTable()
+    finally:
+        set_language("en")
+    described = {
+        key: [b.description for b in bindings]
+        for key, bindings in table._bindings.key_to_bindings.items()
+    }
+    assert "光标上移" in described["up"] and "选择" in described["enter"]
+    assert all(d.isascii() is False for key in ("up", "down", "enter") for d in described[key])

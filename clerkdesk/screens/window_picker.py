@@ -15,7 +15,7 @@ from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedOut, WindowTaken
 from clerkdesk.screens.dialogs import ConfirmDialog
-from clerkdesk.widgets.tables import rebuild
+from clerkdesk.widgets.tables import rebuild, translate_key_help
 from clerkdesk.workstation.display import local_time
 from clerkdesk.workstation.refusals import explain
 from clerkdesk.workstation.session import Workstation
@@ -63,7 +63,9 @@ class WindowPickerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
-        yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="windows", cursor_type="row", zebra_stripes=True)
+        translate_key_help(table)
+        yield table
         yield Static(self._message or _("Enter takes the highlighted window."), id="message")
         yield Footer()
 

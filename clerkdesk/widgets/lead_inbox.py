@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import N_, _, ngettext
-from clerkdesk.widgets.tables import Row, rebuild
+from clerkdesk.widgets.tables import Row, rebuild, translate_key_help
 from clerkdesk.workstation.display import local_time
 
 REASON_CELLS = 24  # the table shows the start of a reason; the detail line shows all of it
@@ -68,6 +68,7 @@ class LeadTable(DataTable[str]):
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        translate_key_help(self)
         self.ids: list[int] = []
         self._shown: tuple[object, ...] | None = None
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
 from clerkdesk.messages import TicketPicked
-from clerkdesk.widgets.tables import fits, rebuild
+from clerkdesk.widgets.tables import fits, rebuild, translate_key_help
 from clerkdesk.workstation.display import clock_span, priority_name
 
 WAIT = "wait"
@@ -24,6 +24,7 @@ class QueueTable(DataTable[str]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        translate_key_help(self)
         self._tickets: list[w.TicketOut] = []
         self._drawn_cells: dict[tuple[Any, ...], list[list[Segment]]] = {}
 

@@ -3,12 +3,55 @@ character takes two), at once rather than when the table next goes idle."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from rich.cells import cell_len
+from textual.widget import Widget
 from textual.widgets import DataTable
 
+from clerkdesk.i18n import NP_, pgettext
+
 Row = tuple[str, Sequence[str]]  # (row key, cells)
+
+# Textual's own descriptions of a table's keys, which the palette's "Keys" panel lists (in
+# the context "key": "End" the key is not "End" the column).
+TEXTUAL_KEY_HELP = frozenset(
+    {
+        NP_("key", "Select"),
+        NP_("key", "Cursor up"),
+        NP_("key", "Cursor down"),
+        NP_("key", "Cursor left"),
+        NP_("key", "Cursor right"),
+        NP_("key", "Page up"),
+        NP_("key", "Page down"),
+        NP_("key", "Page Left"),
+        NP_("key", "Page Right"),
+        NP_("key", "Top"),
+        NP_("key", "Bottom"),
+        NP_("key", "Home"),
+        NP_("key", "End"),
+        NP_("key", "Scroll Up"),
+        NP_("key", "Scroll Down"),
+        NP_("key", "Scroll Left"),
+        NP_("key", "Scroll Right"),
+        NP_("key", "Scroll Home"),
+        NP_("key", "Scroll End"),
+    }
+)
+
+
+def translate_key_help(widget: Widget) -> None:
+    """Textual's descriptions of `widget`'s keys (a table's cursor keys) in the workstation's
+    language, as the "Keys" panel shows them. Call once the widget is made."""
+    bindings = widget._bindings.key_to_bindings
+    for key, found in bindings.items():
+        bindings[key] = [
+            dataclasses.replace(b, description=pgettext("key", b.description))
+            if b.description in TEXTUAL_KEY_HELP
+            else b
+            for b in found
+        ]
 
 
 def rebuild(
