@@ -61,7 +61,7 @@ class ExtensionDialog(Dialog[tuple[int, str] | None]):
             minutes.call_later(self.submit)
         elif focused is minutes:
             self.set_focus(reason)
-            minutes.call_later(self._check_minutes)
+            minutes.call_later(self._minutes_given)  # says so if they are not right
         elif focused is not None:
             focused.call_later(self.submit)
         else:
@@ -83,9 +83,6 @@ class ExtensionDialog(Dialog[tuple[int, str] | None]):
         )
         self.set_focus(minutes_input)
         return None
-
-    def _check_minutes(self) -> None:
-        self._minutes_given()
 
     def submit(self) -> None:
         minutes = self._minutes_given()
