@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.clock import ScaledClock  # noqa: E402
 from clerkdesk.hall.app import HallSettings, create_app  # noqa: E402
-from clerkdesk.hall.db import sqlite_url  # noqa: E402
+from clerkdesk.hall.store.engine import sqlite_url  # noqa: E402
 from tests.load_helpers import (  # noqa: E402
     HALL_START,
     KIOSK,

@@ -48,9 +48,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import ApiError  # noqa: E402
-from clerkdesk.hall.db import make_engine, sqlite_url  # noqa: E402
-from clerkdesk.hall.models import Hall, Ticket  # noqa: E402
 from clerkdesk.hall.server import ENV_CLOCK_START  # noqa: E402
+from clerkdesk.hall.store.engine import make_engine, sqlite_url  # noqa: E402
+from clerkdesk.hall.store.models import Hall, Ticket  # noqa: E402
 from tests.load_helpers import (  # noqa: E402
     HALL_START,
     KIOSK,

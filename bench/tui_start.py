@@ -106,7 +106,7 @@ def child_start(database: str) -> None:
         from clerkdesk.clock import ScaledClock
         from clerkdesk.credentials import TokenStore
         from clerkdesk.embedded import start_embedded
-        from clerkdesk.hall.db import sqlite_url
+        from clerkdesk.hall.store.engine import sqlite_url
         from clerkdesk.workstation.session import Workstation
 
         clock = ScaledClock(datetime.fromisoformat(HALL_TIME))
@@ -207,8 +207,8 @@ async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[s
     from clerkdesk.clock import ManualClock
     from clerkdesk.credentials import TokenStore
     from clerkdesk.embedded import start_embedded
-    from clerkdesk.hall.db import make_engine, sqlite_url
-    from clerkdesk.hall.models import Hall
+    from clerkdesk.hall.store.engine import make_engine, sqlite_url
+    from clerkdesk.hall.store.models import Hall
     from clerkdesk.launch import starting
     from clerkdesk.screens.counter import CounterScreen
     from clerkdesk.screens.ticket_dialogs import OutcomeDialog

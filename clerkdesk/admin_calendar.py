@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from clerkdesk.clock import Clock
-    from clerkdesk.hall.calendar_admin import CalendarView, SessionSpec
-    from clerkdesk.hall.models import DutySessionHours
+    from clerkdesk.hall.calendar.admin import CalendarView, SessionSpec
+    from clerkdesk.hall.store.models import DutySessionHours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_TYPE_NAMES = {
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
     from sqlalchemy.orm import Session
 
     from clerkdesk.api import schemas as w
-    from clerkdesk.hall import calendar_admin as edit
+    from clerkdesk.hall.calendar import admin as edit
 
     now = clock.now()
     try:
@@ -143,7 +143,7 @@ def _changed(changed: bool) -> str:
 
 
 def _session_spec(args: argparse.Namespace) -> SessionSpec:
-    from clerkdesk.hall.calendar_admin import CalendarEditError, SessionSpec
+    from clerkdesk.hall.calendar.admin import CalendarEditError, SessionSpec
 
     when = args.when.strip().lower()
     if when[:3] in WEEKDAYS:
@@ -198,7 +198,7 @@ def _show(view: CalendarView) -> None:
 
 
 def _as_spec(row: DutySessionHours) -> SessionSpec:
-    from clerkdesk.hall.calendar_admin import SessionSpec
+    from clerkdesk.hall.calendar.admin import SessionSpec
 
     weekday = row.weekday if row.on_date is None else None
     return SessionSpec(row.on_date, weekday, row.start_time, row.end_time, row.label or "—")

@@ -189,10 +189,11 @@ def cmd_admin(args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from clerkdesk.hall import hall_file, migrate
-    from clerkdesk.hall.auth import hash_password
-    from clerkdesk.hall.db import make_engine
-    from clerkdesk.hall.models import Staff
+    from clerkdesk.hall.access.principal import hash_password
+    from clerkdesk.hall.setup import hall_file
+    from clerkdesk.hall.store import migrate
+    from clerkdesk.hall.store.engine import make_engine
+    from clerkdesk.hall.store.models import Staff
 
     url = args.db or config.default_database_url()
     if args.verb == "import":  # a bad file is refused before the database is even opened

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.errors import HallClientError
 from clerkdesk.api.schemas import Priority
-from clerkdesk.hall import hall_file, migrate
-from clerkdesk.hall.calendar_store import load_calendar
-from clerkdesk.hall.db import make_engine, sqlite_url
-from clerkdesk.hall.hall_file import HallFile, StaffSpec
-from clerkdesk.hall.models import Department, Hall, Staff
+from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.rules.calendar import is_open, next_opening
+from clerkdesk.hall.setup import hall_file
+from clerkdesk.hall.setup.hall_file import HallFile, StaffSpec
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import Department, Hall, Staff
 
 DEMO_PASSWORD = "demo"
 

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from clerkdesk.clock import Clock, SystemClock
 from clerkdesk.config import default_database_url
 from clerkdesk.hall.app import HallSettings, create_app
-from clerkdesk.hall.db import make_engine
-from clerkdesk.hall.models import Staff
 from clerkdesk.hall.server import ServerThread
+from clerkdesk.hall.store.engine import make_engine
+from clerkdesk.hall.store.models import Staff
 from clerkdesk.i18n import _
 from clerkdesk.workstation.session import Server
 
 if TYPE_CHECKING:  # the first start only: not imported on the way to the counter
-    from clerkdesk.hall.hall_file import HallFile
+    from clerkdesk.hall.setup.hall_file import HallFile
     from clerkdesk.workstation.first_run import FirstRunAnswers
 
 
@@ -52,7 +52,7 @@ class EmbeddedHall:
 
     def create_hall(self, answers: FirstRunAnswers, now: datetime | None = None) -> None:
         """Write the first hall in one transaction (argon2 hashing: call from a thread)."""
-        from clerkdesk.hall import hall_file
+        from clerkdesk.hall.setup import hall_file
 
         engine = make_engine(self.database_url)
         try:
@@ -82,7 +82,7 @@ def start_embedded(database_url: str | None = None, clock: Clock | None = None) 
 
 
 def first_hall(answers: FirstRunAnswers) -> HallFile:
-    from clerkdesk.hall import hall_file
+    from clerkdesk.hall.setup import hall_file
 
     return hall_file.parse_hall(
         {

@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 from clerkdesk.api.client import HallClient
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD, demo_hall
-from clerkdesk.hall import auth, hall_file, migrate
+from clerkdesk.hall.access import principal as auth
 from clerkdesk.hall.app import HallSettings, create_app
-from clerkdesk.hall.db import make_engine, sqlite_url
 from clerkdesk.hall.server import ServerThread
+from clerkdesk.hall.setup import hall_file
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from tests.keyring_memory import MemoryKeyring
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

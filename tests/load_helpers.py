@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.api.schemas import EventKind, EventOut
-from clerkdesk.hall import hall_file, migrate
-from clerkdesk.hall.db import make_engine
-from clerkdesk.hall.hall_file import HallFile
-from clerkdesk.hall.models import Event, Hall, Staff, Ticket, TicketTransition, Window
 from clerkdesk.hall.rules.ticket_states import TERMINAL, WAITING, Action, next_state
+from clerkdesk.hall.setup import hall_file
+from clerkdesk.hall.setup.hall_file import HallFile
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine
+from clerkdesk.hall.store.models import Event, Hall, Staff, Ticket, TicketTransition, Window
 
 LOAD_HALL = "loadhall"
 LOAD_PASSWORD = "load-test"

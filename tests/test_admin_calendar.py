@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from clerkdesk.admin_calendar import DAY_TYPE_NAMES
 from clerkdesk.api import schemas as w
 from clerkdesk.cli import main
-from clerkdesk.hall.calendar_store import load_calendar, unconfirmed_years
-from clerkdesk.hall.db import make_engine
-from clerkdesk.hall.models import Event, Hall
+from clerkdesk.hall.calendar.store import load_calendar, unconfirmed_years
 from clerkdesk.hall.rules.calendar import day_info, opening_intervals
 from clerkdesk.hall.rules.day_types import DayType
+from clerkdesk.hall.store.engine import make_engine
+from clerkdesk.hall.store.models import Event, Hall
 from tests.conftest import local
 
 EXAMPLE = Path(__file__).parent.parent / "clerkdesk" / "examples" / "hall.toml"

@@ -24,7 +24,7 @@ from schemathesis.schemas import BaseSchema
 from clerkdesk.api.schemas import ErrorResponse
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD
-from clerkdesk.hall.db import sqlite_url
+from clerkdesk.hall.store.engine import sqlite_url
 from tests.conftest import RunningHall, local, signed_in, start_hall
 
 # (operation, status) -> how many answers; the last test reads it.

@@ -24,9 +24,9 @@ from clerkdesk.api import errors
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import ErrorResponse, TicketStatus
 from clerkdesk.demo import DEMO_PASSWORD
-from clerkdesk.hall.auth import hash_password
-from clerkdesk.hall.db import make_engine, sqlite_url
-from clerkdesk.hall.models import Department, Hall, Staff
+from clerkdesk.hall.access.principal import hash_password
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import Department, Hall, Staff
 from tests.conftest import RunningHall, local, signed_in, start_hall
 
 PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz")}

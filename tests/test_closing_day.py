@@ -20,8 +20,8 @@ from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.events import EventSubscription, StreamStatus
-from clerkdesk.hall.db import make_engine
-from clerkdesk.hall.models import DutySessionHours, Hall, HallPolicy, Staff, WeeklyHours
+from clerkdesk.hall.store.engine import make_engine
+from clerkdesk.hall.store.models import DutySessionHours, Hall, HallPolicy, Staff, WeeklyHours
 from tests.conftest import RunningHall, local, signed_in
 
 # --- helpers --------------------------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_the_example_hall_file_carries_the_calendar() -> None:
 
 
 def test_a_hall_file_calendar_is_checked_before_import() -> None:
-    from clerkdesk.hall.hall_file import HallFileError, parse_hall
+    from clerkdesk.hall.setup.hall_file import HallFileError, parse_hall
 
     base = {"hall": {"code": "h", "name": "某中心"}}
     problems = [

@@ -241,8 +241,8 @@ async def test_numbering_restarts_each_local_day_and_widens_past_999(
     from sqlalchemy import update
     from sqlalchemy.orm import Session
 
-    from clerkdesk.hall.db import make_engine
-    from clerkdesk.hall.models import TicketCounter
+    from clerkdesk.hall.store.engine import make_engine
+    from clerkdesk.hall.store.models import TicketCounter
 
     assert (await kiosk.issue("hukou")).code == "F001"
     engine = make_engine(hall.database_url)

@@ -18,9 +18,9 @@ from clerkdesk.api.events import EventSubscription
 from clerkdesk.api.schemas import EventKind, EventOut
 from clerkdesk.clock import ManualClock
 from clerkdesk.hall.app import HallSettings, create_app
-from clerkdesk.hall.db import make_engine, sqlite_url
-from clerkdesk.hall.models import Event, Hall
 from clerkdesk.hall.server import ServerThread
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import Event, Hall
 from tests.conftest import RunningHall, signed_in, start_hall
 from tests.load_helpers import (
     KIOSK,

@@ -21,7 +21,7 @@ from clerkdesk.api import errors
 from clerkdesk.api.client import HallClient, new_key
 from clerkdesk.api.events import EventSubscription
 from clerkdesk.api.schemas import EventOut, Outcome, Priority, QueuePosition, TicketStatus
-from clerkdesk.hall.db import make_engine, sqlite_url
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from tests.load_helpers import (
     HALL_START,
     KIOSK,

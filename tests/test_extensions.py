@@ -13,7 +13,7 @@ from clerkdesk.api import errors
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
-from clerkdesk.hall.models import Staff
+from clerkdesk.hall.store.models import Staff
 from tests.conftest import RunningHall, local, signed_in
 from tests.test_closing_day import (
     at_window,

@@ -22,11 +22,11 @@ from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import Role
 from clerkdesk.cli import main
 from clerkdesk.demo import demo_hall
-from clerkdesk.hall.auth import Principal, verify_password
-from clerkdesk.hall.db import make_engine, sqlite_url
-from clerkdesk.hall.hall_file import import_hall
-from clerkdesk.hall.models import Department, Service, Staff, Window, WindowService
+from clerkdesk.hall.access.principal import Principal, verify_password
 from clerkdesk.hall.routes.hall import _hall as hall_view
+from clerkdesk.hall.setup.hall_file import import_hall
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import Department, Service, Staff, Window, WindowService
 from tests.conftest import RunningHall, local
 
 Hall = dict[str, Any]  # a hall file as TOML data

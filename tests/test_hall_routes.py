@@ -11,7 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from clerkdesk.hall.app import HallSettings, create_app
-from clerkdesk.hall.db import sqlite_url
+from clerkdesk.hall.store.engine import sqlite_url
 
 SHARED_REFUSALS = {"400", "401", "403", "404", "409", "422", "429"}
 

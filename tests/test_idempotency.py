@@ -16,7 +16,7 @@ from clerkdesk.api import errors
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import ErrorResponse, TicketOut, TicketStatus
 from clerkdesk.demo import DEMO_PASSWORD
-from clerkdesk.hall.db import make_engine
+from clerkdesk.hall.store.engine import make_engine
 from tests.conftest import RunningHall, signed_in
 
 # Sign-in itself is the exception: a login's answer is a secret that must not be stored for

@@ -15,9 +15,9 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.types import TypeEngine
 
-from clerkdesk.hall import migrate
-from clerkdesk.hall.db import make_engine, sqlite_url
-from clerkdesk.hall.models import OPEN_SESSION_INDEXES, Base, include_in_autogenerate
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import OPEN_SESSION_INDEXES, Base, include_in_autogenerate
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -16,11 +16,13 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall import migrate, tickets
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.db import make_engine, sqlite_url
+from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict
-from clerkdesk.hall.models import (
+from clerkdesk.hall.rules.queue_order import PRIORITY_RANK, Waiting, order_for_window
+from clerkdesk.hall.rules.ticket_states import Action
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import (
     Department,
     Event,
     Hall,
@@ -33,8 +35,7 @@ from clerkdesk.hall.models import (
     WindowService,
     WindowSession,
 )
-from clerkdesk.hall.rules.queue_order import PRIORITY_RANK, Waiting, order_for_window
-from clerkdesk.hall.rules.ticket_states import Action
+from clerkdesk.hall.tickets import lifecycle as tickets
 
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # Friday 10:00 in Shanghai
 TODAY = NOW.date()

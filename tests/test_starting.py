@@ -15,10 +15,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clerkdesk.demo import DEMO_PASSWORD, prepare_demo_database
-from clerkdesk.hall import migrate
-from clerkdesk.hall.auth import verify_password
-from clerkdesk.hall.db import make_engine, sqlite_url
-from clerkdesk.hall.models import Department, Staff
+from clerkdesk.hall.access.principal import verify_password
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import Department, Staff
 from clerkdesk.launch import starting
 from tests.conftest import local
 
@@ -30,7 +30,7 @@ def _alembic_imported_by_upgrade(url: str) -> bool:
     program = (
         "import sys\n"
         "from clerkdesk.hall import migrate\n"
-        "from clerkdesk.hall.db import make_engine\n"
+        "from clerkdesk.hall.store.engine import make_engine\n"
         f"engine = make_engine({url!r})\n"
         "migrate.upgrade(engine)\n"
         "engine.dispose()\n"

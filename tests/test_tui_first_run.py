@@ -11,7 +11,7 @@ from clerkdesk.app import ClerkDeskApp
 from clerkdesk.clock import ManualClock
 from clerkdesk.credentials import TokenStore
 from clerkdesk.embedded import start_embedded
-from clerkdesk.hall.db import sqlite_url
+from clerkdesk.hall.store.engine import sqlite_url
 from clerkdesk.workstation.session import Workstation
 from tests.conftest import local
 from tests.keyring_memory import MemoryKeyring

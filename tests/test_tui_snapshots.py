@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.schemas import Priority
 from clerkdesk.clock import ManualClock
-from clerkdesk.hall.db import sqlite_url
+from clerkdesk.hall.store.engine import sqlite_url
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.window_picker import WindowPickerScreen
 from clerkdesk.widgets.closing_banner import ClosingBanner

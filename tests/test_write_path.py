@@ -24,13 +24,16 @@ from clerkdesk.api import errors
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.events import EventSubscription
-from clerkdesk.hall import calendar_admin, calendar_cache, db, migrate
-from clerkdesk.hall.calendar_cache import CalendarCache
-from clerkdesk.hall.context import HallContext
-from clerkdesk.hall.db import make_engine
-from clerkdesk.hall.event_log import _INSERT_LOCKED
-from clerkdesk.hall.fair_gate import FairGate
+from clerkdesk.hall.calendar import admin as calendar_admin
+from clerkdesk.hall.calendar import cache as calendar_cache
+from clerkdesk.hall.calendar.cache import CalendarCache
+from clerkdesk.hall.events.log import _INSERT_LOCKED
 from clerkdesk.hall.rules.calendar import HallCalendar, OpeningInterval, WeeklySchedule
+from clerkdesk.hall.store import engine as db
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine
+from clerkdesk.hall.store.write_gate import FairGate
+from clerkdesk.hall.unit_of_work import HallContext
 from tests.conftest import RunningHall, local, signed_in
 from tests.load_helpers import Follower, ServerProcess
 

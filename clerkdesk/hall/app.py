@@ -19,14 +19,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clerkdesk import __version__
 from clerkdesk.api.schemas import ErrorBody, ErrorResponse
 from clerkdesk.clock import Clock, SystemClock
-from clerkdesk.hall import migrate
-from clerkdesk.hall.context import HallContext, StoredAnswer
-from clerkdesk.hall.db import make_engine
 from clerkdesk.hall.errors import HallError
-from clerkdesk.hall.event_hub import EventHub
+from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
 from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
+from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store.engine import make_engine
+from clerkdesk.hall.unit_of_work import HallContext, StoredAnswer
 
 log = logging.getLogger(__name__)
 

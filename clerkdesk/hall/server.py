@@ -106,8 +106,8 @@ def serve_processes(
     processes' events by polling (every 0.5 s), and writers of different processes meet at
     `BEGIN IMMEDIATE`, where SQLite makes them poll for the lock: one process is the better
     choice there."""
-    from clerkdesk.hall import migrate
-    from clerkdesk.hall.db import make_engine
+    from clerkdesk.hall.store import migrate
+    from clerkdesk.hall.store.engine import make_engine
 
     engine = make_engine(database_url)
     try:

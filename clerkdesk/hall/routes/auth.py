@@ -6,12 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import auth
+from clerkdesk.hall.access import principal as auth
 from clerkdesk.hall.errors import HallError
-from clerkdesk.hall.models import Hall, Staff, WindowSession
 from clerkdesk.hall.routes.deps import HallDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.views import session_out, staff_out
+from clerkdesk.hall.store.models import Hall, Staff, WindowSession
+from clerkdesk.hall.wire import session_out, staff_out
 
 router = RouteTable(tags=["sign-in"])
 

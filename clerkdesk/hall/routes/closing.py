@@ -8,10 +8,14 @@ from datetime import date
 from fastapi import Path, Query
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import calendar_store, closing, duty_lead, extensions, overruns, window_close
-from clerkdesk.hall.context import fingerprint
+from clerkdesk.hall.calendar import store as calendar_store
+from clerkdesk.hall.closing import close_window as window_close
+from clerkdesk.hall.closing import extensions, overruns
+from clerkdesk.hall.closing import inbox as duty_lead
+from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
+from clerkdesk.hall.unit_of_work import fingerprint
 
 router = RouteTable(tags=["closing"])
 WindowNo = Path(ge=1, le=9999, description="The window's number as shown above the counter")

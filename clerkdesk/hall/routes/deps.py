@@ -8,8 +8,8 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from clerkdesk.api.schemas import ErrorResponse
-from clerkdesk.hall.context import HallContext
 from clerkdesk.hall.errors import NotSignedIn
+from clerkdesk.hall.unit_of_work import HallContext
 
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login")
 

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.models import Department, Hall, Service
+from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.routes.deps import HallDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.windows import list_windows
+from clerkdesk.hall.store.models import Department, Hall, Service
+from clerkdesk.hall.windows.sessions import list_windows
 
 router = RouteTable(tags=["hall"])
 

@@ -9,15 +9,15 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall import tickets
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.context import fingerprint
+from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import not_found
-from clerkdesk.hall.models import Hall, Service, Ticket, Window, WindowService
 from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.rules.ticket_states import Action
-from clerkdesk.hall.views import ticket_out
+from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.tickets import lifecycle as tickets
+from clerkdesk.hall.unit_of_work import fingerprint
+from clerkdesk.hall.wire import ticket_out
 
 router = RouteTable(tags=["tickets"])
 TicketId = Path(ge=1, le=2**53, description="The ticket's id (from the issue answer or an event)")

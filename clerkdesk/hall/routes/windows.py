@@ -7,15 +7,17 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import tickets, window_close, windows
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.context import fingerprint
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.closing import close_window as window_close
 from clerkdesk.hall.errors import Forbidden
-from clerkdesk.hall.models import Window
 from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.stats import day_counts
-from clerkdesk.hall.views import hall_last_event_id, open_session, ticket_out, window_out
+from clerkdesk.hall.store.models import Window
+from clerkdesk.hall.tickets import lifecycle as tickets
+from clerkdesk.hall.tickets.stats import day_counts
+from clerkdesk.hall.unit_of_work import fingerprint
+from clerkdesk.hall.windows import sessions as windows
+from clerkdesk.hall.wire import hall_last_event_id, open_session, ticket_out, window_out
 
 router = RouteTable(tags=["windows"])
 WindowNo = Path(ge=1, le=9999, description="The window's number as shown above the counter")

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.models import Hall, Ticket
+from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.rules.ticket_states import DONE, NO_SHOW
-from clerkdesk.hall.tickets import local_date
+from clerkdesk.hall.store.models import Hall, Ticket
+from clerkdesk.hall.tickets.lifecycle import local_date
 
 
 def day_counts(session: Session, staff_id: int, who: Principal, now: datetime) -> w.DayCounts:

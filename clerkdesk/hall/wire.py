@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.auth import parse_roles
-from clerkdesk.hall.models import (
+from clerkdesk.hall.access.principal import parse_roles
+from clerkdesk.hall.store.models import (
     Department,
     Event,
     Service,

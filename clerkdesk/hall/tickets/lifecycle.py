@@ -20,13 +20,11 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall import ticket_sql as q
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.calendar_cache import cached_calendar
-from clerkdesk.hall.cutoff import check_issuing
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.cache import cached_calendar
+from clerkdesk.hall.calendar.cutoff import check_issuing
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.calendar import accepts_tickets
 from clerkdesk.hall.rules.numbering import ticket_code
@@ -38,8 +36,10 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
-from clerkdesk.hall.tables import connection_of
-from clerkdesk.hall.views import ticket_answer, ticket_out, window_service_ids
+from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.store.tables import connection_of
+from clerkdesk.hall.tickets import sql as q
+from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
 
 TicketRow = Mapping[Any, Any]
 """A ticket's columns and its answer's (see `ticket_sql`), as Core returns them."""

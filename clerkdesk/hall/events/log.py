@@ -23,9 +23,9 @@ from sqlalchemy import JSON, Connection, Integer, String, bindparam, func, inser
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import tables
-from clerkdesk.hall.models import UTCDateTime
-from clerkdesk.hall.tables import connection_of
+from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.models import UTCDateTime
+from clerkdesk.hall.store.tables import connection_of
 
 CHANNEL = "clerkdesk_events"
 _EVENT_LOCK = 0x4556454E54  # "EVENT"

@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.calendar_store import load_calendar
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.errors import Conflict
-from clerkdesk.hall.models import Service
 from clerkdesk.hall.rules.calendar import (
     HallCalendar,
     accepts_tickets,
     closing_time,
     next_opening,
 )
+from clerkdesk.hall.store.models import Service
 
 
 def cutoff_minutes(service: Service) -> int:

@@ -28,8 +28,8 @@ from typing import Final
 from sqlalchemy import Engine, Text, cast, func, select, text
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import tables
-from clerkdesk.hall.event_log import CHANGES_HALL, CHANNEL, event_out
+from clerkdesk.hall.events.log import CHANGES_HALL, CHANNEL, event_out
+from clerkdesk.hall.store import tables
 
 log = logging.getLogger(__name__)
 _events = tables.event

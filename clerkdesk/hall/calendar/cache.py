@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from clerkdesk.hall.calendar_store import load_calendar
+from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.rules.calendar import HallCalendar
 
 SESSION_KEY = "clerkdesk_calendars"

@@ -16,17 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import closing
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.calendar_store import load_calendar, load_policy
-from clerkdesk.hall.cutoff import when
-from clerkdesk.hall.duty_lead import require_decider
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.cutoff import when
+from clerkdesk.hall.calendar.store import load_calendar, load_policy
+from clerkdesk.hall.closing import status as closing
+from clerkdesk.hall.closing.inbox import require_decider
 from clerkdesk.hall.errors import Conflict, not_found
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import ExtensionRequest, Overrun, Staff, Window, WindowClosing
+from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import closing as rules
-from clerkdesk.hall.views import open_session, window_out
-from clerkdesk.hall.windows import held_window
+from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Staff, Window, WindowClosing
+from clerkdesk.hall.windows.sessions import held_window
+from clerkdesk.hall.wire import open_session, window_out
 
 PENDING = w.ExtensionStatus.pending.value
 

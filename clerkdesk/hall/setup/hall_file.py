@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall.auth import hash_password
-from clerkdesk.hall.calendar_file import CalendarSpec, import_calendar
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import Department, Hall, Service, Staff, Window, WindowService
+from clerkdesk.hall.access.principal import hash_password
+from clerkdesk.hall.calendar.file import CalendarSpec, import_calendar
+from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.store.models import Department, Hall, Service, Staff, Window, WindowService
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

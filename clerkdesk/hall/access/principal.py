@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall import tables
 from clerkdesk.hall.errors import Forbidden, NotSignedIn
-from clerkdesk.hall.models import AuthToken, Hall, Staff
+from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.models import AuthToken, Hall, Staff
 
 TOKEN_HOURS = 12
 MAX_FAILED_LOGINS = 5
@@ -128,7 +128,7 @@ def login(
     staff.locked_until = None
     hall = session.get_one(Hall, staff.hall_id)
     token = secrets.token_urlsafe(32)
-    from clerkdesk.hall.calendar_store import sign_in_ends  # (calendar_store imports us)
+    from clerkdesk.hall.calendar.store import sign_in_ends  # (calendar_store imports us)
 
     expires = token_expiry(now, sign_in_ends(session, hall.id, now))
     session.add(

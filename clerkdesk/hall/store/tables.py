@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
-from clerkdesk.hall import models
+from clerkdesk.hall.store import models
 
 CONNECTION = "clerkdesk_connection"
 """`Session.info` key: the connection whose transaction the session joined (`HallContext`)."""

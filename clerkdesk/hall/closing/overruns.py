@@ -10,13 +10,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.closing import overrun_out
-from clerkdesk.hall.duty_lead import in_scope, require_decider
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.closing.inbox import in_scope, require_decider
+from clerkdesk.hall.closing.status import overrun_out
 from clerkdesk.hall.errors import Conflict, not_found
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import Hall, Overrun, Staff, Window
-from clerkdesk.hall.tickets import local_date
+from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.store.models import Hall, Overrun, Staff, Window
+from clerkdesk.hall.tickets.lifecycle import local_date
 
 PENDING = w.OverrunStatus.pending.value
 

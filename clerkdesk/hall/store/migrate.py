@@ -108,7 +108,7 @@ def create_at_head(conn: Connection) -> None:
     and a first start does not grow slower as migrations accumulate. The models and the
     migrations build the same schema: tests/test_migrations.py compares the two on SQLite and
     PostgreSQL, table by table, and Alembic finds nothing to migrate in either."""
-    from clerkdesk.hall.models import Base
+    from clerkdesk.hall.store.models import Base
 
     Base.metadata.create_all(conn)
     version = Table(

@@ -20,12 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall import closing, extensions, windows
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.calendar_store import load_calendar, load_policy
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import load_calendar, load_policy
+from clerkdesk.hall.closing import extensions
+from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Conflict
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import (
+from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.rules import closing as rules
+from clerkdesk.hall.rules.ticket_states import WAITING, Action, next_state
+from clerkdesk.hall.store.models import (
     Overrun,
     Staff,
     Ticket,
@@ -35,11 +38,10 @@ from clerkdesk.hall.models import (
     WindowService,
     WindowSession,
 )
-from clerkdesk.hall.rules import closing as rules
-from clerkdesk.hall.rules.ticket_states import WAITING, Action, next_state
-from clerkdesk.hall.tickets import current_ticket
-from clerkdesk.hall.views import open_session, staff_out, ticket_out, window_out
-from clerkdesk.hall.windows import held_window
+from clerkdesk.hall.tickets.lifecycle import current_ticket
+from clerkdesk.hall.windows import sessions as windows
+from clerkdesk.hall.windows.sessions import held_window
+from clerkdesk.hall.wire import open_session, staff_out, ticket_out, window_out
 
 KEEP_PRIORITY = frozenset({w.Priority.transferred.value, w.Priority.green_channel.value})
 

@@ -44,8 +44,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar_store import confirm_year
-from clerkdesk.hall.models import DayOverride, DutySessionHours, Hall, HallPolicy, WeeklyHours
+from clerkdesk.hall.calendar.store import confirm_year
+from clerkdesk.hall.store.models import DayOverride, DutySessionHours, Hall, HallPolicy, WeeklyHours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")

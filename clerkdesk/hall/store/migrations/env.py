@@ -1,14 +1,14 @@
-"""Alembic environment: the connection is handed in by clerkdesk.hall.migrate."""
+"""Alembic environment: the connection is handed in by clerkdesk.hall.store.migrate."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from clerkdesk.hall.models import Base, include_in_autogenerate
+from clerkdesk.hall.store.models import Base, include_in_autogenerate
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only `alembic` on the command line gets here
-    raise RuntimeError("run migrations through clerkdesk.hall.migrate.upgrade(engine)")
+    raise RuntimeError("run migrations through clerkdesk.hall.store.migrate.upgrade(engine)")
 
 context.configure(
     connection=connection,

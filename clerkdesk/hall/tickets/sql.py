@@ -22,10 +22,10 @@ from sqlalchemy import (
     update,
 )
 
-from clerkdesk.hall import tables
-from clerkdesk.hall.models import UTCDateTime
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
+from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.models import UTCDateTime
 
 _t = tables.ticket
 _s = tables.service

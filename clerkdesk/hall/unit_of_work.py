@@ -28,21 +28,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clerkdesk.clock import Clock
-from clerkdesk.hall import tables
-from clerkdesk.hall.auth import (
+from clerkdesk.hall.access.principal import (
     Principal,
     authenticate,
     principal_from_row,
     principal_query,
     token_digest,
 )
-from clerkdesk.hall.calendar_cache import SESSION_KEY, CalendarCache
+from clerkdesk.hall.calendar.cache import SESSION_KEY, CalendarCache
 from clerkdesk.hall.errors import Conflict, HallError, NotSignedIn
-from clerkdesk.hall.event_hub import EventHub
-from clerkdesk.hall.event_log import HALL_CHANGED, PENDING, write_pending
-from clerkdesk.hall.fair_gate import FairGate
-from clerkdesk.hall.models import IdempotentResponse
+from clerkdesk.hall.events.hub import EventHub
+from clerkdesk.hall.events.log import HALL_CHANGED, PENDING, write_pending
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
+from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.models import IdempotentResponse
+from clerkdesk.hall.store.write_gate import FairGate
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall import closing
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.calendar_store import load_calendar
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import load_calendar
+from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Forbidden, not_found
-from clerkdesk.hall.models import ExtensionRequest, Hall, Window
 from clerkdesk.hall.rules import closing as rules
-from clerkdesk.hall.tickets import local_date
-from clerkdesk.hall.views import open_session, window_out
+from clerkdesk.hall.store.models import ExtensionRequest, Hall, Window
+from clerkdesk.hall.tickets.lifecycle import local_date
+from clerkdesk.hall.wire import open_session, window_out
 
 PENDING = w.ExtensionStatus.pending.value
 

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall.auth import Principal
+from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict, Forbidden, not_found
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import Staff, Ticket, Window, WindowSession
+from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING
-from clerkdesk.hall.views import open_session, session_out, window_out
+from clerkdesk.hall.store.models import Staff, Ticket, Window, WindowSession
+from clerkdesk.hall.wire import open_session, session_out, window_out
 
 
 def get_window(session: Session, hall_id: int, number: int, lock: bool = False) -> Window:

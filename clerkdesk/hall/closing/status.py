@@ -14,10 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.calendar_store import load_calendar, load_policy
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import load_calendar, load_policy
 from clerkdesk.hall.errors import Forbidden
-from clerkdesk.hall.models import ExtensionRequest, Overrun, Service, Staff, Ticket, Window
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.calendar import (
     HallCalendar,
@@ -26,9 +25,10 @@ from clerkdesk.hall.rules.calendar import (
     next_opening,
 )
 from clerkdesk.hall.rules.ticket_states import DONE
-from clerkdesk.hall.tickets import current_ticket, queue_for_window
-from clerkdesk.hall.views import open_session, staff_out, ticket_out, window_service_ids
-from clerkdesk.hall.windows import get_window, may_view_window
+from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Service, Staff, Ticket, Window
+from clerkdesk.hall.tickets.lifecycle import current_ticket, queue_for_window
+from clerkdesk.hall.windows.sessions import get_window, may_view_window
+from clerkdesk.hall.wire import open_session, staff_out, ticket_out, window_service_ids
 
 # --- the window's end -----------------------------------------------------------------------
 

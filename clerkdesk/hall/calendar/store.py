@@ -15,17 +15,8 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall.auth import Principal
-from clerkdesk.hall.event_log import append_event
-from clerkdesk.hall.models import (
-    ConfirmedYear,
-    DayOverride,
-    DutySessionHours,
-    Hall,
-    HallPolicy,
-    Staff,
-    WeeklyHours,
-)
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules.calendar import (
     DutySession,
     HallCalendar,
@@ -40,6 +31,15 @@ from clerkdesk.hall.rules.calendar import (
     working_day_end,
 )
 from clerkdesk.hall.rules.day_types import DayType, year_confirmed
+from clerkdesk.hall.store.models import (
+    ConfirmedYear,
+    DayOverride,
+    DutySessionHours,
+    Hall,
+    HallPolicy,
+    Staff,
+    WeeklyHours,
+)
 
 DEFAULT_HOURS = (OpeningInterval(time(9, 0), time(17, 30)),)
 
