@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import parse_roles
+from clerkdesk.hall.rules.calendar import HallCalendar, day_info, opening_intervals, sessions_on
 from clerkdesk.hall.store.models import (
+    ConfirmedYear,
     Department,
     Event,
     Service,
@@ -141,3 +144,27 @@ def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
 
 def hall_last_event_id(session: Session, hall_id: int) -> int:
     return int(session.scalar(select(func.max(Event.id)).where(Event.hall_id == hall_id)) or 0)
+
+
+def confirmed_year_out(session: Session, row: ConfirmedYear) -> w.ConfirmedYearOut:
+    by = session.get(Staff, row.confirmed_by_id) if row.confirmed_by_id else None
+    return w.ConfirmedYearOut(
+        year=row.year, confirmed_at=row.confirmed_at, confirmed_by=by.staff_no if by else None
+    )
+
+
+def day_out(calendar: HallCalendar, local_date: date) -> w.CalendarDayOut:
+    info = day_info(calendar, local_date)
+    return w.CalendarDayOut(
+        local_date=local_date,
+        day_type=w.DayType(info.day_type.value),
+        make_up_workday=info.make_up_workday,
+        holiday_name=info.holiday_name,
+        overridden=info.overridden,
+        confirmed=info.confirmed,
+        intervals=[
+            w.OpeningIntervalOut(start=start, end=end)
+            for start, end in opening_intervals(calendar, local_date)
+        ],
+        sessions=[s.label for s in sessions_on(calendar, local_date)],
+    )

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import Path, Query
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar import store as calendar_store
+from clerkdesk.hall.calendar import days as calendar_days
 from clerkdesk.hall.closing import close_window as window_close
 from clerkdesk.hall.closing import extensions, overruns
 from clerkdesk.hall.closing import inbox as duty_lead
@@ -30,13 +30,13 @@ OverrunId = Path(ge=1, le=2**53, description="The overrun's id (from its event o
 def calendar_today(hall: HallDep, token: TokenDep) -> w.CalendarToday:
     """Today's day type and hours, whether the hall is open now; leads and admins also see the
     years whose official holiday swaps are not confirmed."""
-    return hall.read(token, calendar_store.calendar_today)
+    return hall.read(token, calendar_days.calendar_today)
 
 
 @router.get("/calendar/days/{local_date}", response_model=w.CalendarDayOut)
 def calendar_day(hall: HallDep, token: TokenDep, local_date: date) -> w.CalendarDayOut:
     """The day type and opening hours of one hall-local date (YYYY-MM-DD)."""
-    return hall.read(token, lambda s, who, _now: calendar_store.calendar_day(s, who, local_date))
+    return hall.read(token, lambda s, who, _now: calendar_days.calendar_day(s, who, local_date))
 
 
 @router.post("/admin/calendar/confirm-year", response_model=w.ConfirmedYearOut)
@@ -48,7 +48,7 @@ def confirm_year(
         token,
         key,
         fingerprint("confirm-year", body.model_dump()),
-        lambda s, who, now: calendar_store.confirm_year_by_admin(s, who, body, now),
+        lambda s, who, now: calendar_days.confirm_year_by_admin(s, who, body, now),
     )
 
 
