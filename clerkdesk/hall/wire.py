@@ -115,7 +115,7 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
     )
 
 
-def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
+def ticket_answer(row: Mapping[Any, Any]) -> w.TicketOut:
     """The wire form of a ticket from a Core row: the ticket's columns plus `service_code`,
     `service_name`, `estimated_minutes`, `window_number` and `called_by` (a staff number)."""
     outcome = row["outcome"]

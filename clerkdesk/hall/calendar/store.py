@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,6 +81,15 @@ def load_calendar(session: Session, hall_id: int) -> HallCalendar:
         session.scalars(select(ConfirmedYear.year).where(ConfirmedYear.hall_id == hall_id))
     )
     return HallCalendar(hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years)
+
+
+def local_date(hall: Hall, at: datetime) -> date:
+    """The hall-local date of `at`."""
+    return local_day(hall.timezone, at)
+
+
+def local_day(timezone: str, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(timezone)).date()
 
 
 def sign_in_ends(session: Session, hall_id: int, now: datetime) -> datetime:

@@ -25,8 +25,8 @@ from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Staff, Window, WindowClosing
-from clerkdesk.hall.windows.sessions import held_window
-from clerkdesk.hall.wire import open_session, window_out
+from clerkdesk.hall.windows.held import held_window
+from clerkdesk.hall.wire import window_out
 
 PENDING = w.ExtensionStatus.pending.value
 
@@ -37,11 +37,10 @@ PENDING = w.ExtensionStatus.pending.value
 def request_extension(
     session: Session, who: Principal, number: int, body: w.RequestExtension, now: datetime
 ) -> w.ExtensionOut:
-    window = held_window(session, who, number, lock=True)
-    holder = open_session(session, window.id)
-    assert holder is not None
+    held = held_window(session, who, number)
+    window = session.get_one(Window, held.id)
     calendar = load_calendar(session, who.hall_id)
-    timing = closing.window_timing(session, calendar, window.id, now, holder.started_at)
+    timing = closing.window_timing(session, calendar, window.id, now, held.started_at)
     if timing.scheduled_end is None or timing.end is None:
         raise Conflict(
             "window_not_open",
@@ -68,7 +67,7 @@ def request_extension(
         hall_id=who.hall_id,
         window_id=window.id,
         staff_id=who.staff_id,
-        window_session_id=holder.id,
+        window_session_id=held.session_id,
         local_date=timing.local_date,
         status=PENDING,
         requested_at=now,

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.store import load_calendar
+from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Forbidden, not_found
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Hall, Window
-from clerkdesk.hall.tickets.lifecycle import local_date
 from clerkdesk.hall.wire import open_session, window_out
 
 PENDING = w.ExtensionStatus.pending.value

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar, load_policy
-from clerkdesk.hall.errors import Forbidden
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.calendar import (
     HallCalendar,
@@ -26,9 +25,9 @@ from clerkdesk.hall.rules.calendar import (
 )
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Service, Staff, Ticket, Window
-from clerkdesk.hall.tickets.lifecycle import current_ticket, queue_for_window
-from clerkdesk.hall.windows.sessions import get_window, may_view_window
-from clerkdesk.hall.wire import open_session, staff_out, ticket_out, window_service_ids
+from clerkdesk.hall.tickets.queries import queue_for_window, ticket_in_hand
+from clerkdesk.hall.windows.sessions import viewable_window
+from clerkdesk.hall.wire import open_session, staff_out, window_service_ids
 
 # --- the window's end -----------------------------------------------------------------------
 
@@ -105,8 +104,7 @@ def estimate(session: Session, window: Window, now: datetime) -> Estimate:
     per_service = {s.code: service_estimate(session, s, now) for s in services}
     waiting = queue_for_window(session, window, now)
     needed = sum(per_service.get(t.service, t.estimated_minutes) for t in waiting)
-    current = current_ticket(session, window)
-    in_hand = ticket_out(session, current) if current is not None else None
+    in_hand = ticket_in_hand(session, window)
     if in_hand is not None:
         per_ticket = per_service.get(in_hand.service, in_hand.estimated_minutes)
         needed += rules.remaining_minutes(per_ticket, in_hand.started_at, now)
@@ -173,17 +171,6 @@ def latest_extension(
             ExtensionRequest.id.desc()
         )
     ).first()
-
-
-def viewable_window(session: Session, who: Principal, number: int) -> Window:
-    window = get_window(session, who.hall_id, number)
-    if not may_view_window(who, window, open_session(session, window.id)):
-        raise Forbidden(
-            "window_not_visible",
-            f"Window {number} is not yours to watch: sign in there, or ask its duty lead.",
-            window=number,
-        )
-    return window
 
 
 def closing_status(session: Session, who: Principal, number: int, now: datetime) -> w.ClosingStatus:

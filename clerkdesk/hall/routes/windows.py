@@ -9,15 +9,14 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.closing import close_window as window_close
-from clerkdesk.hall.errors import Forbidden
 from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.store.models import Window
 from clerkdesk.hall.tickets import lifecycle as tickets
+from clerkdesk.hall.tickets import queries
 from clerkdesk.hall.tickets.stats import day_counts
 from clerkdesk.hall.unit_of_work import fingerprint
 from clerkdesk.hall.windows import sessions as windows
-from clerkdesk.hall.wire import hall_last_event_id, open_session, ticket_out, window_out
+from clerkdesk.hall.wire import hall_last_event_id, open_session, window_out
 
 router = RouteTable(tags=["windows"])
 WindowNo = Path(ge=1, le=9999, description="The window's number as shown above the counter")
@@ -26,17 +25,6 @@ WindowNo = Path(ge=1, le=9999, description="The window's number as shown above t
 @router.get("/windows", response_model=list[w.WindowOut])
 def list_windows(hall: HallDep, token: TokenDep) -> list[w.WindowOut]:
     return hall.read(token, lambda s, who, _now: windows.list_windows(s, who))
-
-
-def _viewable(session: Session, who: Principal, number: int) -> Window:
-    window = windows.get_window(session, who.hall_id, number)
-    if not windows.may_view_window(who, window, open_session(session, window.id)):
-        raise Forbidden(
-            "window_not_visible",
-            f"Window {number} is not yours to watch: sign in there, or ask its duty lead.",
-            window=number,
-        )
-    return window
 
 
 @router.post("/windows/{number}/sign-in", response_model=w.WindowSessionOut)
@@ -120,8 +108,8 @@ async def call_specific(
 
 
 def _queue(session: Session, who: Principal, now: datetime, number: int) -> w.QueueOut:
-    window = _viewable(session, who, number)
-    return w.QueueOut(window=number, tickets=tickets.queue_for_window(session, window, now))
+    window = windows.viewable_window(session, who, number)
+    return w.QueueOut(window=number, tickets=queries.queue_for_window(session, window, now))
 
 
 @router.get("/windows/{number}/queue", response_model=w.QueueOut)
@@ -130,13 +118,13 @@ def queue(hall: HallDep, token: TokenDep, number: int = WindowNo) -> w.QueueOut:
 
 
 def _counter(session: Session, who: Principal, now: datetime, number: int) -> w.CounterState:
-    window = _viewable(session, who, number)
-    current = tickets.current_ticket(session, window)
+    window = windows.viewable_window(session, who, number)
+    current = queries.ticket_in_hand(session, window)
     holder = open_session(session, window.id)
     return w.CounterState(
         window=window_out(session, window),
-        current=ticket_out(session, current) if current else None,
-        queue=tickets.queue_for_window(session, window, now),
+        current=current,
+        queue=queries.queue_for_window(session, window, now),
         counts=day_counts(session, holder.staff_id if holder else who.staff_id, who, now),
         last_event_id=hall_last_event_id(session, who.hall_id),
     )

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.rules.ticket_states import DONE, NO_SHOW
 from clerkdesk.hall.store.models import Hall, Ticket
-from clerkdesk.hall.tickets.lifecycle import local_date
 
 
 def day_counts(session: Session, staff_id: int, who: Principal, now: datetime) -> w.DayCounts:
