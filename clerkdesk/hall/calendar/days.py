@@ -18,7 +18,7 @@ from clerkdesk.hall.calendar.store import (
 )
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules.calendar import closing_time, next_opening
-from clerkdesk.hall.wire import confirmed_year_out, day_out
+from clerkdesk.hall.wire import calendar_today_out, confirmed_year_out, day_out
 
 
 def calendar_today(session: Session, who: Principal, now: datetime) -> w.CalendarToday:
@@ -28,18 +28,16 @@ def calendar_today(session: Session, who: Principal, now: datetime) -> w.Calenda
     today = now.astimezone(zone).date()
     closes = closing_time(calendar, now)
     reopen = next_opening(calendar, now)
-    return w.CalendarToday(
-        now=now.astimezone(zone),
-        timezone=calendar.timezone,
-        day=day_out(calendar, today),
-        open_now=closes is not None,
-        closes_at=closes.astimezone(zone) if closes else None,
-        next_opening=reopen.astimezone(zone) if reopen else None,
-        end_of_day=policy.end_of_day,
-        auto_approve_minutes=policy.auto_approve_minutes,
-        unconfirmed_years=unconfirmed_years(calendar, today)
-        if who.has(Role.lead, Role.admin)
-        else [],
+    years = unconfirmed_years(calendar, today) if who.has(Role.lead, Role.admin) else []
+    return calendar_today_out(
+        now,
+        calendar,
+        day_out(calendar, today),
+        closes,
+        reopen,
+        policy.end_of_day,
+        policy.auto_approve_minutes,
+        years,
     )
 
 

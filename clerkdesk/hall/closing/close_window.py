@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
@@ -29,14 +28,14 @@ from clerkdesk.hall.errors import Conflict
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.ticket_states import Action
-from clerkdesk.hall.store.models import Overrun, Staff, Window, WindowClosing, WindowSession
+from clerkdesk.hall.store.models import Overrun, Window, WindowClosing, WindowSession
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
 from clerkdesk.hall.tickets import transitions
 from clerkdesk.hall.tickets.transitions import TicketRow
 from clerkdesk.hall.windows import sessions as windows
 from clerkdesk.hall.windows.held import HeldWindow, held_window
-from clerkdesk.hall.wire import staff_out, window_out
+from clerkdesk.hall.wire import closing_out, overrun_out, window_out
 
 KEEP_PRIORITY = frozenset({w.Priority.transferred.value, w.Priority.green_channel.value})
 
@@ -81,29 +80,6 @@ def _apply_rule(
             reason = f"今日办理时间已结束，请于 {reopen_text} 后再来取号"
             changes = {"finished_at": now, "reason": reason}
         transitions.change(session, ticket, action, changes, who, window.id, now, reason)
-
-
-def closing_out(session: Session, record: WindowClosing) -> w.WindowClosingOut:
-    overrun = session.scalars(
-        select(Overrun).where(Overrun.window_closing_id == record.id)
-    ).one_or_none()
-    extra = 0
-    if record.window_end is not None and record.scheduled_end is not None:
-        extra = int((record.window_end - record.scheduled_end).total_seconds() // 60)
-    return w.WindowClosingOut(
-        id=record.id,
-        window=session.get_one(Window, record.window_id).number,
-        staff=staff_out(session, session.get_one(Staff, record.staff_id)),
-        local_date=record.local_date,
-        started_at=record.started_at,
-        scheduled_end=record.scheduled_end,
-        window_end=record.window_end,
-        actual_end=record.actual_end,
-        extension_minutes=extra,
-        overrun=closing.overrun_out(session, overrun) if overrun else None,
-        end_of_day_rule=w.EndOfDayRule(record.end_of_day_rule) if record.end_of_day_rule else None,
-        leftover_tickets=record.leftover_tickets.split(",") if record.leftover_tickets else [],
-    )
 
 
 def close_window(
@@ -165,7 +141,7 @@ def _close(session: Session, who: Principal, held: HeldWindow, now: datetime) ->
             who.hall_id,
             w.EventKind.overrun_recorded,
             now,
-            overrun=closing.overrun_out(session, overrun),
+            overrun=overrun_out(session, overrun),
         )
     else:
         extensions.withdraw_pending(session, window.id, now)

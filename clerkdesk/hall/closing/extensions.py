@@ -26,7 +26,7 @@ from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Staff, Window, WindowClosing
 from clerkdesk.hall.windows.held import held_window
-from clerkdesk.hall.wire import window_out
+from clerkdesk.hall.wire import extension_out, overrun_out, window_out
 
 PENDING = w.ExtensionStatus.pending.value
 
@@ -81,7 +81,7 @@ def request_extension(
     )
     session.add(row)
     session.flush()
-    out = closing.extension_out(session, row)
+    out = extension_out(session, row)
     append_event(
         session,
         who.hall_id,
@@ -144,7 +144,7 @@ def _approve(
 
 
 def _decided(session: Session, row: ExtensionRequest, now: datetime) -> w.ExtensionOut:
-    out = closing.extension_out(session, row)
+    out = extension_out(session, row)
     window = session.get_one(Window, row.window_id)
     append_event(
         session,
@@ -184,7 +184,7 @@ def _cover_overrun(session: Session, row: ExtensionRequest, now: datetime) -> No
         row.hall_id,
         w.EventKind.overrun_decided,
         now,
-        overrun=closing.overrun_out(session, overrun),
+        overrun=overrun_out(session, overrun),
     )
 
 
