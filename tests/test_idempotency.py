@@ -188,6 +188,24 @@ async def test_the_same_key_for_a_different_request_is_refused(
     assert tickets(hall) == 1
 
 
+async def test_the_fingerprint_is_the_route_its_window_and_its_body(
+    hall: RunningHall, li_hua: HallClient
+) -> None:
+    """李华 pauses window 1 with key p-1. Window 01 with p-1 is the same request (replayed); a
+    resume of window 1 with p-1 is another route, and a pause of window 2 another window."""
+    async with raw(hall, li_hua) as http:
+        key = {"Idempotency-Key": "p-1"}
+        first = await http.post("/windows/1/pause", headers=key)
+        again = await http.post("/windows/01/pause", headers=key)
+        resume = await http.post("/windows/1/resume", headers=key)
+        other = await http.post("/windows/2/pause", headers=key)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replay"] == "true"
+    for refused in (resume, other):
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "idempotency_key_reused"
+
+
 async def test_keys_belong_to_one_staff_member(
     hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
 ) -> None:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import functools
 import hashlib
-import json
 import typing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -60,10 +59,6 @@ class StoredAnswer(Exception):
     def __init__(self, status_code: int, body: str) -> None:
         self.status_code = status_code
         self.body = body
-
-
-def fingerprint(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _key_lock_id(key: str) -> int:

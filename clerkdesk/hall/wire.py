@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from clerkdesk.hall.store.models import (
     Department,
     Event,
     ExtensionRequest,
+    Hall,
     Overrun,
     Service,
     Staff,
@@ -338,4 +339,70 @@ def calendar_today_out(
         end_of_day=end_of_day,
         auto_approve_minutes=auto_approve_minutes,
         unconfirmed_years=unconfirmed_years,
+    )
+
+
+# --- the counter -------------------------------------------------------------------------------
+
+
+def queue_out(number: int, tickets: list[w.TicketOut]) -> w.QueueOut:
+    return w.QueueOut(window=number, tickets=tickets)
+
+
+def counter_state_out(
+    window: w.WindowOut,
+    current: w.TicketOut | None,
+    queue: list[w.TicketOut],
+    counts: w.DayCounts,
+    last_event_id: int,
+) -> w.CounterState:
+    return w.CounterState(
+        window=window, current=current, queue=queue, counts=counts, last_event_id=last_event_id
+    )
+
+
+# --- the hall ------------------------------------------------------------------------------------
+
+
+def health_out(version: str, database: str, now: datetime) -> w.Health:
+    return w.Health(status="ok", version=version, database=database, now=now)
+
+
+def hall_out(
+    hall: Hall,
+    departments: Collection[Department],
+    services: Iterable[Service],
+    windows: list[w.WindowOut],
+) -> w.HallOut:
+    """The hall's active departments and services (in the given order) and its windows."""
+    codes = {d.id: d.code for d in departments}
+    return w.HallOut(
+        code=hall.code,
+        name=hall.name,
+        timezone=hall.timezone,
+        departments=[w.DepartmentOut(code=d.code, name=d.name) for d in departments if d.active],
+        services=[
+            w.ServiceOut(
+                code=s.code,
+                name=s.name,
+                department=codes[s.department_id],
+                prefix=s.prefix,
+                estimated_minutes=s.estimated_minutes,
+            )
+            for s in services
+        ],
+        windows=windows,
+    )
+
+
+def me_out(
+    staff: w.StaffOut, hall: Hall, session: w.WindowSessionOut | None, token_expires_at: datetime
+) -> w.MeOut:
+    return w.MeOut(
+        staff=staff,
+        hall=hall.code,
+        hall_name=hall.name,
+        timezone=hall.timezone,
+        session=session,
+        token_expires_at=token_expires_at,
     )
