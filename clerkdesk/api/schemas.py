@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 
 class Wire(BaseModel):
@@ -69,6 +69,10 @@ Reason = Annotated[
 ]
 OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
+Number = Annotated[int, Strict()]
+"""A whole number in a request body: a JSON integer, never `true` or `"30"` (422 wrong_type)."""
+Flag = Annotated[bool, Strict()]
+"""A yes/no in a request body: JSON `true` or `false`, never `"yes"` or `1` (422 wrong_type)."""
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -171,7 +175,7 @@ class HallOut(Wire):
 
 
 class WindowSignIn(Wire):
-    force: bool = False
+    force: Flag = False
 
 
 # --- tickets --------------------------------------------------------------------------------
@@ -363,7 +367,7 @@ class CalendarToday(Wire):
 
 
 class ConfirmYear(Wire):
-    year: int = Field(ge=2000, le=2100)
+    year: Number = Field(ge=2000, le=2100)
 
 
 class ConfirmedYearOut(Wire):
@@ -373,12 +377,12 @@ class ConfirmedYearOut(Wire):
 
 
 class RequestExtension(Wire):
-    minutes: int = Field(ge=1, le=240, description="Prefilled with the closing estimate")
+    minutes: Number = Field(ge=1, le=240, description="Prefilled with the closing estimate")
     reason: Reason
 
 
 class ApproveExtension(Wire):
-    minutes: int | None = Field(
+    minutes: Number | None = Field(
         default=None, ge=1, le=240, description="Approve other minutes than requested"
     )
 
