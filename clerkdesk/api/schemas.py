@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
@@ -54,6 +54,9 @@ class QueuePosition(StrEnum):
     back = "back"
 
 
+_Moment = TypeVar("_Moment", date, datetime)
+
+
 def _no_nul(text: str) -> str:
     if "\x00" in text:
         raise ValueError("text cannot contain NUL characters (\\u0000); remove them")
@@ -69,6 +72,24 @@ Reason = Annotated[
 ]
 OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+"""The dates a hall's calendar and its tickets may name (the years an admin may confirm)."""
+
+
+def _within_hall_years(moment: _Moment) -> _Moment:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(
+            f"dates run from {FIRST_DATE} to {LAST_DATE} here; {day} is outside: check the year"
+        )
+    return moment
+
+
+HallDate = Annotated[date, AfterValidator(_within_hall_years)]
+"""A hall-local date within FIRST_DATE .. LAST_DATE (422 outside it, never an overflow)."""
+HallMoment = Annotated[datetime, AfterValidator(_within_hall_years)]
+"""A moment whose date is within FIRST_DATE .. LAST_DATE."""
+
 Number = Annotated[int, Strict()]
 """A whole number in a request body: a JSON integer, never `true` or `"30"` (422 wrong_type)."""
 Flag = Annotated[bool, Strict()]
@@ -184,7 +205,7 @@ class WindowSignIn(Wire):
 class IssueTicket(Wire):
     service: Code
     priority: Priority = Priority.normal
-    appointment_at: datetime | None = None
+    appointment_at: HallMoment | None = None
     notes: OptionalReason = ""
 
 

@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,7 +26,7 @@ from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine
-from clerkdesk.hall.unit_of_work import HallContext, StoredAnswer
+from clerkdesk.hall.unit_of_work import ANSWERS_KEPT, HallContext, StoredAnswer
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +75,7 @@ def _wrong_type(errors: Sequence[Any]) -> JSONResponse | None:
         return _error(
             422,
             "wrong_type",
-            f"{name} must be {expected} in JSON, not {given}: "
-            "correct it and send again.",
+            f"{name} must be {expected} in JSON, not {given}: correct it and send again.",
             {"field": name, "expected": expected},
         )
     return None
@@ -167,9 +165,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             "database_unavailable",
             "The hall database is not answering: nothing was changed; try again shortly.",
         )
-
-
-ANSWERS_KEPT = timedelta(hours=24)
 
 
 FIRST_HOUSEKEEPING_S = 60.0

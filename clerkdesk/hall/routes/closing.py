@@ -3,8 +3,6 @@ overruns, closing a window, and the admin's confirmation of a year's day types."
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import Path, Query
 
 from clerkdesk.api import schemas as w
@@ -33,7 +31,7 @@ def calendar_today(hall: HallDep, token: TokenDep) -> w.CalendarToday:
 
 
 @router.get("/calendar/days/{local_date}", response_model=w.CalendarDayOut)
-def calendar_day(hall: HallDep, token: TokenDep, local_date: date) -> w.CalendarDayOut:
+def calendar_day(hall: HallDep, token: TokenDep, local_date: w.HallDate) -> w.CalendarDayOut:
     """The day type and opening hours of one hall-local date (YYYY-MM-DD)."""
     return hall.read(token, lambda s, who, _now: calendar_days.calendar_day(s, who, local_date))
 
