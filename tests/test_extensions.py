@@ -13,7 +13,8 @@ from clerkdesk.api import errors
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
-from clerkdesk.hall.store.models import Staff
+from clerkdesk.hall.rules.ticket_states import Action
+from clerkdesk.hall.store.models import Staff, TicketTransition, Window
 from tests.conftest import RunningHall, local, signed_in
 from tests.test_closing_day import (
     at_window,
@@ -237,6 +238,47 @@ async def test_carry_over_puts_yesterdays_citizens_first_on_the_next_opening(
         await kiosk_sat.issue("bdc-transfer", priority=w.Priority.carried_over)
     for client in (kiosk_sat, clerk):
         await client.aclose()
+
+
+async def test_the_end_of_day_rule_records_who_where_and_when_like_any_other_transition(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    """李华 closes window 1 at 17:35 with two citizens waiting (carry-over): each ticket's history
+    gains a carry-over by 李华 at window 1 at 17:35, an action the state machine knows."""
+    set_policy(hall, end_of_day="carry_over")
+    hall.clock.set(local("2026-12-11 17:00"))
+    waiting = await two_waiting(kiosk)
+    hall.clock.set(local("2026-12-11 17:35"))
+    await ClosingClient(li_hua).close_window(1)
+    with hall_database(hall) as session:
+        li_hua_id = session.scalars(select(Staff.id).where(Staff.staff_no == "1001")).one()
+        window_1 = session.scalars(select(Window.id).where(Window.number == 1)).one()
+        history = session.execute(select(TicketTransition).order_by(TicketTransition.id)).scalars()
+        rows = [
+            (
+                t.ticket_id,
+                Action(t.action),
+                t.from_status,
+                t.to_status,
+                t.staff_id,
+                t.window_id,
+                t.at,
+            )
+            for t in history
+        ]
+    carried = [row for row in rows if row[1] is Action.carry_over]
+    assert carried == [
+        (
+            ticket.id,
+            Action.carry_over,
+            "waiting",
+            "waiting",
+            li_hua_id,
+            window_1,
+            local("2026-12-11 17:35"),
+        )
+        for ticket in waiting
+    ]
 
 
 async def test_cancel_with_notice_tells_the_citizens_when_to_come_back(

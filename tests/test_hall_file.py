@@ -23,8 +23,8 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.cli import main
 from clerkdesk.demo import demo_hall
 from clerkdesk.hall.access.principal import Principal, verify_password
-from clerkdesk.hall.routes.hall import _hall as hall_view
 from clerkdesk.hall.setup.hall_file import import_hall
+from clerkdesk.hall.setup.structure import hall_structure as hall_view
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Service, Staff, Window, WindowService
 from tests.conftest import RunningHall, local

@@ -8,6 +8,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import text
@@ -18,6 +19,7 @@ from clerkdesk.api.schemas import ErrorResponse, TicketOut, TicketStatus
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.store.engine import make_engine
 from tests.conftest import RunningHall, signed_in
+from tests.test_write_path import context_of
 
 # Sign-in itself is the exception: a login's answer is a secret that must not be stored for
 # replay (a retry just signs in again), and a logout is idempotent by nature.
@@ -186,6 +188,69 @@ async def test_the_same_key_for_a_different_request_is_refused(
         else:
             raise AssertionError("a reused key for another request was accepted")
     assert tickets(hall) == 1
+
+
+async def test_the_fingerprint_is_the_route_its_window_and_its_body(
+    hall: RunningHall, li_hua: HallClient
+) -> None:
+    """李华 pauses window 1 with key p-1. Window 01 with p-1 is the same request (replayed); a
+    resume of window 1 with p-1 is another route, and a pause of window 2 another window."""
+    async with raw(hall, li_hua) as http:
+        key = {"Idempotency-Key": "p-1"}
+        first = await http.post("/windows/1/pause", headers=key)
+        again = await http.post("/windows/01/pause", headers=key)
+        resume = await http.post("/windows/1/resume", headers=key)
+        other = await http.post("/windows/2/pause", headers=key)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replay"] == "true"
+    for refused in (resume, other):
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def answers_of(hall: RunningHall, staff_no: str) -> int:
+    return count(
+        hall,
+        "SELECT count(*) FROM idempotent_response JOIN staff ON staff.id = staff_id "
+        f"WHERE staff.staff_no = '{staff_no}'",
+    )
+
+
+async def test_a_clerk_sending_key_after_key_keeps_only_her_newest_answers(
+    hall: RunningHall, li_hua: HallClient, kiosk: HallClient
+) -> None:
+    """李华 pauses and resumes window 1 thirty times, each with a new key (issue 10 item 7:
+    9,000 answers in 55 s). The hall keeps her newest answers only (here 8, pruned every 4th
+    answer); her newest key still replays, and the kiosk's answers are not hers to prune."""
+    context = context_of(hall)
+    context.answers_per_staff, context.prune_every = 8, 4
+    await kiosk.issue("hukou", key="kiosk-1")
+    async with raw(hall, li_hua) as http:
+        for n in range(30):
+            action = "pause" if n % 2 == 0 else "resume"
+            sent = await http.post(f"/windows/1/{action}", headers={"Idempotency-Key": f"n-{n}"})
+            assert sent.status_code == 200
+        assert answers_of(hall, "1001") <= 8 + 4
+        again = await http.post("/windows/1/resume", headers={"Idempotency-Key": "n-29"})
+    assert again.headers["Idempotent-Replay"] == "true"
+    assert answers_of(hall, "kiosk1") == 1
+
+
+async def test_expired_answers_go_at_the_next_pruning(
+    hall: RunningHall, li_hua: HallClient
+) -> None:
+    """Answers older than their keeping time (a day; here an hour) are dropped with the next
+    pruning of their staff member's answers (here every third): 李华's sign-in and first pause
+    at 09:00, then two more presses at 11:00."""
+    context = context_of(hall)
+    context.answers_kept, context.prune_every = timedelta(hours=1), 3
+    async with raw(hall, li_hua) as http:
+        sent = [await http.post("/windows/1/pause", headers={"Idempotency-Key": "old-1"})]
+        hall.clock.advance(seconds=2 * 3600)
+        for key in ("new-1", "new-2"):
+            sent.append(await http.post("/windows/1/resume", headers={"Idempotency-Key": key}))
+    assert [s.status_code for s in sent] == [200, 200, 200]
+    assert answers_of(hall, "1001") == 2  # the sign-in and old-1 expired; new-1, new-2 kept
 
 
 async def test_keys_belong_to_one_staff_member(

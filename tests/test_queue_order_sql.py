@@ -36,6 +36,7 @@ from clerkdesk.hall.store.models import (
     WindowSession,
 )
 from clerkdesk.hall.tickets import lifecycle as tickets
+from clerkdesk.hall.tickets import queries
 
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # Friday 10:00 in Shanghai
 TODAY = NOW.date()
@@ -189,7 +190,7 @@ def test_call_next_takes_tickets_in_the_pure_rule_order(
             )
         ]
         window = session.get_one(Window, hall.window_id)
-        assert [t.id for t in tickets.queue_for_window(session, window, NOW)] == expected
+        assert [t.id for t in queries.queue_for_window(session, window, NOW)] == expected
 
     called: list[int] = []
     while True:

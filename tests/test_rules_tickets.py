@@ -38,6 +38,7 @@ LEGAL = {
     ("serving", Action.park): "waiting",
     ("waiting", Action.cancel): "cancelled",
     ("called", Action.cancel): "cancelled",
+    ("waiting", Action.carry_over): "waiting",  # the end-of-day rule: waits for the next opening
 }
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 

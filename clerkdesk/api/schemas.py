@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 
 class Wire(BaseModel):
@@ -54,6 +54,9 @@ class QueuePosition(StrEnum):
     back = "back"
 
 
+_Moment = TypeVar("_Moment", date, datetime)
+
+
 def _no_nul(text: str) -> str:
     if "\x00" in text:
         raise ValueError("text cannot contain NUL characters (\\u0000); remove them")
@@ -69,6 +72,28 @@ Reason = Annotated[
 ]
 OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+"""The dates a hall's calendar and its tickets may name (the years an admin may confirm)."""
+
+
+def _within_hall_years(moment: _Moment) -> _Moment:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(
+            f"dates run from {FIRST_DATE} to {LAST_DATE} here; {day} is outside: check the year"
+        )
+    return moment
+
+
+HallDate = Annotated[date, AfterValidator(_within_hall_years)]
+"""A hall-local date within FIRST_DATE .. LAST_DATE (422 outside it, never an overflow)."""
+HallMoment = Annotated[datetime, AfterValidator(_within_hall_years)]
+"""A moment whose date is within FIRST_DATE .. LAST_DATE."""
+
+Number = Annotated[int, Strict()]
+"""A whole number in a request body: a JSON integer, never `true` or `"30"` (422 wrong_type)."""
+Flag = Annotated[bool, Strict()]
+"""A yes/no in a request body: JSON `true` or `false`, never `"yes"` or `1` (422 wrong_type)."""
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -171,7 +196,7 @@ class HallOut(Wire):
 
 
 class WindowSignIn(Wire):
-    force: bool = False
+    force: Flag = False
 
 
 # --- tickets --------------------------------------------------------------------------------
@@ -180,7 +205,7 @@ class WindowSignIn(Wire):
 class IssueTicket(Wire):
     service: Code
     priority: Priority = Priority.normal
-    appointment_at: datetime | None = None
+    appointment_at: HallMoment | None = None
     notes: OptionalReason = ""
 
 
@@ -363,7 +388,7 @@ class CalendarToday(Wire):
 
 
 class ConfirmYear(Wire):
-    year: int = Field(ge=2000, le=2100)
+    year: Number = Field(ge=2000, le=2100)
 
 
 class ConfirmedYearOut(Wire):
@@ -373,12 +398,12 @@ class ConfirmedYearOut(Wire):
 
 
 class RequestExtension(Wire):
-    minutes: int = Field(ge=1, le=240, description="Prefilled with the closing estimate")
+    minutes: Number = Field(ge=1, le=240, description="Prefilled with the closing estimate")
     reason: Reason
 
 
 class ApproveExtension(Wire):
-    minutes: int | None = Field(
+    minutes: Number | None = Field(
         default=None, ge=1, le=240, description="Approve other minutes than requested"
     )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,7 +26,7 @@ from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine
-from clerkdesk.hall.unit_of_work import HallContext, StoredAnswer
+from clerkdesk.hall.unit_of_work import ANSWERS_KEPT, HallContext, StoredAnswer
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,30 @@ def _field_name(loc: Sequence[object]) -> str:
     return ".".join(str(part) for part in loc if part != "body") or "body"
 
 
+EXPECTED_TYPES = {"int_type": "a whole number", "bool_type": "true or false"}
+"""Strict body fields (`schemas.Number`, `schemas.Flag`) refused for their JSON type."""
+
+
+def _wrong_type(errors: Sequence[Any]) -> JSONResponse | None:
+    """422 `wrong_type` naming the first body field given a value of the wrong JSON type (a
+    string or a boolean for a number, a string or a number for a flag), else None."""
+    for err in errors:
+        loc = err.get("loc", ())
+        expected = EXPECTED_TYPES.get(err.get("type", ""))
+        if expected is None or not loc or loc[0] != "body":
+            continue
+        name = _field_name(loc)
+        given = json.dumps(err.get("input"), default=str, ensure_ascii=False)
+        given = given if len(given) <= 40 else f"{given[:37]}..."
+        return _error(
+            422,
+            "wrong_type",
+            f"{name} must be {expected} in JSON, not {given}: correct it and send again.",
+            {"field": name, "expected": expected},
+        )
+    return None
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HallError)
     async def hall_error(_request: Request, exc: HallError) -> Response:
@@ -84,6 +108,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> Response:
+        wrong_type = _wrong_type(exc.errors())
+        if wrong_type is not None:
+            return wrong_type
         problems = [
             {
                 "field": _field_name(err.get("loc", ())),
@@ -138,9 +165,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             "database_unavailable",
             "The hall database is not answering: nothing was changed; try again shortly.",
         )
-
-
-ANSWERS_KEPT = timedelta(hours=24)
 
 
 FIRST_HOUSEKEEPING_S = 60.0

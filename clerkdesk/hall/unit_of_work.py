@@ -10,19 +10,30 @@ a route's work receives is joined to the same transaction for the work that want
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import hashlib
-import json
 import typing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, Integer, and_, bindparam, cast, delete, func, insert
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -41,7 +52,6 @@ from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.events.log import HALL_CHANGED, PENDING, write_pending
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import tables
-from clerkdesk.hall.store.models import IdempotentResponse
 from clerkdesk.hall.store.write_gate import FairGate
 
 T = TypeVar("T", bound=BaseModel)
@@ -49,6 +59,15 @@ R = TypeVar("R")
 
 
 WRITERS_POSTGRES = 6
+
+ANSWERS_KEPT = timedelta(hours=24)
+"""How long a POST's answer is kept for its retries (they come within seconds)."""
+ANSWERS_PER_STAFF = 1000
+"""The most answers kept per staff member: their newest (a kiosk issues a few hundred a day)."""
+PRUNE_EVERY = 100
+"""A staff member's answers are pruned (expired ones, and past ANSWERS_PER_STAFF) in the
+transaction of every PRUNE_EVERY-th answer this process stores for them: one statement more
+now and then, not on every request."""
 
 _answers = tables.idempotent_response
 _staff = tables.staff
@@ -60,10 +79,6 @@ class StoredAnswer(Exception):
     def __init__(self, status_code: int, body: str) -> None:
         self.status_code = status_code
         self.body = body
-
-
-def fingerprint(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _key_lock_id(key: str) -> int:
@@ -102,6 +117,19 @@ _SEEN = core_select(*_SEEN_COLUMNS).where(
     _answers.c.staff_id == bindparam("staff_id"), _answers.c.key == bindparam("key")
 )
 _REMEMBER = insert(_answers)
+_PRUNE = delete(_answers).where(
+    _answers.c.staff_id == bindparam("staff_id"),
+    or_(
+        _answers.c.created_at < bindparam("expired"),
+        _answers.c.key.in_(
+            core_select(_answers.c.key)
+            .where(_answers.c.staff_id == bindparam("staff_id"))
+            .order_by(_answers.c.created_at.desc(), _answers.c.key.desc())
+            .offset(bindparam("keep"))
+        ),
+    ),
+)
+"""A staff member's answers older than ANSWERS_KEPT or beyond their newest ANSWERS_PER_STAFF."""
 
 
 class Written:
@@ -138,6 +166,10 @@ class HallContext:
         self.hub = hub
         self.calendars = CalendarCache()
         hub.on_hall_change = self.calendars.drop
+        self.answers_kept = ANSWERS_KEPT
+        self.answers_per_staff = ANSWERS_PER_STAFF
+        self.prune_every = PRUNE_EVERY
+        self._stored_since_prune: collections.Counter[int] = collections.Counter()
 
     def session(self, *, write: bool) -> Session:
         return Session(
@@ -229,6 +261,7 @@ class HallContext:
                         "created_at": now,
                     },
                 )
+                self._prune_answers_if_due(conn, who.staff_id, now)
         except IntegrityError:
             # The same key raced in from a retry on another connection: answer as it did.
             self._replay_if_answered(token, key, print_, now)
@@ -240,6 +273,22 @@ class HallContext:
             raise
         self.hub.poke()
         return Written(result, body, status_code)
+
+    def _prune_answers_if_due(self, conn: Connection, staff_id: int, now: datetime) -> None:
+        """Bound the answers kept for `staff_id` (see PRUNE_EVERY): a clerk sending thousands
+        of keys a minute keeps the newest `answers_per_staff`, and none past ANSWERS_KEPT."""
+        self._stored_since_prune[staff_id] += 1
+        if self._stored_since_prune[staff_id] < self.prune_every:
+            return
+        self._stored_since_prune[staff_id] = 0
+        conn.execute(
+            _PRUNE,
+            {
+                "staff_id": staff_id,
+                "keep": self.answers_per_staff,
+                "expired": now - self.answers_kept,
+            },
+        )
 
     def _signed_in_first_time(
         self, conn: Connection, token: str, now: datetime, key: str, print_: str
@@ -278,11 +327,9 @@ class HallContext:
 
     def forget_answers_before(self, moment: datetime) -> int:
         """Housekeeping: drop remembered answers older than `moment` (retries come in seconds)."""
-        with self.session(write=True) as session, session.begin():
-            result = session.execute(
-                delete(IdempotentResponse).where(IdempotentResponse.created_at < moment)
-            )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(_answers).where(_answers.c.created_at < moment))
+            return int(result.rowcount or 0)
 
 
 def _check_seen(seen: Any, print_: str) -> None:

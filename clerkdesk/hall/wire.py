@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import parse_roles
+from clerkdesk.hall.rules import closing as rules
+from clerkdesk.hall.rules.calendar import HallCalendar, day_info, opening_intervals, sessions_on
+from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import (
+    ConfirmedYear,
     Department,
     Event,
+    ExtensionRequest,
+    Hall,
+    Overrun,
     Service,
     Staff,
     Ticket,
     Window,
+    WindowClosing,
     WindowService,
     WindowSession,
 )
@@ -112,7 +122,7 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
     )
 
 
-def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
+def ticket_answer(row: Mapping[Any, Any]) -> w.TicketOut:
     """The wire form of a ticket from a Core row: the ticket's columns plus `service_code`,
     `service_name`, `estimated_minutes`, `window_number` and `called_by` (a staff number)."""
     outcome = row["outcome"]
@@ -141,3 +151,258 @@ def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
 
 def hall_last_event_id(session: Session, hall_id: int) -> int:
     return int(session.scalar(select(func.max(Event.id)).where(Event.hall_id == hall_id)) or 0)
+
+
+def confirmed_year_out(session: Session, row: ConfirmedYear) -> w.ConfirmedYearOut:
+    by = session.get(Staff, row.confirmed_by_id) if row.confirmed_by_id else None
+    return w.ConfirmedYearOut(
+        year=row.year, confirmed_at=row.confirmed_at, confirmed_by=by.staff_no if by else None
+    )
+
+
+def day_out(calendar: HallCalendar, local_date: date) -> w.CalendarDayOut:
+    info = day_info(calendar, local_date)
+    return w.CalendarDayOut(
+        local_date=local_date,
+        day_type=w.DayType(info.day_type.value),
+        make_up_workday=info.make_up_workday,
+        holiday_name=info.holiday_name,
+        overridden=info.overridden,
+        confirmed=info.confirmed,
+        intervals=[
+            w.OpeningIntervalOut(start=start, end=end)
+            for start, end in opening_intervals(calendar, local_date)
+        ],
+        sessions=[s.label for s in sessions_on(calendar, local_date)],
+    )
+
+
+# --- closing time ---------------------------------------------------------------------------
+
+
+def extension_out(session: Session, row: ExtensionRequest) -> w.ExtensionOut:
+    decided_by = session.get(Staff, row.decided_by_id) if row.decided_by_id else None
+    return w.ExtensionOut(
+        id=row.id,
+        window=session.get_one(Window, row.window_id).number,
+        staff=staff_out(session, session.get_one(Staff, row.staff_id)),
+        status=w.ExtensionStatus(row.status),
+        local_date=row.local_date,
+        requested_at=row.requested_at,
+        minutes_requested=row.minutes_requested,
+        reason=row.reason,
+        scheduled_end=row.scheduled_end,
+        base_end=row.base_end,
+        waiting_at_request=row.waiting_at_request,
+        needed_at_request=row.needed_at_request,
+        minutes_approved=row.minutes_approved,
+        ends_at=row.ends_at,
+        decided_at=row.decided_at,
+        decided_by=staff_out(session, decided_by) if decided_by else None,
+        decision_reason=row.decision_reason,
+        auto_approved=row.auto_approved,
+    )
+
+
+def overrun_out(session: Session, row: Overrun) -> w.OverrunOut:
+    decided_by = session.get(Staff, row.decided_by_id) if row.decided_by_id else None
+    return w.OverrunOut(
+        id=row.id,
+        window=session.get_one(Window, row.window_id).number,
+        staff=staff_out(session, session.get_one(Staff, row.staff_id)),
+        local_date=row.local_date,
+        window_end=row.window_end,
+        actual_end=row.actual_end,
+        minutes=row.minutes,
+        status=w.OverrunStatus(row.status),
+        recorded_at=row.recorded_at,
+        decided_at=row.decided_at,
+        decided_by=staff_out(session, decided_by) if decided_by else None,
+        decision_reason=row.decision_reason,
+    )
+
+
+def closing_out(session: Session, record: WindowClosing) -> w.WindowClosingOut:
+    overrun = session.scalars(
+        select(Overrun).where(Overrun.window_closing_id == record.id)
+    ).one_or_none()
+    extra = 0
+    if record.window_end is not None and record.scheduled_end is not None:
+        extra = int((record.window_end - record.scheduled_end).total_seconds() // 60)
+    return w.WindowClosingOut(
+        id=record.id,
+        window=session.get_one(Window, record.window_id).number,
+        staff=staff_out(session, session.get_one(Staff, record.staff_id)),
+        local_date=record.local_date,
+        started_at=record.started_at,
+        scheduled_end=record.scheduled_end,
+        window_end=record.window_end,
+        actual_end=record.actual_end,
+        extension_minutes=extra,
+        overrun=overrun_out(session, overrun) if overrun else None,
+        end_of_day_rule=w.EndOfDayRule(record.end_of_day_rule) if record.end_of_day_rule else None,
+        leftover_tickets=record.leftover_tickets.split(",") if record.leftover_tickets else [],
+    )
+
+
+def closing_status_out(
+    number: int,
+    now: datetime,
+    zone: ZoneInfo,
+    timing: rules.Timing,
+    notice_minutes: int,
+    end_of_day: w.EndOfDayRule,
+    needs: rules.Estimate[w.TicketOut],
+    left: int | None,
+    extension: w.ExtensionOut | None,
+) -> w.ClosingStatus:
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment is not None else None
+
+    return w.ClosingStatus(
+        window=number,
+        now=now.astimezone(zone),
+        phase=w.WindowPhase(timing.phase.value),
+        scheduled_end=local(timing.scheduled_end),
+        window_end=local(timing.end),
+        minutes_left=left,
+        notice=left is not None and left <= notice_minutes,
+        notice_minutes=notice_minutes,
+        final_closing=timing.final,
+        next_opening=local(timing.next_opening),
+        in_hand=needs.in_hand,
+        waiting=list(needs.waiting),
+        minutes_needed=needs.minutes_needed,
+        service_minutes=dict(needs.per_service),
+        suggested_minutes=rules.suggested_extension(needs.minutes_needed, left)
+        if left is not None
+        else 0,
+        extension=extension,
+        end_of_day=end_of_day,
+    )
+
+
+def inbox_item_out(
+    extension: w.ExtensionOut,
+    window_label: str,
+    department: str | None,
+    timing: rules.Timing,
+    zone: ZoneInfo,
+    needs: rules.Estimate[w.TicketOut],
+    minutes_left: int | None,
+) -> w.ExtensionInboxItem:
+    return w.ExtensionInboxItem(
+        extension=extension,
+        window_label=window_label,
+        department=department,
+        phase=w.WindowPhase(timing.phase.value),
+        window_end=timing.end.astimezone(zone) if timing.end else None,
+        minutes_left=minutes_left,
+        waiting=list(needs.waiting),
+        minutes_needed=needs.minutes_needed,
+    )
+
+
+def day_counts_out(rows: Sequence[Any]) -> w.DayCounts:
+    """A clerk's day from their finished tickets' rows (status, started_at, finished_at)."""
+    served = [r for r in rows if r.status == DONE]
+    durations = [
+        (r.finished_at - r.started_at).total_seconds()
+        for r in served
+        if r.started_at is not None and r.finished_at is not None
+    ]
+    return w.DayCounts(
+        served=len(served),
+        no_shows=len(rows) - len(served),
+        average_service_seconds=sum(durations) / len(durations) if durations else None,
+    )
+
+
+def calendar_today_out(
+    now: datetime,
+    calendar: HallCalendar,
+    day: w.CalendarDayOut,
+    closes: datetime | None,
+    reopen: datetime | None,
+    end_of_day: w.EndOfDayRule,
+    auto_approve_minutes: int,
+    unconfirmed_years: list[int],
+) -> w.CalendarToday:
+    zone = calendar.zone
+    return w.CalendarToday(
+        now=now.astimezone(zone),
+        timezone=calendar.timezone,
+        day=day,
+        open_now=closes is not None,
+        closes_at=closes.astimezone(zone) if closes else None,
+        next_opening=reopen.astimezone(zone) if reopen else None,
+        end_of_day=end_of_day,
+        auto_approve_minutes=auto_approve_minutes,
+        unconfirmed_years=unconfirmed_years,
+    )
+
+
+# --- the counter -------------------------------------------------------------------------------
+
+
+def queue_out(number: int, tickets: list[w.TicketOut]) -> w.QueueOut:
+    return w.QueueOut(window=number, tickets=tickets)
+
+
+def counter_state_out(
+    window: w.WindowOut,
+    current: w.TicketOut | None,
+    queue: list[w.TicketOut],
+    counts: w.DayCounts,
+    last_event_id: int,
+) -> w.CounterState:
+    return w.CounterState(
+        window=window, current=current, queue=queue, counts=counts, last_event_id=last_event_id
+    )
+
+
+# --- the hall ------------------------------------------------------------------------------------
+
+
+def health_out(version: str, database: str, now: datetime) -> w.Health:
+    return w.Health(status="ok", version=version, database=database, now=now)
+
+
+def hall_out(
+    hall: Hall,
+    departments: Collection[Department],
+    services: Iterable[Service],
+    windows: list[w.WindowOut],
+) -> w.HallOut:
+    """The hall's active departments and services (in the given order) and its windows."""
+    codes = {d.id: d.code for d in departments}
+    return w.HallOut(
+        code=hall.code,
+        name=hall.name,
+        timezone=hall.timezone,
+        departments=[w.DepartmentOut(code=d.code, name=d.name) for d in departments if d.active],
+        services=[
+            w.ServiceOut(
+                code=s.code,
+                name=s.name,
+                department=codes[s.department_id],
+                prefix=s.prefix,
+                estimated_minutes=s.estimated_minutes,
+            )
+            for s in services
+        ],
+        windows=windows,
+    )
+
+
+def me_out(
+    staff: w.StaffOut, hall: Hall, session: w.WindowSessionOut | None, token_expires_at: datetime
+) -> w.MeOut:
+    return w.MeOut(
+        staff=staff,
+        hall=hall.code,
+        hall_name=hall.name,
+        timezone=hall.timezone,
+        session=session,
+        token_expires_at=token_expires_at,
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
+from clerkdesk.hall.calendar.store import sign_in_ends
 from clerkdesk.hall.errors import Forbidden, NotSignedIn
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import AuthToken, Hall, Staff
@@ -74,7 +75,7 @@ def parse_roles(text: str) -> frozenset[Role]:
 
 def token_expiry(now: datetime, working_day_end: datetime) -> datetime:
     """The end of the working day (local midnight, later for a night session: see
-    `calendar_store.sign_in_ends`) or 12 hours from now, whichever comes first."""
+    `calendar.store.sign_in_ends`) or 12 hours from now, whichever comes first."""
     return min(now + timedelta(hours=TOKEN_HOURS), working_day_end.astimezone(now.tzinfo))
 
 
@@ -128,8 +129,6 @@ def login(
     staff.locked_until = None
     hall = session.get_one(Hall, staff.hall_id)
     token = secrets.token_urlsafe(32)
-    from clerkdesk.hall.calendar.store import sign_in_ends  # (calendar_store imports us)
-
     expires = token_expiry(now, sign_in_ends(session, hall.id, now))
     session.add(
         AuthToken(

@@ -12,15 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar.store import (
-    confirm_year,
-    confirmed_year_out,
-    day_out,
-    load_calendar,
-    unconfirmed_years,
-)
+from clerkdesk.hall.calendar.store import confirm_year, load_calendar, unconfirmed_years
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.store.models import DayOverride, DutySessionHours, Hall
+from clerkdesk.hall.wire import confirmed_year_out, day_out
 
 MAX_DAYS = 366
 

@@ -1,5 +1,5 @@
-"""The hall calendar and closing policy as stored (rows in, the pure `HallCalendar` out) and
-as shown (GET /calendar/today, the admin's year confirmation).
+"""The hall calendar and closing policy as stored: rows in, the pure `HallCalendar` out (the
+calendar as shown is `calendar.days`), and when a sign-in made now ends.
 
 A hall without weekly hours (a database from before the calendar existed) gets the default
 workday hours, Monday to Friday 09:00-17:30; a hall without a policy row gets the defaults.
@@ -9,25 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
-from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules.calendar import (
     DutySession,
     HallCalendar,
     Intervals,
     OpeningInterval,
     WeeklySchedule,
-    closing_time,
-    day_info,
-    next_opening,
-    opening_intervals,
-    sessions_on,
     working_day_end,
 )
 from clerkdesk.hall.rules.day_types import DayType, year_confirmed
@@ -37,7 +30,6 @@ from clerkdesk.hall.store.models import (
     DutySessionHours,
     Hall,
     HallPolicy,
-    Staff,
     WeeklyHours,
 )
 
@@ -91,6 +83,15 @@ def load_calendar(session: Session, hall_id: int) -> HallCalendar:
     return HallCalendar(hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years)
 
 
+def local_date(hall: Hall, at: datetime) -> date:
+    """The hall-local date of `at`."""
+    return local_day(hall.timezone, at)
+
+
+def local_day(timezone: str, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(timezone)).date()
+
+
 def sign_in_ends(session: Session, hall_id: int, now: datetime) -> datetime:
     """When a sign-in made now ends with the working day (the pure rule `working_day_end`)."""
     return working_day_end(load_calendar(session, hall_id), now)
@@ -117,73 +118,12 @@ def confirm_year(
     return row
 
 
-def confirmed_year_out(session: Session, row: ConfirmedYear) -> w.ConfirmedYearOut:
-    by = session.get(Staff, row.confirmed_by_id) if row.confirmed_by_id else None
-    return w.ConfirmedYearOut(
-        year=row.year, confirmed_at=row.confirmed_at, confirmed_by=by.staff_no if by else None
-    )
-
-
 # --- as shown -------------------------------------------------------------------------------
 
 LOOKAHEAD_FROM_MONTH = 10
 """From October the next year's confirmation is shown too (swaps are announced in autumn)."""
 
 
-def day_out(calendar: HallCalendar, local_date: date) -> w.CalendarDayOut:
-    info = day_info(calendar, local_date)
-    return w.CalendarDayOut(
-        local_date=local_date,
-        day_type=w.DayType(info.day_type.value),
-        make_up_workday=info.make_up_workday,
-        holiday_name=info.holiday_name,
-        overridden=info.overridden,
-        confirmed=info.confirmed,
-        intervals=[
-            w.OpeningIntervalOut(start=start, end=end)
-            for start, end in opening_intervals(calendar, local_date)
-        ],
-        sessions=[s.label for s in sessions_on(calendar, local_date)],
-    )
-
-
 def unconfirmed_years(calendar: HallCalendar, today: date) -> list[int]:
     years = [today.year] + ([today.year + 1] if today.month >= LOOKAHEAD_FROM_MONTH else [])
     return [y for y in years if not year_confirmed(y, calendar.confirmed_years)]
-
-
-def calendar_today(session: Session, who: Principal, now: datetime) -> w.CalendarToday:
-    calendar = load_calendar(session, who.hall_id)
-    policy = load_policy(session, who.hall_id)
-    zone = calendar.zone
-    today = now.astimezone(zone).date()
-    closes = closing_time(calendar, now)
-    reopen = next_opening(calendar, now)
-    return w.CalendarToday(
-        now=now.astimezone(zone),
-        timezone=calendar.timezone,
-        day=day_out(calendar, today),
-        open_now=closes is not None,
-        closes_at=closes.astimezone(zone) if closes else None,
-        next_opening=reopen.astimezone(zone) if reopen else None,
-        end_of_day=policy.end_of_day,
-        auto_approve_minutes=policy.auto_approve_minutes,
-        unconfirmed_years=unconfirmed_years(calendar, today)
-        if who.has(Role.lead, Role.admin)
-        else [],
-    )
-
-
-def calendar_day(session: Session, who: Principal, local_date: date) -> w.CalendarDayOut:
-    return day_out(load_calendar(session, who.hall_id), local_date)
-
-
-def confirm_year_by_admin(
-    session: Session, who: Principal, body: w.ConfirmYear, now: datetime
-) -> w.ConfirmedYearOut:
-    """An admin checked the year's official swaps against the calendar: the flag goes away."""
-    who.require(Role.admin)
-    row = confirm_year(session, who.hall_id, body.year, who.staff_id, now)
-    out = confirmed_year_out(session, row)
-    append_event(session, who.hall_id, w.EventKind.calendar_updated, now, year=out)
-    return out

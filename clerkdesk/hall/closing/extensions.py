@@ -25,8 +25,8 @@ from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Staff, Window, WindowClosing
-from clerkdesk.hall.windows.sessions import held_window
-from clerkdesk.hall.wire import open_session, window_out
+from clerkdesk.hall.windows.held import held_window
+from clerkdesk.hall.wire import extension_out, overrun_out, window_out
 
 PENDING = w.ExtensionStatus.pending.value
 
@@ -37,11 +37,10 @@ PENDING = w.ExtensionStatus.pending.value
 def request_extension(
     session: Session, who: Principal, number: int, body: w.RequestExtension, now: datetime
 ) -> w.ExtensionOut:
-    window = held_window(session, who, number, lock=True)
-    holder = open_session(session, window.id)
-    assert holder is not None
+    held = held_window(session, who, number)
+    window = session.get_one(Window, held.id)
     calendar = load_calendar(session, who.hall_id)
-    timing = closing.window_timing(session, calendar, window.id, now, holder.started_at)
+    timing = closing.window_timing(session, calendar, window.id, now, held.started_at)
     if timing.scheduled_end is None or timing.end is None:
         raise Conflict(
             "window_not_open",
@@ -68,7 +67,7 @@ def request_extension(
         hall_id=who.hall_id,
         window_id=window.id,
         staff_id=who.staff_id,
-        window_session_id=holder.id,
+        window_session_id=held.session_id,
         local_date=timing.local_date,
         status=PENDING,
         requested_at=now,
@@ -82,7 +81,7 @@ def request_extension(
     )
     session.add(row)
     session.flush()
-    out = closing.extension_out(session, row)
+    out = extension_out(session, row)
     append_event(
         session,
         who.hall_id,
@@ -145,7 +144,7 @@ def _approve(
 
 
 def _decided(session: Session, row: ExtensionRequest, now: datetime) -> w.ExtensionOut:
-    out = closing.extension_out(session, row)
+    out = extension_out(session, row)
     window = session.get_one(Window, row.window_id)
     append_event(
         session,
@@ -185,7 +184,7 @@ def _cover_overrun(session: Session, row: ExtensionRequest, now: datetime) -> No
         row.hall_id,
         w.EventKind.overrun_decided,
         now,
-        overrun=closing.overrun_out(session, overrun),
+        overrun=overrun_out(session, overrun),
     )
 
 

@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.store import load_calendar
+from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Forbidden, not_found
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Hall, Window
-from clerkdesk.hall.tickets.lifecycle import local_date
-from clerkdesk.hall.wire import open_session, window_out
+from clerkdesk.hall.wire import extension_out, inbox_item_out, open_session, window_out
 
 PENDING = w.ExtensionStatus.pending.value
 
@@ -65,16 +64,14 @@ def inbox_item(session: Session, row: ExtensionRequest, now: datetime) -> w.Exte
     since = holder.started_at if holder else now
     timing = closing.window_timing(session, calendar, window.id, now, since)
     needs = closing.estimate(session, window, now)
-    out = window_out(session, window)
-    return w.ExtensionInboxItem(
-        extension=closing.extension_out(session, row),
-        window_label=window.label,
-        department=out.department,
-        phase=w.WindowPhase(timing.phase.value),
-        window_end=timing.end.astimezone(calendar.zone) if timing.end else None,
-        minutes_left=rules.minutes_left(now, timing.end) if timing.end else None,
-        waiting=needs.waiting,
-        minutes_needed=needs.minutes_needed,
+    return inbox_item_out(
+        extension_out(session, row),
+        window.label,
+        window_out(session, window).department,
+        timing,
+        calendar.zone,
+        needs,
+        rules.minutes_left(now, timing.end) if timing.end else None,
     )
 
 

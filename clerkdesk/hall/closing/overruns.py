@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.closing.inbox import in_scope, require_decider
-from clerkdesk.hall.closing.status import overrun_out
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.store.models import Hall, Overrun, Staff, Window
-from clerkdesk.hall.tickets.lifecycle import local_date
+from clerkdesk.hall.wire import overrun_out
 
 PENDING = w.OverrunStatus.pending.value
 

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access import principal as auth
+from clerkdesk.hall.access.me import me_of
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.routes.deps import HallDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.store.models import Hall, Staff, WindowSession
-from clerkdesk.hall.wire import session_out, staff_out
+from clerkdesk.hall.wire import staff_out
 
 router = RouteTable(tags=["sign-in"])
 
@@ -45,26 +40,9 @@ def logout(hall: HallDep, token: TokenDep) -> None:
         auth.logout(session, token, now)
 
 
-def _me(session: Session, who: auth.Principal, _now: datetime) -> w.MeOut:
-    hall_row = session.get_one(Hall, who.hall_id)
-    mine = session.scalars(
-        select(WindowSession).where(
-            WindowSession.staff_id == who.staff_id, WindowSession.ended_at.is_(None)
-        )
-    ).one_or_none()
-    return w.MeOut(
-        staff=staff_out(session, session.get_one(Staff, who.staff_id)),
-        hall=hall_row.code,
-        hall_name=hall_row.name,
-        timezone=hall_row.timezone,
-        session=session_out(session, mine) if mine else None,
-        token_expires_at=who.token_expires_at,
-    )
-
-
 @router.get("/me", response_model=w.MeOut)
 def me(hall: HallDep, token: TokenDep) -> w.MeOut:
-    return hall.read(token, _me)
+    return hall.read(token, me_of)
 
 
 @router.get("/ping", response_model=w.Health)

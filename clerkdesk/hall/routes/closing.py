@@ -3,19 +3,16 @@ overruns, closing a window, and the admin's confirmation of a year's day types."
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import Path, Query
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar import store as calendar_store
+from clerkdesk.hall.calendar import days as calendar_days
 from clerkdesk.hall.closing import close_window as window_close
 from clerkdesk.hall.closing import extensions, overruns
 from clerkdesk.hall.closing import inbox as duty_lead
 from clerkdesk.hall.closing import status as closing
-from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
+from clerkdesk.hall.routes.deps import HallDep, PostDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.unit_of_work import fingerprint
 
 router = RouteTable(tags=["closing"])
 WindowNo = Path(ge=1, le=9999, description="The window's number as shown above the counter")
@@ -30,25 +27,21 @@ OverrunId = Path(ge=1, le=2**53, description="The overrun's id (from its event o
 def calendar_today(hall: HallDep, token: TokenDep) -> w.CalendarToday:
     """Today's day type and hours, whether the hall is open now; leads and admins also see the
     years whose official holiday swaps are not confirmed."""
-    return hall.read(token, calendar_store.calendar_today)
+    return hall.read(token, calendar_days.calendar_today)
 
 
 @router.get("/calendar/days/{local_date}", response_model=w.CalendarDayOut)
-def calendar_day(hall: HallDep, token: TokenDep, local_date: date) -> w.CalendarDayOut:
+def calendar_day(hall: HallDep, token: TokenDep, local_date: w.HallDate) -> w.CalendarDayOut:
     """The day type and opening hours of one hall-local date (YYYY-MM-DD)."""
-    return hall.read(token, lambda s, who, _now: calendar_store.calendar_day(s, who, local_date))
+    return hall.read(token, lambda s, who, _now: calendar_days.calendar_day(s, who, local_date))
 
 
 @router.post("/admin/calendar/confirm-year", response_model=w.ConfirmedYearOut)
-def confirm_year(
-    body: w.ConfirmYear, hall: HallDep, token: TokenDep, key: IdempotencyKey
-) -> w.ConfirmedYearOut:
+def confirm_year(body: w.ConfirmYear, hall: HallDep, post: PostDep) -> w.ConfirmedYearOut:
     """An admin confirms that the calendar holds the year's official swaps (admin only)."""
     return hall.write(
-        token,
-        key,
-        fingerprint("confirm-year", body.model_dump()),
-        lambda s, who, now: calendar_store.confirm_year_by_admin(s, who, body, now),
+        *post.of(body),
+        lambda s, who, now: calendar_days.confirm_year_by_admin(s, who, body, now),
     )
 
 
@@ -66,30 +59,23 @@ def closing_status(hall: HallDep, token: TokenDep, number: int = WindowNo) -> w.
 def request_extension(
     body: w.RequestExtension,
     hall: HallDep,
-    token: TokenDep,
-    key: IdempotencyKey,
+    post: PostDep,
     number: int = WindowNo,
 ) -> w.ExtensionOut:
     """The clerk at the window asks to keep it open `minutes` past its current end."""
     return hall.write(
-        token,
-        key,
-        fingerprint("extension", number, body.model_dump()),
+        *post.of(body),
         lambda s, who, now: extensions.request_extension(s, who, number, body, now),
         status_code=201,
     )
 
 
 @router.post("/windows/{number}/close", response_model=w.WindowClosingOut)
-def close_window(
-    hall: HallDep, token: TokenDep, key: IdempotencyKey, number: int = WindowNo
-) -> w.WindowClosingOut:
+def close_window(hall: HallDep, post: PostDep, number: int = WindowNo) -> w.WindowClosingOut:
     """Close the window for its opening stretch: records the actual end (and an overrun past
     the end), signs the clerk out, applies the end-of-day rule to tickets left waiting."""
     return hall.write(
-        token,
-        key,
-        fingerprint("close", number),
+        *post.of(),
         lambda s, who, now: window_close.close_window(s, who, number, now),
     )
 
@@ -117,15 +103,12 @@ def get_extension(
 def approve_extension(
     body: w.ApproveExtension,
     hall: HallDep,
-    token: TokenDep,
-    key: IdempotencyKey,
+    post: PostDep,
     extension_id: int = ExtensionId,
 ) -> w.ExtensionOut:
     """Approve (optionally other minutes than asked); never one's own request."""
     return hall.write(
-        token,
-        key,
-        fingerprint("approve", extension_id, body.model_dump()),
+        *post.of(body),
         lambda s, who, now: extensions.approve(s, who, extension_id, body, now),
     )
 
@@ -134,15 +117,12 @@ def approve_extension(
 def deny_extension(
     body: w.DenyExtension,
     hall: HallDep,
-    token: TokenDep,
-    key: IdempotencyKey,
+    post: PostDep,
     extension_id: int = ExtensionId,
 ) -> w.ExtensionOut:
     """Deny with a reason the clerk sees; never one's own request."""
     return hall.write(
-        token,
-        key,
-        fingerprint("deny", extension_id, body.model_dump()),
+        *post.of(body),
         lambda s, who, now: extensions.deny(s, who, extension_id, body, now),
     )
 
@@ -159,14 +139,11 @@ def list_overruns(
 def confirm_overrun(
     body: w.ConfirmOverrun,
     hall: HallDep,
-    token: TokenDep,
-    key: IdempotencyKey,
+    post: PostDep,
     overrun_id: int = OverrunId,
 ) -> w.OverrunOut:
     return hall.write(
-        token,
-        key,
-        fingerprint("confirm-overrun", overrun_id, body.model_dump()),
+        *post.of(body),
         lambda s, who, now: overruns.decide(s, who, overrun_id, True, body.note, now),
     )
 
@@ -175,13 +152,10 @@ def confirm_overrun(
 def reject_overrun(
     body: w.RejectOverrun,
     hall: HallDep,
-    token: TokenDep,
-    key: IdempotencyKey,
+    post: PostDep,
     overrun_id: int = OverrunId,
 ) -> w.OverrunOut:
     return hall.write(
-        token,
-        key,
-        fingerprint("reject-overrun", overrun_id, body.model_dump()),
+        *post.of(body),
         lambda s, who, now: overruns.decide(s, who, overrun_id, False, body.reason, now),
     )

@@ -1,4 +1,5 @@
-"""What every route needs: the hall context, the bearer token, the Idempotency-Key."""
+"""What every route needs: the hall context, the bearer token, the Idempotency-Key and the
+fingerprint of a POST (`idempotency.Post`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from clerkdesk.api.schemas import ErrorResponse
 from clerkdesk.hall.errors import NotSignedIn
+from clerkdesk.hall.idempotency import Post
 from clerkdesk.hall.unit_of_work import HallContext
 
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login")
@@ -42,6 +44,17 @@ IdempotencyKey = Annotated[
         description="A fresh key per intended action; a retry reuses it and changes nothing.",
     ),
 ]
+
+
+async def post_request(request: Request, token: TokenDep, key: IdempotencyKey) -> Post:
+    """Who sends this POST, with which key, to which route (for its fingerprint)."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    return Post(token, key, template, dict(request.path_params))
+
+
+PostDep = Annotated[Post, Depends(post_request)]
+"""What a POST route hands to `HallContext.write`: `*post.of(body)`."""
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 422, 429)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 RECENT_SERVICES = 20
 """How many of a service's latest completed services the estimate looks at."""
@@ -92,3 +96,26 @@ def overrun_minutes(end: datetime | None, actual_end: datetime) -> int:
 def auto_approves(minutes: int, auto_approve_minutes: int) -> bool:
     """The hall's policy approves requests up to `auto_approve_minutes` itself (0 = off)."""
     return 0 < minutes <= auto_approve_minutes
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where a window stands against its end (UTC datetimes)."""
+
+    scheduled_end: datetime | None
+    end: datetime | None
+    phase: Phase
+    local_date: date
+    final: bool  # the hall opens no other stretch on `local_date` after this one
+    next_opening: datetime | None
+
+
+@dataclass(frozen=True)
+class Estimate(Generic[T]):
+    """What the citizens at a window still need: the ticket in hand, the waiting ones, the
+    minutes for all of them and the minutes per ticket used, by service."""
+
+    in_hand: T | None
+    waiting: list[T]
+    minutes_needed: int
+    per_service: dict[str, int]

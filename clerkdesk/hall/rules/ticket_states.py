@@ -1,8 +1,9 @@
 """The ticket state machine: which action is allowed from which state, and where it leads.
 
 waiting → called → serving → done | no_show; called/serving → waiting (park); recall keeps a
-ticket called and counts; waiting/called → cancelled. Anything else is refused, naming the
-current state.
+ticket called and counts; waiting/called → cancelled; the end-of-day rule's carry-over keeps a
+waiting ticket waiting (for the next opening, with the carried-over priority). Anything else
+is refused, naming the current state.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Action(StrEnum):
     no_show = "no_show"
     park = "park"
     cancel = "cancel"
+    carry_over = "carry_over"
 
 
 WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
@@ -40,6 +42,7 @@ _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.no_show: (frozenset({CALLED}), NO_SHOW),
     Action.park: (frozenset({CALLED, SERVING}), WAITING),
     Action.cancel: (frozenset({WAITING, CALLED}), CANCELLED),
+    Action.carry_over: (frozenset({WAITING}), WAITING),
 }
 
 

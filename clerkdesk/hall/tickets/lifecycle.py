@@ -1,21 +1,18 @@
 """The ticket lifecycle on the server: issue, call, recall, start, complete, no-show, park, cancel.
 
-Each function runs inside the caller's write transaction, records a transition (who, which
-window, when) and writes an event row. The state machine and the calling order are the pure
-rules in clerkdesk.hall.rules. These are the hall's hottest paths: they run Core statements
-(`ticket_sql`) on the session's connection, a handful per request, and build the answer
-straight from the rows.
+Each function runs inside the caller's write transaction and hands its change to
+`transitions`, which records who, which window and when, and writes the event row. The state
+machine and the calling order are the pure rules in clerkdesk.hall.rules. These are the hall's
+hottest paths: they run Core statements (`tickets.sql`) on the session's connection, a handful
+per request, and build the answer straight from the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
@@ -23,9 +20,8 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.cache import cached_calendar
 from clerkdesk.hall.calendar.cutoff import check_issuing
+from clerkdesk.hall.calendar.store import local_date, local_day
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
-from clerkdesk.hall.events.log import append_event
-from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.calendar import accepts_tickets
 from clerkdesk.hall.rules.numbering import ticket_code
 from clerkdesk.hall.rules.ticket_states import (
@@ -36,71 +32,12 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
-from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.store.models import Hall, Service
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
-from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
-
-TicketRow = Mapping[Any, Any]
-"""A ticket's columns and its answer's (see `ticket_sql`), as Core returns them."""
-
-_EVENT_OF = {
-    Action.issue: w.EventKind.ticket_issued,
-    Action.call: w.EventKind.ticket_called,
-    Action.recall: w.EventKind.ticket_recalled,
-    Action.start: w.EventKind.ticket_started,
-    Action.complete: w.EventKind.ticket_completed,
-    Action.no_show: w.EventKind.ticket_no_show,
-    Action.park: w.EventKind.ticket_parked,
-    Action.cancel: w.EventKind.ticket_cancelled,
-}
-
-
-def local_date(hall: Hall, at: datetime) -> date:
-    return local_day(hall.timezone, at)
-
-
-def local_day(timezone: str, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(timezone)).date()
-
-
-def _record(
-    session: Session,
-    conn: Connection,
-    answer: w.TicketOut,
-    hall_id: int,
-    action: Action,
-    from_status: str | None,
-    who: Principal,
-    window_id: int | None,
-    now: datetime,
-    reason: str | None = None,
-) -> w.TicketOut:
-    """The transition and the event of a change already made to the ticket."""
-    conn.execute(
-        q.NEW_TRANSITION,
-        {
-            "ticket_id": answer.id,
-            "action": action.value,
-            "from_status": from_status,
-            "to_status": answer.status.value,
-            "staff_id": who.staff_id,
-            "window_id": window_id,
-            "at": now,
-            "reason": reason or None,
-        },
-    )
-    append_event(session, hall_id, _EVENT_OF[action], now, ticket=answer)
-    return answer
-
-
-def _change(
-    conn: Connection, row: TicketRow, changes: dict[str, Any], **answer_parts: Any
-) -> w.TicketOut:
-    """Write `changes` to the ticket of `row`; its answer afterwards."""
-    conn.execute(q.UPDATE_TICKET, {"ticket_id": row["id"], **changes})
-    return ticket_answer({**row, **changes, **answer_parts})
-
+from clerkdesk.hall.tickets import transitions
+from clerkdesk.hall.tickets.transitions import TicketRow
+from clerkdesk.hall.windows.held import HeldWindow, held_window
 
 # --- issue ------------------------------------------------------------------------------------
 
@@ -157,18 +94,17 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
         "reason": None,
         "notes": request.notes,
     }
-    ticket["id"] = conn.execute(q.NEW_TICKET, ticket).scalar_one()
-    answer = ticket_answer(
-        {
-            **ticket,
-            "service_code": service.code,
-            "service_name": service.name,
-            "estimated_minutes": service.estimated_minutes,
-            "window_number": None,
-            "called_by": None,
-        }
+    return transitions.issue(
+        session,
+        ticket,
+        who,
+        now,
+        service_code=service.code,
+        service_name=service.name,
+        estimated_minutes=service.estimated_minutes,
+        window_number=None,
+        called_by=None,
     )
-    return _record(session, conn, answer, who.hall_id, Action.issue, None, who, None, now)
 
 
 def _check_issuing(session: Session, who: Principal, service: TicketRow, now: datetime) -> None:
@@ -183,79 +119,7 @@ def _check_issuing(session: Session, who: Principal, service: TicketRow, now: da
     check_issuing(session, who, session.get_one(Service, service["id"]), now)
 
 
-# --- the queue (reads) ------------------------------------------------------------------------
-
-
-def _waiting_for_window(window: Window):
-    return (
-        select(Ticket)
-        .join(
-            WindowService,
-            (WindowService.service_id == Ticket.service_id)
-            & (WindowService.window_id == window.id),
-        )
-        .where(Ticket.hall_id == window.hall_id, Ticket.status == WAITING)
-    )
-
-
-def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.TicketOut]:
-    """This window's waiting tickets in the order the server will call them (the pure rule)."""
-    tickets = {t.id: t for t in session.scalars(_waiting_for_window(window))}
-    ordered = queue_order.order_for_window(
-        (
-            queue_order.Waiting(t.id, t.service_id, t.priority, t.queue_at, t.appointment_at)
-            for t in tickets.values()
-        ),
-        window_service_ids(session, window.id),
-        now,
-    )
-    return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
-
-
-def current_ticket(session: Session, window: Window) -> Ticket | None:
-    return session.scalars(
-        select(Ticket)
-        .where(Ticket.window_id == window.id, Ticket.status.in_([CALLED, SERVING]))
-        .order_by(Ticket.called_at.desc())
-        .limit(1)
-    ).one_or_none()
-
-
 # --- calling ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeldWindow:
-    """A window locked for a call by the clerk signed in at it, and what a call depends on."""
-
-    id: int
-    number: int
-    last_call_at: datetime | None
-    min_call_interval_s: int
-    paused: bool
-    in_hand: tuple[str, str] | None  # (code, status) of the ticket at the window
-
-
-def _held_window(conn: Connection, who: Principal, number: int) -> HeldWindow:
-    """Lock the window (404 if there is none) and check `who` holds it (403 else)."""
-    window = conn.execute(q.WINDOW_LOCKED, {"hall_id": who.hall_id, "number": number}).first()
-    if window is None or not window.active:
-        raise not_found("window", number)
-    holder = conn.execute(q.HOLDER_AND_IN_HAND, {"window_id": window.id}).first()
-    if holder is None or holder.staff_id != who.staff_id:
-        raise Forbidden(
-            "not_your_window",
-            f"You are not signed in at window {number}: sign in there first.",
-            window=number,
-        )
-    return HeldWindow(
-        window.id,
-        number,
-        window.last_call_at,
-        window.min_call_interval_s,
-        holder.paused,
-        (holder.code, holder.status) if holder.code is not None else None,
-    )
 
 
 def _ready_to_call(window: HeldWindow, now: datetime) -> None:
@@ -265,15 +129,7 @@ def _ready_to_call(window: HeldWindow, now: datetime) -> None:
             f"Window {window.number} is paused: resume it before calling.",
             window=window.number,
         )
-    if window.in_hand is not None:
-        code, status = window.in_hand
-        raise Conflict(
-            "ticket_in_hand",
-            f"Ticket {code} is still {status} at window {window.number}: "
-            "complete it, mark it a no-show or park it before calling the next.",
-            ticket=code,
-            status=status,
-        )
+    window.require_empty_hands("calling the next")
     _check_interval(window.last_call_at, window.min_call_interval_s, now)
 
 
@@ -285,31 +141,36 @@ def _check_interval(last_call_at: datetime | None, interval_s: int, now: datetim
 
 def _mark_called(
     session: Session,
-    conn: Connection,
     row: TicketRow,
     window: HeldWindow,
     who: Principal,
     now: datetime,
     reason: str | None,
 ) -> w.TicketOut:
-    before = row["status"]
     changes = {
-        "status": next_state(before, Action.call),
         "window_id": window.id,
         "called_at": now,
         "called_by_id": who.staff_id,
         "recall_count": 0,
     }
-    answer = _change(conn, row, changes, window_number=window.number, called_by=who.staff_no)
-    conn.execute(q.UPDATE_WINDOW, {"window_id_": window.id, "last_call_at": now})
-    return _record(
-        session, conn, answer, who.hall_id, Action.call, before, who, window.id, now, reason
+    connection_of(session).execute(q.UPDATE_WINDOW, {"window_id_": window.id, "last_call_at": now})
+    return transitions.change(
+        session,
+        row,
+        Action.call,
+        changes,
+        who,
+        window.id,
+        now,
+        reason,
+        window_number=window.number,
+        called_by=who.staff_no,
     )
 
 
 def call_next(session: Session, who: Principal, number: int, now: datetime) -> w.TicketOut:
     conn = connection_of(session)
-    window = _held_window(conn, who, number)
+    window = held_window(session, who, number)
     _ready_to_call(window, now)
     row = conn.execute(
         q.CLAIM, {"hall_id": who.hall_id, "window_id": window.id, "now": now}
@@ -320,7 +181,7 @@ def call_next(session: Session, who: Principal, number: int, now: datetime) -> w
             f"Nobody is waiting for window {number}: wait for the next ticket.",
             window=number,
         )
-    return _mark_called(session, conn, row._mapping, window, who, now, None)
+    return _mark_called(session, row._mapping, window, who, now, None)
 
 
 def _find_ticket(conn: Connection, hall_id: int, ref: str, today: date) -> TicketRow:
@@ -347,7 +208,7 @@ def call_specific(
     session: Session, who: Principal, number: int, request: w.CallSpecific, now: datetime
 ) -> w.TicketOut:
     conn = connection_of(session)
-    window = _held_window(conn, who, number)
+    window = held_window(session, who, number)
     hall = session.get_one(Hall, who.hall_id)
     row = _find_ticket(conn, who.hall_id, request.ticket, local_date(hall, now))
     serves = {"window_id": window.id, "service_id": row["service_id"]}
@@ -372,7 +233,7 @@ def call_specific(
             ticket=row["code"],
             next=first.code,
         )
-    return _mark_called(session, conn, row, window, who, now, request.reason or None)
+    return _mark_called(session, row, window, who, now, request.reason or None)
 
 
 # --- the ticket at the counter ----------------------------------------------------------------
@@ -401,7 +262,7 @@ def act(
     conn = connection_of(session)
     row = _locked_ticket(conn, who, ticket_id)
     before = row["status"]
-    after = next_state(before, action)  # 409 naming the state before anything else
+    next_state(before, action)  # 409 naming the state before anything else
     window_id = row["window_id"]
     if window_id is None or before not in (CALLED, SERVING):
         raise IllegalTransition(Action.start, before, frozenset({CALLED, SERVING}))
@@ -414,7 +275,7 @@ def act(
             ticket=row["code"],
             window=window.number,
         )
-    changes: dict[str, Any] = {"status": after}
+    changes: dict[str, Any] = {}
     parts: dict[str, Any] = {}
     if action == Action.recall:
         _check_interval(window.last_call_at, window.min_call_interval_s, now)
@@ -435,8 +296,7 @@ def act(
         changes["reason"] = reason or None
         changes["queue_at"] = _park_queue_at(conn, row, position or w.QueuePosition.back, now)
         parts["window_number"] = None
-    answer = _change(conn, row, changes, **parts)
-    return _record(session, conn, answer, who.hall_id, action, before, who, window_id, now, reason)
+    return transitions.change(session, row, action, changes, who, window_id, now, reason, **parts)
 
 
 def _park_queue_at(
@@ -459,20 +319,11 @@ def cancel(
     conn = connection_of(session)
     row = _locked_ticket(conn, who, ticket_id)
     before = row["status"]
-    after = next_state(before, Action.cancel)
+    next_state(before, Action.cancel)
     _may_cancel(conn, who, row)
-    answer = _change(conn, row, {"status": after, "finished_at": now, "reason": reason})
-    return _record(
-        session,
-        conn,
-        answer,
-        who.hall_id,
-        Action.cancel,
-        before,
-        who,
-        row["window_id"],
-        now,
-        reason,
+    changes = {"finished_at": now, "reason": reason}
+    return transitions.change(
+        session, row, Action.cancel, changes, who, row["window_id"], now, reason
     )
 
 

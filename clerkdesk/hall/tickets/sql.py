@@ -2,8 +2,9 @@
 
 Each is a module-level statement with named bind parameters, so SQLAlchemy compiles it once
 per dialect and every request only binds values. Rows come back with the ticket's columns plus
-what its answer needs (`views.ticket_answer`): the service's code, name and minutes, the
-window's number, the staff number of whoever called it.
+what its answer needs (`wire.ticket_answer`): the service's code, name and minutes, the
+window's number, the staff number of whoever called it. A ticket's own row and its history are
+written by `tickets.transitions` alone; these read and lock.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    insert,
     select,
     update,
 )
@@ -88,31 +88,7 @@ def next_number(dialect: str) -> Any:
     return _next_number(sqlite.insert)
 
 
-NEW_TICKET = insert(_t).returning(_t.c.id)
-
 # --- calling ----------------------------------------------------------------------------------
-
-WINDOW_LOCKED = (
-    select(_w.c.id, _w.c.active, _w.c.last_call_at, _h.c.min_call_interval_s)
-    .join_from(_w, _h, _h.c.id == _w.c.hall_id)
-    .where(_w.c.hall_id == bindparam("hall_id"), _w.c.number == bindparam("number"))
-    .with_for_update(of=_w)
-)
-"""The window, locked: calls from one window run one at a time (and after a sign-out)."""
-
-HOLDER_AND_IN_HAND = (
-    select(_wsn.c.staff_id, _wsn.c.paused, _t.c.code, _t.c.status)
-    .select_from(
-        _wsn.outerjoin(
-            _t, and_(_t.c.window_id == _wsn.c.window_id, _t.c.status.in_([CALLED, SERVING]))
-        )
-    )
-    .where(_wsn.c.window_id == bindparam("window_id"), _wsn.c.ended_at.is_(None))
-    .order_by(_t.c.called_at.desc())
-    .limit(1)
-)
-"""Who is signed in at the window and the ticket in their hand. Read after the window lock (a
-statement of its own: on PostgreSQL it then sees whatever the lock waited for)."""
 
 _NOW = bindparam("now", type_=UTCDateTime())
 RANK = case(
@@ -158,7 +134,8 @@ SERVES = select(_ws.c.position).where(
 # --- one ticket -------------------------------------------------------------------------------
 
 
-def _ticket_locked() -> Select[Any]:
+def _ticket_answered() -> Select[Any]:
+    """A ticket of the hall (bind hall_id) with all its answer needs."""
     return (
         select(
             *ANSWER_COLUMNS,
@@ -170,14 +147,48 @@ def _ticket_locked() -> Select[Any]:
         .outerjoin(_w, _w.c.id == _t.c.window_id)
         .outerjoin(_staff, _staff.c.id == _t.c.called_by_id)
         .where(_t.c.hall_id == bindparam("hall_id"))
-        .with_for_update(of=_t)
     )
+
+
+def _ticket_locked() -> Select[Any]:
+    return _ticket_answered().with_for_update(of=_t)
+
+
+def in_hand_at(window_id: Any) -> Any:
+    """The condition of the ticket in a clerk's hand at a window: called or being served there."""
+    return and_(_t.c.window_id == window_id, _t.c.status.in_([CALLED, SERVING]))
 
 
 TICKET_LOCKED = _ticket_locked().where(_t.c.id == bindparam("ticket_id"))
 TICKET_BY_CODE_LOCKED = _ticket_locked().where(
     _t.c.code == bindparam("code"), _t.c.local_date == bindparam("day")
 )
+
+IN_HAND = (
+    _ticket_answered()
+    .where(in_hand_at(bindparam("window_id")))
+    .order_by(_t.c.called_at.desc())
+    .limit(1)
+)
+"""The ticket in the hand of whoever holds the window (bind hall_id, window_id), or none."""
+
+_SERVED_HERE = select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id"))
+_SERVED_AT_OTHER_OPEN_WINDOWS = (
+    select(_ws.c.service_id)
+    .join(_wsn, _wsn.c.window_id == _ws.c.window_id)
+    .where(_wsn.c.ended_at.is_(None), _wsn.c.window_id != bindparam("window_id"))
+)
+LEFTOVERS_LOCKED = (
+    _ticket_locked()
+    .where(
+        _t.c.status == WAITING,
+        _t.c.service_id.in_(_SERVED_HERE),
+        _t.c.service_id.not_in(_SERVED_AT_OTHER_OPEN_WINDOWS),
+    )
+    .order_by(_t.c.queue_at, _t.c.id)
+)
+"""Waiting tickets the window serves that no other open window serves (bind hall_id,
+window_id), locked: the end-of-day rule's tickets when the window closes."""
 
 WINDOW_HOLDER = (
     select(
@@ -194,12 +205,7 @@ WINDOW_HOLDER = (
 )
 """A ticket's window: its number, last call, the hall's call interval and who holds it."""
 
-UPDATE_TICKET = update(_t).where(_t.c.id == bindparam("ticket_id"))
-"""Binds ticket_id; the columns to set are the other parameters of the call."""
-
 UPDATE_WINDOW = update(_w).where(_w.c.id == bindparam("window_id_"))
-
-NEW_TRANSITION = insert(tables.ticket_transition)
 
 
 def _waiting_for_service_edge(edge: Any) -> Select[Any]:

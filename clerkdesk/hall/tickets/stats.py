@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.rules.ticket_states import DONE, NO_SHOW
 from clerkdesk.hall.store.models import Hall, Ticket
-from clerkdesk.hall.tickets.lifecycle import local_date
+from clerkdesk.hall.wire import day_counts_out
 
 
 def day_counts(session: Session, staff_id: int, who: Principal, now: datetime) -> w.DayCounts:
@@ -24,14 +25,4 @@ def day_counts(session: Session, staff_id: int, who: Principal, now: datetime) -
             Ticket.status.in_([DONE, NO_SHOW]),
         )
     ).all()
-    served = [r for r in rows if r.status == DONE]
-    durations = [
-        (r.finished_at - r.started_at).total_seconds()
-        for r in served
-        if r.started_at is not None and r.finished_at is not None
-    ]
-    return w.DayCounts(
-        served=len(served),
-        no_shows=len(rows) - len(served),
-        average_service_seconds=sum(durations) / len(durations) if durations else None,
-    )
+    return day_counts_out(rows)

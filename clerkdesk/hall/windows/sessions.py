@@ -12,8 +12,9 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict, Forbidden, not_found
 from clerkdesk.hall.events.log import append_event
-from clerkdesk.hall.rules.ticket_states import CALLED, SERVING
-from clerkdesk.hall.store.models import Staff, Ticket, Window, WindowSession
+from clerkdesk.hall.store.models import Staff, Window, WindowSession
+from clerkdesk.hall.tickets.queries import ticket_in_hand
+from clerkdesk.hall.windows.held import HeldWindow, held_window, ticket_in_hand_refusal
 from clerkdesk.hall.wire import open_session, session_out, window_out
 
 
@@ -27,26 +28,6 @@ def get_window(session: Session, hall_id: int, number: int, lock: bool = False) 
     return window
 
 
-def held_window(session: Session, who: Principal, number: int, lock: bool = False) -> Window:
-    """The window, provided `who` is the one signed in at it."""
-    return held_window_session(session, who, number, lock)[0]
-
-
-def held_window_session(
-    session: Session, who: Principal, number: int, lock: bool = False
-) -> tuple[Window, WindowSession]:
-    """The window and `who`'s open session at it; refused if someone else (or no one) holds it."""
-    window = get_window(session, who.hall_id, number, lock=lock)
-    holder = open_session(session, window.id)
-    if holder is None or holder.staff_id != who.staff_id:
-        raise Forbidden(
-            "not_your_window",
-            f"You are not signed in at window {number}: sign in there first.",
-            window=number,
-        )
-    return window, holder
-
-
 def may_view_window(who: Principal, window: Window, holder: WindowSession | None) -> bool:
     if who.has(Role.admin):
         return True
@@ -57,16 +38,23 @@ def may_view_window(who: Principal, window: Window, holder: WindowSession | None
     )
 
 
-def _ticket_in_hand(session: Session, window: Window) -> Ticket | None:
-    return session.scalars(
-        select(Ticket).where(Ticket.window_id == window.id, Ticket.status.in_([CALLED, SERVING]))
-    ).first()
-
-
-def _close(session: Session, ws: WindowSession, reason: str, now: datetime) -> None:
+def end_session(session: Session, ws: WindowSession, reason: str, now: datetime) -> None:
+    """The one way a sign-in at a window ends: signed_out, moved, taken_over or closed."""
     ws.ended_at = now
     ws.end_reason = reason
     session.flush()
+
+
+def viewable_window(session: Session, who: Principal, number: int) -> Window:
+    """The window, provided `who` may watch it (its queue, its counter, its closing)."""
+    window = get_window(session, who.hall_id, number)
+    if not may_view_window(who, window, open_session(session, window.id)):
+        raise Forbidden(
+            "window_not_visible",
+            f"Window {number} is not yours to watch: sign in there, or ask its duty lead.",
+            window=number,
+        )
+    return window
 
 
 def sign_in(
@@ -103,7 +91,7 @@ def sign_in(
                 holder_staff_no=holder_staff.staff_no,
                 since=holder.started_at.isoformat(),
             )
-        _close(session, holder, "taken_over", now)
+        end_session(session, holder, "taken_over", now)
         took_over = holder
     mine = session.scalars(
         select(WindowSession).where(
@@ -112,16 +100,12 @@ def sign_in(
     ).one_or_none()
     if mine is not None:
         previous = session.get_one(Window, mine.window_id)
-        in_hand = _ticket_in_hand(session, previous)
+        in_hand = ticket_in_hand(session, previous)
         if in_hand is not None:
-            raise Conflict(
-                "ticket_in_hand",
-                f"Ticket {in_hand.code} is still {in_hand.status} at your window "
-                f"{previous.number}: finish or park it before moving.",
-                ticket=in_hand.code,
-                status=in_hand.status,
+            raise ticket_in_hand_refusal(
+                in_hand.code, in_hand.status.value, previous.number, "moving to another window"
             )
-        _close(session, mine, "moved", now)
+        end_session(session, mine, "moved", now)
         append_event(
             session,
             who.hall_id,
@@ -145,20 +129,14 @@ def sign_in(
 
 
 def sign_out(session: Session, who: Principal, number: int, now: datetime) -> w.WindowOut:
-    window = held_window(session, who, number, lock=True)
-    in_hand = _ticket_in_hand(session, window)
-    if in_hand is not None:
-        raise Conflict(
-            "ticket_in_hand",
-            f"Ticket {in_hand.code} is still {in_hand.status} at window {number}: complete it, "
-            "mark it a no-show or park it before leaving.",
-            ticket=in_hand.code,
-            status=in_hand.status,
-        )
-    holder = open_session(session, window.id)
-    assert holder is not None
-    _close(session, holder, "signed_out", now)
-    out = window_out(session, window)
+    return leave(session, who, held_window(session, who, number), now)
+
+
+def leave(session: Session, who: Principal, held: HeldWindow, now: datetime) -> w.WindowOut:
+    """Sign out of the held window (a break, another window): nothing may be in hand."""
+    held.require_empty_hands("leaving")
+    end_session(session, session.get_one(WindowSession, held.session_id), "signed_out", now)
+    out = window_out(session, session.get_one(Window, held.id))
     append_event(session, who.hall_id, w.EventKind.window_signed_out, now, window=out)
     return out
 
@@ -166,11 +144,10 @@ def sign_out(session: Session, who: Principal, number: int, now: datetime) -> w.
 def set_paused(
     session: Session, who: Principal, number: int, paused: bool, now: datetime
 ) -> w.WindowOut:
-    window = held_window(session, who, number, lock=True)
-    holder = open_session(session, window.id)
-    assert holder is not None
-    if holder.paused != paused:
-        holder.paused = paused
+    held = held_window(session, who, number)
+    window = session.get_one(Window, held.id)
+    if held.paused != paused:
+        session.get_one(WindowSession, held.session_id).paused = paused
         session.flush()
         kind = w.EventKind.window_paused if paused else w.EventKind.window_resumed
         out = window_out(session, window)

@@ -1,0 +1,63 @@
+"""Tickets, their daily numbering and the history of their transitions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clerkdesk.hall.store.models.base import Base, BigId, UTCDateTime
+
+
+class TicketCounter(Base):
+    """The last number issued per service per local day; numbering restarts each day."""
+
+    __tablename__ = "ticket_counter"
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("service_id", "local_date", "number"),
+        Index("ix_ticket_queue", "hall_id", "status", "service_id", "queue_at"),
+        Index("ix_ticket_window_status", "window_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(16))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    queue_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class TicketTransition(Base):
+    """Every change of a ticket: who, at which window, when, from which state to which."""
+
+    __tablename__ = "ticket_transition"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,109 @@
+"""Reading tickets: a window's queue in calling order, the ticket in a clerk's hand, today's
+tickets for the duty lead and one ticket for whoever may see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import local_date
+from clerkdesk.hall.errors import not_found
+from clerkdesk.hall.rules import queue_order
+from clerkdesk.hall.rules.ticket_states import WAITING
+from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.store.tables import connection_of
+from clerkdesk.hall.tickets import sql as q
+from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
+
+
+def _waiting_for_window(window: Window):
+    return (
+        select(Ticket)
+        .join(
+            WindowService,
+            (WindowService.service_id == Ticket.service_id)
+            & (WindowService.window_id == window.id),
+        )
+        .where(Ticket.hall_id == window.hall_id, Ticket.status == WAITING)
+    )
+
+
+def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.TicketOut]:
+    """This window's waiting tickets in the order the server will call them (the pure rule)."""
+    tickets = {t.id: t for t in session.scalars(_waiting_for_window(window))}
+    ordered = queue_order.order_for_window(
+        (
+            queue_order.Waiting(t.id, t.service_id, t.priority, t.queue_at, t.appointment_at)
+            for t in tickets.values()
+        ),
+        window_service_ids(session, window.id),
+        now,
+    )
+    return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
+
+
+def ticket_in_hand(session: Session, window: Window) -> w.TicketOut | None:
+    """The ticket called to or being served at the window, if any."""
+    row = (
+        connection_of(session)
+        .execute(q.IN_HAND, {"hall_id": window.hall_id, "window_id": window.id})
+        .first()
+    )
+    return ticket_answer(row._mapping) if row is not None else None
+
+
+def tickets_today(
+    session: Session, who: Principal, now: datetime, status: w.TicketStatus | None
+) -> list[w.TicketOut]:
+    """Today's tickets: leads see their department's, admins the whole hall."""
+    who.require(Role.lead, Role.admin)
+    hall = session.get_one(Hall, who.hall_id)
+    query = select(Ticket).where(
+        Ticket.hall_id == who.hall_id, Ticket.local_date == local_date(hall, now)
+    )
+    if status is not None:
+        query = query.where(Ticket.status == status.value)
+    if not who.has(Role.admin) and who.department_id is not None:
+        query = query.join(Service, Service.id == Ticket.service_id).where(
+            Service.department_id == who.department_id
+        )
+    return [ticket_out(session, t) for t in session.scalars(query.order_by(Ticket.id))]
+
+
+def _may_view(session: Session, who: Principal, ticket: Ticket) -> bool:
+    """A ticket carries a citizen's notes: the kiosk that issues tickets and admins see every
+    ticket of the hall; clerks and leads those of their department's services, and those a
+    window of their department serves or was called to (a 综合受理 window serves several
+    departments' services)."""
+    if who.has(Role.admin, Role.kiosk) or who.department_id is None:
+        return True
+    own_service = select(Service.id).where(
+        Service.id == ticket.service_id, Service.department_id == who.department_id
+    )
+    served_here = (
+        select(WindowService.window_id)
+        .join(Window, Window.id == WindowService.window_id)
+        .where(
+            WindowService.service_id == ticket.service_id,
+            Window.department_id == who.department_id,
+        )
+    )
+    called_here = select(Window.id).where(
+        Window.id == ticket.window_id, Window.department_id == who.department_id
+    )
+    return bool(
+        session.scalar(select(own_service.exists() | served_here.exists() | called_here.exists()))
+    )
+
+
+def ticket_for(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
+    """One ticket, provided `who` may see it (404 else: not even its existence)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.hall_id != who.hall_id or not _may_view(session, who, ticket):
+        raise not_found("ticket", ticket_id)  # another department's: not even its existence
+    return ticket_out(session, ticket)
