@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.national import china_calendar
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules.calendar import (
     DutySession,
@@ -88,7 +89,9 @@ def load_calendar(session: Session, hall_id: int) -> HallCalendar:
     years = frozenset(
         session.scalars(select(ConfirmedYear.year).where(ConfirmedYear.hall_id == hall_id))
     )
-    return HallCalendar(hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years)
+    return HallCalendar(
+        hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years, china_calendar()
+    )
 
 
 def sign_in_ends(session: Session, hall_id: int, now: datetime) -> datetime:
@@ -149,7 +152,7 @@ def day_out(calendar: HallCalendar, local_date: date) -> w.CalendarDayOut:
 
 def unconfirmed_years(calendar: HallCalendar, today: date) -> list[int]:
     years = [today.year] + ([today.year + 1] if today.month >= LOOKAHEAD_FROM_MONTH else [])
-    return [y for y in years if not year_confirmed(y, calendar.confirmed_years)]
+    return [y for y in years if not year_confirmed(y, calendar.confirmed_years, calendar.national)]
 
 
 def calendar_today(session: Session, who: Principal, now: datetime) -> w.CalendarToday:
