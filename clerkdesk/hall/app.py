@@ -130,6 +130,17 @@ def _install_error_handlers(app: FastAPI) -> None:
             409, "conflict", "Someone else changed this at the same moment: reload and try again."
         )
 
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> Response:
+        # Anything else is a defect: the answer is still JSON with a stable code, never
+        # Starlette's plain-text page. The server re-raises afterwards, and logs the traceback.
+        return _error(
+            500,
+            "internal_error",
+            "The hall service failed on this request: try again; if it fails again, tell the "
+            "admin the time (the server's log has the details).",
+        )
+
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, exc: OperationalError) -> Response:
         log.error("database error: %s", exc)
