@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clerkdesk import __version__
 from clerkdesk.api.schemas import ErrorBody, ErrorResponse
 from clerkdesk.clock import Clock, SystemClock
+from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
@@ -200,6 +201,7 @@ def create_app(settings: HallSettings) -> FastAPI:
         redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.hall = context
+    app.state.sign_in = SignInGuard()
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
     for module in (hall, auth, windows, tickets, events, closing):
