@@ -29,7 +29,7 @@ def _alembic_imported_by_upgrade(url: str) -> bool:
     """Open the hall at `url` as a server start does, in a fresh process: was Alembic loaded?"""
     program = (
         "import sys\n"
-        "from clerkdesk.hall import migrate\n"
+        "from clerkdesk.hall.store import migrate\n"
         "from clerkdesk.hall.store.engine import make_engine\n"
         f"engine = make_engine({url!r})\n"
         "migrate.upgrade(engine)\n"
