@@ -99,13 +99,9 @@ def password_matches(password_hash: str | None, password: str) -> bool:
 _unknown_staff_hash: str | None = None
 
 
-def login(
-    session: Session, staff_no: str, password_ok: bool, now: datetime
-) -> tuple[str, Staff, datetime] | None:
-    """Issue a token after `password_matches`; None when the staff number and password do not
-    match an active staff member (the caller counts it: `SignInThrottle.failed`)."""
-    if not password_ok:
-        return None
+def login(session: Session, staff_no: str, now: datetime) -> tuple[str, Staff, datetime] | None:
+    """Issue a token once `password_matches` said yes; None when the staff member is no longer
+    active (deactivated since the password was read: the caller counts it as a wrong one)."""
     staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no)).one_or_none()
     if staff is None or not staff.active:  # deactivated since the password was read
         return None

@@ -29,11 +29,9 @@ def _stored_hash(hall: HallContext, staff_no: str) -> str | None:
         return auth.stored_password_hash(session, staff_no)
 
 
-def _issue_token(
-    hall: HallContext, staff_no: str, password_ok: bool, now: datetime
-) -> w.LoginResponse | None:
+def _issue_token(hall: HallContext, staff_no: str, now: datetime) -> w.LoginResponse | None:
     with hall.session(write=True) as session, session.begin():
-        issued = auth.login(session, staff_no, password_ok, now)
+        issued = auth.login(session, staff_no, now)
         if issued is None:
             return None
         token, staff, expires = issued
@@ -60,7 +58,9 @@ async def login(body: w.LoginRequest, request: Request, hall: HallDep) -> w.Logi
         password_ok = await guard.checks.run(
             lambda: auth.password_matches(password_hash, body.password)
         )
-        answer = await run_in_threadpool(_issue_token, hall, body.staff_no, password_ok, now)
+        answer = None  # a wrong password writes nothing (no write transaction to wait for)
+        if password_ok:
+            answer = await run_in_threadpool(_issue_token, hall, body.staff_no, now)
         if answer is None:
             raise wrong_password(guard.throttle.failed(attempt, now))
         guard.throttle.succeeded(attempt)
