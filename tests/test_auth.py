@@ -165,24 +165,38 @@ async def test_logout_ends_the_sign_in_and_a_retried_logout_is_fine(hall: Runnin
     await again.aclose()
 
 
-async def test_five_wrong_passwords_lock_the_account_for_15_minutes(hall: RunningHall) -> None:
+async def test_wrong_passwords_count_down_then_wait_longer_each_time(hall: RunningHall) -> None:
+    """李华 mistypes: each answer says how many tries are left; the fifth starts a one-minute
+    wait, and each wrong password after a wait doubles it, up to 15 minutes."""
     client = hall.client()
-    for _ in range(4):
+    for left in (4, 3, 2, 1):
         error = await refused(client.login("1001", "wrong"))
-        assert (error.status, error.code) == (401, "bad_credentials")
+        assert (error.status, error.code, error.params) == (
+            401,
+            "bad_credentials",
+            {"tries_left": left},
+        )
+        assert f"{left} {'try' if left == 1 else 'tries'} left before a wait" in error.message
 
     fifth = await refused(client.login("1001", "wrong"))
-    assert (fifth.code, fifth.params["minutes_left"]) == ("locked_out", 15)
-    assert "locked for 15 more minutes" in fifth.message
+    assert (fifth.status, fifth.code) == (401, "bad_credentials")
+    assert fifth.params == {"tries_left": 0, "retry_after_s": 60, "retry_after_min": 1}
+    assert "try again in 1 minute." in fifth.message
 
-    hall.clock.advance(minutes=6)
-    during = await refused(client.login("1001", DEMO_PASSWORD))  # the right password
-    assert (during.code, during.params["minutes_left"]) == ("locked_out", 9)
-    assert "9 more minutes" in during.message and "ask an admin" in during.message
+    hall.clock.advance(seconds=20)
+    during = await refused(client.login("1001", DEMO_PASSWORD))  # the right password, too soon
+    assert (during.status, during.code) == (429, "too_many_tries")
+    assert during.params == {"tries_left": 0, "retry_after_s": 40, "retry_after_min": 1}
+    assert "try again in 40 seconds" in during.message
 
-    hall.clock.advance(minutes=8, seconds=59)
-    assert (await refused(client.login("1001", DEMO_PASSWORD))).params["minutes_left"] == 1
-    hall.clock.advance(seconds=1)
+    waits = []
+    hall.clock.advance(seconds=40)
+    for _ in range(6):
+        again = await refused(client.login("1001", "wrong"))
+        waits.append(again.params["retry_after_min"])
+        hall.clock.advance(seconds=again.params["retry_after_s"])
+    assert waits == [2, 4, 8, 15, 15, 15]
+    assert "try again in 15 minutes." in again.message
     assert (await client.login("1001", DEMO_PASSWORD)).staff.name == "李华"
     await client.aclose()
 
@@ -192,22 +206,30 @@ async def test_a_correct_password_clears_the_count_of_wrong_ones(hall: RunningHa
     for _ in range(4):
         await refused(client.login("1002", "wrong"))
     await client.login("1002", DEMO_PASSWORD)
-    for _ in range(4):
-        assert (await refused(client.login("1002", "wrong"))).code == "bad_credentials"
+    for left in (4, 3, 2, 1):
+        error = await refused(client.login("1002", "wrong"))
+        assert (error.code, error.params["tries_left"]) == ("bad_credentials", left)
     await client.aclose()
 
 
-async def test_an_unknown_staff_number_gets_the_same_answer_as_a_wrong_password(
+async def test_an_unknown_staff_number_gets_the_same_answers_as_a_wrong_password(
     hall: RunningHall,
 ) -> None:
+    """Guessing at a staff number that does not exist reads exactly like guessing at 李华's
+    password, through the tries and the waits: the answers never tell which staff exist."""
     client = hall.client()
-    unknown = await refused(client.login("9999", DEMO_PASSWORD))
-    wrong = await refused(client.login("1001", "wrong"))
-    assert (unknown.status, unknown.code, unknown.message) == (
-        wrong.status,
-        wrong.code,
-        wrong.message,
-    )
+    for step in range(8):
+        unknown = await refused(client.login("9999", DEMO_PASSWORD))
+        wrong = await refused(client.login("1001", "wrong"))
+        assert (unknown.status, unknown.code, unknown.message, unknown.params) == (
+            wrong.status,
+            wrong.code,
+            wrong.message,
+            wrong.params,
+        ), step
+        if step == 6:
+            assert wrong.code == "too_many_tries"
+            hall.clock.advance(seconds=wrong.params["retry_after_s"])
     await client.aclose()
 
 
@@ -217,12 +239,26 @@ async def test_wrong_passwords_sent_at_once_all_count(any_hall: RunningHall) -> 
         *(c.login("1003", "wrong") for c in clients), return_exceptions=True
     )
     assert all(isinstance(a, errors.Unauthorized) for a in answers)
-    assert (
-        sorted(a.code for a in answers if isinstance(a, errors.ApiError)).count("locked_out") == 1
-    )
-    assert (await refused(clients[0].login("1003", DEMO_PASSWORD))).code == "locked_out"
+    left = sorted(a.params["tries_left"] for a in answers if isinstance(a, errors.ApiError))
+    assert left == [0, 1, 2, 3, 4]
+    assert (await refused(clients[0].login("1003", DEMO_PASSWORD))).code == "too_many_tries"
     for c in clients:
         await c.aclose()
+
+
+async def test_guesses_sent_at_once_beyond_the_free_tries_are_held_back(
+    hall: RunningHall,
+) -> None:
+    """Eight guesses at once, with three tries left: three are checked, five must come back."""
+    client = hall.client()
+    for _ in range(2):
+        await refused(client.login("1003", "wrong"))
+    answers = await asyncio.gather(
+        *(client.login("1003", f"guess-{n}") for n in range(8)), return_exceptions=True
+    )
+    codes = sorted(a.code for a in answers if isinstance(a, errors.ApiError))
+    assert codes.count("bad_credentials") == 3 and codes.count("too_many_tries") == 5
+    await client.aclose()
 
 
 # --- no token, no answer --------------------------------------------------------------------

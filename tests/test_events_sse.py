@@ -255,3 +255,109 @@ async def test_concurrent_writers_reach_each_display_in_strictly_increasing_orde
         await demo_display.close()
         for client in (load_lead, load_kiosk, *clerks):
             await client.aclose()
+
+
+DEED_NOTE = "房产继承，材料三份"
+HUKOU_NOTE = "新生儿落户，父母均到场"
+NO_SHOW_REASON = "叫号两次未到，电话 138xxxx"
+PERSONAL = (DEED_NOTE, HUKOU_NOTE, NO_SHOW_REASON, "printer jammed")
+
+
+def _notes(events: list[EventOut]) -> dict[str, set[str]]:
+    """What each ticket's notes and reasons read, as a reader received them."""
+    seen: dict[str, set[str]] = {}
+    for event in events:
+        if event.ticket is not None:
+            texts = {event.ticket.notes, event.ticket.reason or ""} - {""}
+            if texts:
+                seen.setdefault(event.ticket.code, set()).update(texts)
+    return seen
+
+
+async def _raw_replay(hall: RunningHall, client: HallClient, after: int, upto: int) -> str:
+    """The stream's text exactly as sent, replayed from Last-Event-ID up to event `upto`."""
+    text = ""
+    headers = {**client.auth_headers(), "Last-Event-ID": str(after)}
+    async with (
+        httpx.AsyncClient(base_url=hall.url, timeout=10) as http,
+        http.stream("GET", "/events", headers=headers) as response,
+    ):
+        assert response.status_code == 200
+        async for line in response.aiter_lines():
+            text += line + "\n"
+            if line == f"id: {upto}":
+                return text
+    raise AssertionError("the replay ended early")
+
+
+async def test_through_a_day_the_kiosk_and_other_departments_never_get_a_citizens_notes(
+    hall: RunningHall,
+    kiosk: HallClient,
+    li_hua: HallClient,
+    wang_fang: HallClient,
+    zhang_wei: HallClient,
+) -> None:
+    """The kiosk issues three tickets with notes; 李华 (不动产登记, window 1) serves the deed
+    transfer, 王芳 (综合受理, window 8) calls the hukou case, marks a no-show with a reason; the
+    kiosk voids a ticket whose print jammed. Live and on replay from Last-Event-ID, the kiosk
+    and 陈明 (市场监管, serving none of these) never receive a note or a reason; 李华 gets the
+    notes of her department's ticket and 王芳 those of the tickets window 8 serves; the duty
+    lead gets them all."""
+    chen_ming = await signed_in(hall, "1003")
+    first = _event_ids(hall.database_url, "huainan", 0)[-1]
+    readers = {
+        "kiosk": kiosk,
+        "陈明": chen_ming,
+        "李华": li_hua,
+        "王芳": wang_fang,
+        "张伟": zhang_wei,
+    }
+    live = {
+        name: await Follower(EventSubscription(client)).start() for name, client in readers.items()
+    }
+    try:
+        deed = await kiosk.issue("bdc-transfer", notes=DEED_NOTE)  # A001: 不动产登记's
+        hukou = await kiosk.issue("hukou", notes=HUKOU_NOTE)  # F001: 公安户政's, window 8 too
+        jammed = await kiosk.issue("id-card")  # 公安户政's, window 4 only
+        await kiosk.cancel(jammed.id, "printer jammed")
+        assert (await li_hua.call_next(1)).id == deed.id
+        await li_hua.start(deed.id)
+        await li_hua.complete(deed.id)
+        assert (await wang_fang.call_next(8)).id == hukou.id
+        await wang_fang.no_show(hukou.id, NO_SHOW_REASON)
+        day = _event_ids(hall.database_url, "huainan", first)
+        assert len(day) >= 9
+
+        received = {name: await follower.until(day[-1]) for name, follower in live.items()}
+        for name in ("kiosk", "陈明"):
+            assert [e.id for e in received[name]] == day, name
+            assert _notes(received[name]) == {}, name
+        assert all(
+            (e.ticket.called_by, e.ticket.priority, e.ticket.outcome) == (None, "normal", None)
+            for e in received["kiosk"]
+            if e.ticket is not None
+        )
+        assert _notes(received["李华"]) == {"A001": {DEED_NOTE}}
+        assert _notes(received["王芳"]) == {"F001": {HUKOU_NOTE, NO_SHOW_REASON}}
+        assert _notes(received["张伟"]) == {
+            "A001": {DEED_NOTE},
+            "F001": {HUKOU_NOTE, NO_SHOW_REASON},
+            jammed.code: {"printer jammed"},
+        }
+
+        # A screen that reconnects replays the day: projected in the same way, to the byte.
+        for name in ("kiosk", "陈明"):
+            text = await _raw_replay(hall, readers[name], first, day[-1])
+            assert text.count("\nid: ") + text.startswith("id: ") >= len(day)
+            assert not [note for note in PERSONAL if note in text], name
+        replayed = await _raw_replay(hall, li_hua, first, day[-1])
+        assert DEED_NOTE in replayed and HUKOU_NOTE not in replayed
+        back = await Follower(EventSubscription(chen_ming, after=first)).start()
+        try:
+            assert _notes(await back.until(day[-1])) == {}
+        finally:
+            await back.close()
+    finally:
+        for follower in live.values():
+            await follower.close()
+        await chen_ming.aclose()

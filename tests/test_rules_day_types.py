@@ -197,20 +197,3 @@ def test_a_span_that_ends_before_it_starts_is_refused() -> None:
     start = datetime(2026, 12, 11, 10, tzinfo=UTC)
     with pytest.raises(ValueError):
         local_date_pieces(ZoneInfo("Asia/Shanghai"), start, start - timedelta(seconds=1))
-
-
-@pytest.mark.parametrize("observed", [True, False])
-def test_the_china_calendar_loaded_from_its_file_is_the_librarys_own(observed: bool) -> None:
-    """The rules load the China module alone (the countries package imports 250 countries);
-    what it yields must be exactly what `holidays.country_holidays("CN")` yields."""
-    from clerkdesk.hall.rules.day_types import _china_calendar
-
-    years = (2024, 2025, 2026, 2027)
-    ours = _china_calendar()(years=years, observed=observed, language="zh_CN", expand=False)
-    theirs = holidays.country_holidays(
-        "CN", years=years, observed=observed, language="zh_CN", expand=False
-    )
-    assert dict(ours.items()) == dict(theirs.items())
-    assert len(ours) > 40
-    assert ours.weekend_workdays == theirs.weekend_workdays
-    assert ours.special_public_holidays == theirs.special_public_holidays

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clerkdesk import __version__
 from clerkdesk.api.schemas import ErrorBody, ErrorResponse
 from clerkdesk.clock import Clock, SystemClock
+from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
@@ -157,6 +158,17 @@ def _install_error_handlers(app: FastAPI) -> None:
             409, "conflict", "Someone else changed this at the same moment: reload and try again."
         )
 
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> Response:
+        # Anything else is a defect: the answer is still JSON with a stable code, never
+        # Starlette's plain-text page. The server re-raises afterwards, and logs the traceback.
+        return _error(
+            500,
+            "internal_error",
+            "The hall service failed on this request: try again; if it fails again, tell the "
+            "admin the time (the server's log has the details).",
+        )
+
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, exc: OperationalError) -> Response:
         log.error("database error: %s", exc)
@@ -213,6 +225,7 @@ def create_app(settings: HallSettings) -> FastAPI:
         redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.hall = context
+    app.state.sign_in = SignInGuard()
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
     for module in (hall, auth, windows, tickets, events, closing):

@@ -1,4 +1,5 @@
-"""Staff sign-in: argon2 password hashes, opaque bearer tokens stored hashed, lockout."""
+"""Staff sign-in: argon2 password hashes, opaque bearer tokens stored hashed. Wrong passwords are
+slowed down before they get here (`sign_in.py`, `throttle.py`)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import AuthToken, Hall, Staff
 
 TOKEN_HOURS = 12
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 
@@ -101,32 +100,12 @@ def password_matches(password_hash: str | None, password: str) -> bool:
 _unknown_staff_hash: str | None = None
 
 
-def login(
-    session: Session, staff_no: str, password_ok: bool, now: datetime
-) -> tuple[str, Staff, datetime]:
-    """Record the outcome of a password check and issue a token; count failures and lock out
-    after too many. Runs in a short write transaction after `password_matches`."""
-    # Locked: two wrong passwords at once on PostgreSQL must both count.
-    staff = session.scalars(
-        select(Staff).where(Staff.staff_no == staff_no).with_for_update()
-    ).one_or_none()
-    refusal = NotSignedIn(
-        "bad_credentials",
-        "Staff number or password is wrong: check both and try again.",
-    )
-    if staff is None or not staff.active:
-        raise refusal
-    if staff.locked_until is not None and staff.locked_until > now:
-        raise _locked_out(staff_no, staff.locked_until, now)
-    if not password_ok:
-        staff.failed_logins += 1
-        if staff.failed_logins >= MAX_FAILED_LOGINS:
-            staff.locked_until = now + LOCKOUT
-            staff.failed_logins = 0
-            raise _locked_out(staff_no, staff.locked_until, now)
-        raise refusal
-    staff.failed_logins = 0
-    staff.locked_until = None
+def login(session: Session, staff_no: str, now: datetime) -> tuple[str, Staff, datetime] | None:
+    """Issue a token once `password_matches` said yes; None when the staff member is no longer
+    active (deactivated since the password was read: the caller counts it as a wrong one)."""
+    staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no)).one_or_none()
+    if staff is None or not staff.active:  # deactivated since the password was read
+        return None
     hall = session.get_one(Hall, staff.hall_id)
     token = secrets.token_urlsafe(32)
     expires = token_expiry(now, sign_in_ends(session, hall.id, now))
@@ -136,16 +115,6 @@ def login(
         )
     )
     return token, staff, expires
-
-
-def _locked_out(staff_no: str, until: datetime, now: datetime) -> NotSignedIn:
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return NotSignedIn(
-        "locked_out",
-        f"Too many wrong passwords: {staff_no} is locked for {minutes} more minutes. "
-        "Wait, or ask an admin to reset the password.",
-        minutes_left=minutes,
-    )
 
 
 def principal_query() -> Select[Any]:

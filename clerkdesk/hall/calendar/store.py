@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.calendar.national import china_calendar
 from clerkdesk.hall.rules.calendar import (
     DutySession,
     HallCalendar,
@@ -80,7 +81,9 @@ def load_calendar(session: Session, hall_id: int) -> HallCalendar:
     years = frozenset(
         session.scalars(select(ConfirmedYear.year).where(ConfirmedYear.hall_id == hall_id))
     )
-    return HallCalendar(hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years)
+    return HallCalendar(
+        hall.timezone, _weekly(weekly), _sessions(sessions), overrides, years, china_calendar()
+    )
 
 
 def local_date(hall: Hall, at: datetime) -> date:
@@ -126,4 +129,4 @@ LOOKAHEAD_FROM_MONTH = 10
 
 def unconfirmed_years(calendar: HallCalendar, today: date) -> list[int]:
     years = [today.year] + ([today.year + 1] if today.month >= LOOKAHEAD_FROM_MONTH else [])
-    return [y for y in years if not year_confirmed(y, calendar.confirmed_years)]
+    return [y for y in years if not year_confirmed(y, calendar.confirmed_years, calendar.national)]

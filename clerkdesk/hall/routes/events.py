@@ -1,4 +1,5 @@
-"""GET /events: the hall's changes as Server-Sent Events, replaying from Last-Event-ID."""
+"""GET /events: the hall's changes as Server-Sent Events, replaying from Last-Event-ID, each
+projected for its reader (`events/projection.py`): the kiosk never gets a citizen's notes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.errors import Invalid
+from clerkdesk.hall.errors import Invalid, NotSignedIn
+from clerkdesk.hall.events.audience import load_reader
+from clerkdesk.hall.events.projection import project
 from clerkdesk.hall.routes.deps import HallDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
 
@@ -47,8 +50,10 @@ async def events(
 ) -> EventSourceResponse:
     """Every change in the hall, in order, from now on (or after `after`). Reconnect with
     Last-Event-ID to get what you missed; an id this server never sent (its database was
-    replaced) gets a `reset` event: reload."""
-    who = await run_in_threadpool(hall.read, token, lambda _s, who, _now: who)
+    replaced) gets a `reset` event: reload. Each event is projected for the reader: the notes
+    of a citizen only for the departments that serve the ticket, the hall's duty lead and
+    admins; for the kiosk, a ticket's number, service, window and state only."""
+    reader = await run_in_threadpool(hall.read, token, load_reader)
     cursor = _cursor(last_event_id, after)
     newest = await run_in_threadpool(hall.hub.max_id)
 
@@ -60,9 +65,16 @@ async def events(
                 data=reset.model_dump_json(), event=reset.kind.value, id=str(newest)
             )
             start = newest
-        async for event in hall.hub.subscribe(who.hall_id, start):
+        current = reader
+        async for event in hall.hub.subscribe(reader.hall_id, start):
+            if event.kind is w.EventKind.hall_updated:  # windows, services or roles may move
+                try:
+                    current = await run_in_threadpool(hall.read, token, load_reader)
+                except NotSignedIn:
+                    return  # the reconnect hears why
+            shown = project(event, current.audience, current.serving)
             yield ServerSentEvent(
-                data=event.model_dump_json(), event=event.kind.value, id=str(event.id)
+                data=shown.model_dump_json(), event=shown.kind.value, id=str(shown.id)
             )
 
     return EventSourceResponse(stream(), ping=PING_SECONDS)

@@ -30,8 +30,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from clerkdesk.hall.rules.day_types import (
+    LIBRARY_CN,
     DayInfo,
     DayType,
+    NationalCalendar,
     as_utc,
     classify_day,
     local_date_pieces,
@@ -123,13 +125,15 @@ class DutySession:
 @dataclass(frozen=True)
 class HallCalendar:
     """One hall's calendar: its IANA zone, weekly hours, duty sessions, per-date day-type
-    overrides and the years an admin has confirmed. Not hashable (``overrides`` is a mapping)."""
+    overrides, the years an admin has confirmed, and the national calendar the day types come
+    from (the hall passes its own loader's). Not hashable (``overrides`` is a mapping)."""
 
     timezone: str
     weekly: WeeklySchedule
     sessions: tuple[DutySession, ...] = ()
     overrides: Mapping[date, DayType] = field(default_factory=dict)
     confirmed_years: frozenset[int] = frozenset()
+    national: NationalCalendar = LIBRARY_CN
 
     def __post_init__(self) -> None:
         ZoneInfo(self.timezone)  # an unknown zone fails here, not at first use
@@ -141,7 +145,7 @@ class HallCalendar:
 
 def day_info(calendar: HallCalendar, local_date: date) -> DayInfo:
     """The day type of a hall-local date, with the hall's overrides and confirmed years."""
-    return classify_day(local_date, calendar.overrides, calendar.confirmed_years)
+    return classify_day(local_date, calendar.overrides, calendar.confirmed_years, calendar.national)
 
 
 def sessions_on(calendar: HallCalendar, local_date: date) -> tuple[DutySession, ...]:

@@ -3,8 +3,10 @@
 Day types (workday, rest day, statutory holiday) come from the `holidays` CN calendar plus
 admin overrides; time is stored in UTC and split at the hall's local midnights.
 
-Pure: no I/O and no clock reads. The CN calendar objects are built once per three-year window
-and cached in memory (a computation, not I/O).
+Pure: no I/O and no clock reads. The national calendar is passed in (`NationalCalendar`, by
+default the library's own `country_holidays("CN")`; the hall passes the one it loads without
+the library's 250 other countries, `hall/calendar/national.py`); what it yields is computed
+once per three-year window and kept in memory (a computation, not I/O).
 
 How a date is classified, from the library's own data rather than from its labels:
 
@@ -25,14 +27,11 @@ admin confirms them. A per-date admin override always wins and counts as confirm
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache, partial
-from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -40,8 +39,10 @@ import holidays
 from holidays.holiday_base import HolidayBase
 
 __all__ = [
+    "LIBRARY_CN",
     "DayInfo",
     "DayType",
+    "NationalCalendar",
     "as_utc",
     "classify_day",
     "local_date_pieces",
@@ -50,6 +51,12 @@ __all__ = [
 ]
 
 _WEEKEND = frozenset({5, 6})
+
+NationalCalendar = Callable[..., HolidayBase]
+"""Builds the CN calendar as `holidays.country_holidays("CN", years=..., observed=...,
+language=..., expand=...)` does."""
+LIBRARY_CN: NationalCalendar = partial(holidays.country_holidays, "CN")
+"""The library's own way (it imports every country the first time: see hall/calendar/national)."""
 
 
 class DayType(StrEnum):
@@ -86,8 +93,7 @@ class _NationalData:
 
 
 @lru_cache(maxsize=32)
-def _national_data(years: tuple[int, ...]) -> _NationalData:
-    china = _china_calendar()
+def _national_data(china: NationalCalendar, years: tuple[int, ...]) -> _NationalData:
     with_observed = china(years=years, observed=True, language="zh_CN", expand=False)
     without_observed = china(years=years, observed=False, language="zh_CN", expand=False)
     table = getattr(with_observed, "special_public_holidays", {})
@@ -107,32 +113,6 @@ def _national_data(years: tuple[int, ...]) -> _NationalData:
     )
 
 
-def _china_calendar() -> Callable[..., HolidayBase]:
-    """The library's China calendar, as `holidays.country_holidays("CN", ...)` builds it.
-
-    The library finds a country through its `holidays.countries` package, whose `__init__`
-    imports all 250 countries: about 50 ms of CPU, on the way to the workstation's first
-    screen when the hall is embedded. The China module itself needs none of them, so it is
-    loaded from its file (the standard library's recipe for importing a source file) and
-    registered under its own name, where a later import of the package finds it."""
-    name = "holidays.countries.china"
-    module = sys.modules.get(name)
-    if module is None:
-        path = Path(holidays.__file__).parent / "countries" / "china.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:  # another layout: the library's own way
-            return partial(holidays.country_holidays, "CN")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    china: Callable[..., HolidayBase] = module.China
-    return china
-
-
 def _entries(value: object) -> tuple[tuple[int, ...], ...]:
     """The library stores one entry as a bare tuple and several as a tuple of tuples."""
     if not isinstance(value, tuple) or not value:
@@ -142,19 +122,23 @@ def _entries(value: object) -> tuple[tuple[int, ...], ...]:
     return (value,)
 
 
-def _data_for(year: int) -> _NationalData:
+def _data_for(year: int, national: NationalCalendar) -> _NationalData:
     """The calendar for `year`, loaded with its neighbours (swaps and 补假 cross year ends)."""
-    return _national_data((year - 1, year, year + 1))
+    return _national_data(national, (year - 1, year, year + 1))
 
 
-def swaps_published(year: int) -> bool:
+def swaps_published(year: int, national: NationalCalendar = LIBRARY_CN) -> bool:
     """True when the installed CN calendar holds official swaps for `year` (no admin needed)."""
-    return year in _data_for(year).swap_years
+    return year in _data_for(year, national).swap_years
 
 
-def year_confirmed(year: int, confirmed_years: frozenset[int] = frozenset()) -> bool:
+def year_confirmed(
+    year: int,
+    confirmed_years: frozenset[int] = frozenset(),
+    national: NationalCalendar = LIBRARY_CN,
+) -> bool:
     """True when `year`'s day types are official: swaps published, or confirmed by an admin."""
-    return year in confirmed_years or swaps_published(year)
+    return year in confirmed_years or swaps_published(year, national)
 
 
 def _national_day_type(day: date, data: _NationalData) -> tuple[DayType, bool]:
@@ -175,9 +159,10 @@ def classify_day(
     day: date,
     overrides: Mapping[date, DayType] | None = None,
     confirmed_years: frozenset[int] = frozenset(),
+    national: NationalCalendar = LIBRARY_CN,
 ) -> DayInfo:
     """Classify a hall-local date; an admin override for the date always wins."""
-    data = _data_for(day.year)
+    data = _data_for(day.year, national)
     name = data.names.get(day)
     override = (overrides or {}).get(day)
     if override is not None:
@@ -185,7 +170,8 @@ def classify_day(
         make_up = day_type is DayType.WORKDAY and day.weekday() in _WEEKEND
         return DayInfo(day, day_type, make_up, name, confirmed=True, overridden=True)
     day_type, make_up = _national_day_type(day, data)
-    return DayInfo(day, day_type, make_up, name, year_confirmed(day.year, confirmed_years))
+    confirmed = year_confirmed(day.year, confirmed_years, national)
+    return DayInfo(day, day_type, make_up, name, confirmed)
 
 
 def as_utc(moment: datetime) -> datetime:

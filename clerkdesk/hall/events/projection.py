@@ -1,0 +1,124 @@
+"""Each event as its subscriber may see it (DESIGN.md, "Audiences").
+
+An event row carries everything; before it leaves the hall it is projected for the signed-in
+staff member reading the stream, live and on replay alike:
+
+- **full**: admins, hall-wide staff (no department: the hall's duty lead), and a department's
+  clerks and leads for the tickets their department serves — the service is the department's,
+  a window of the department serves it, or the ticket was called to one of its windows (the
+  rule `GET /tickets/{id}` applies).
+- **staff**: a clerk or lead of another department: the ticket without the citizen's `notes`
+  and the `reason` written about the case.
+- **public**: the kiosk (and later the hall board): a ticket's number, service, window and
+  state only; the fields the contract still requires carry their empty value (`notes` "",
+  `priority` normal, the rest None). The window itself is what the hall displays anyway; the
+  staff's matters (extension requests, overruns, closings, confirmed years) are left out.
+
+Pure: plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from clerkdesk.api import schemas as w
+
+
+class View(StrEnum):
+    full = "full"
+    staff = "staff"
+    public = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who reads a stream: their roles and their department's code (None: hall-wide)."""
+
+    roles: frozenset[w.Role]
+    department: str | None
+
+    @property
+    def public(self) -> bool:
+        return not self.roles & {w.Role.admin, w.Role.lead, w.Role.clerk}
+
+
+@dataclass(frozen=True, slots=True)
+class ServingDepartments:
+    """Which departments serve a ticket: per service code, its own department and those of the
+    windows that serve it; per window number, the window's department."""
+
+    by_service: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    by_window: Mapping[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        services: Iterable[tuple[str, str | None]],
+        windows: Iterable[tuple[int, str | None, Iterable[str]]],
+    ) -> ServingDepartments:
+        """From (service code, department code) and (window number, department code, service
+        codes) rows."""
+        by_service: dict[str, set[str]] = {}
+        for service, department in services:
+            by_service.setdefault(service, set()).update([department] if department else [])
+        by_window: dict[int, str] = {}
+        for number, department, served in windows:
+            if department is None:
+                continue
+            by_window[number] = department
+            for service in served:
+                by_service.setdefault(service, set()).add(department)
+        return cls({code: frozenset(d) for code, d in by_service.items()}, by_window)
+
+    def serve(self, ticket: w.TicketOut) -> frozenset[str]:
+        departments = self.by_service.get(ticket.service, frozenset())
+        window = self.by_window.get(ticket.window) if ticket.window is not None else None
+        return departments if window is None else departments | {window}
+
+
+def ticket_view(audience: Audience, ticket: w.TicketOut, serving: ServingDepartments) -> View:
+    if audience.public:
+        return View.public
+    if w.Role.admin in audience.roles or audience.department is None:
+        return View.full
+    if audience.department in serving.serve(ticket):
+        return View.full
+    return View.staff
+
+
+def project_ticket(ticket: w.TicketOut, view: View) -> w.TicketOut:
+    if view is View.full:
+        return ticket
+    if view is View.staff:
+        if not ticket.notes and ticket.reason is None:
+            return ticket
+        return ticket.model_copy(update={"notes": "", "reason": None})
+    return ticket.model_copy(
+        update={
+            "priority": w.Priority.normal,
+            "appointment_at": None,
+            "called_by": None,
+            "started_at": None,
+            "finished_at": None,
+            "outcome": None,
+            "reason": None,
+            "notes": "",
+        }
+    )
+
+
+_STAFF_MATTERS = {"extension": None, "overrun": None, "closing": None, "year": None}
+
+
+def project(event: w.EventOut, audience: Audience, serving: ServingDepartments) -> w.EventOut:
+    """The event as `audience` may see it (the same object when nothing is held back)."""
+    update: dict[str, object] = {}
+    if event.ticket is not None:
+        ticket = project_ticket(event.ticket, ticket_view(audience, event.ticket, serving))
+        if ticket is not event.ticket:
+            update["ticket"] = ticket
+    if audience.public:
+        update.update({name: None for name in _STAFF_MATTERS if getattr(event, name) is not None})
+    return event.model_copy(update=update) if update else event
