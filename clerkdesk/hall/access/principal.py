@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall.errors import Forbidden, NotSignedIn
+from clerkdesk.hall.errors import NotSignedIn
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import AuthToken, Hall, Staff
 
@@ -52,19 +52,7 @@ class Principal:
     department_id: int | None
     roles: frozenset[Role]
     token_expires_at: datetime
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
-
-    def require(self, *roles: Role) -> None:
-        if not self.has(*roles):
-            names = " or ".join(r.value for r in roles)
-            raise Forbidden(
-                "role_required",
-                f"This needs the {names} role; {self.staff_no} does not have it. "
-                "Ask an admin to grant it.",
-                roles=[r.value for r in roles],
-            )
+    """What each role may do: `access.policy`."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access.policy import may_see_unconfirmed_years, require_calendar_admin
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules.calendar import (
@@ -169,7 +169,7 @@ def calendar_today(session: Session, who: Principal, now: datetime) -> w.Calenda
         end_of_day=policy.end_of_day,
         auto_approve_minutes=policy.auto_approve_minutes,
         unconfirmed_years=unconfirmed_years(calendar, today)
-        if who.has(Role.lead, Role.admin)
+        if may_see_unconfirmed_years(who)
         else [],
     )
 
@@ -182,7 +182,7 @@ def confirm_year_by_admin(
     session: Session, who: Principal, body: w.ConfirmYear, now: datetime
 ) -> w.ConfirmedYearOut:
     """An admin checked the year's official swaps against the calendar: the flag goes away."""
-    who.require(Role.admin)
+    require_calendar_admin(who)
     row = confirm_year(session, who.hall_id, body.year, who.staff_id, now)
     out = confirmed_year_out(session, row)
     append_event(session, who.hall_id, w.EventKind.calendar_updated, now, year=out)

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar, load_policy
-from clerkdesk.hall.errors import Forbidden
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.calendar import (
     HallCalendar,
@@ -27,7 +27,7 @@ from clerkdesk.hall.rules.calendar import (
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Service, Staff, Ticket, Window
 from clerkdesk.hall.tickets.lifecycle import current_ticket, queue_for_window
-from clerkdesk.hall.windows.sessions import get_window, may_view_window
+from clerkdesk.hall.windows.sessions import get_window
 from clerkdesk.hall.wire import open_session, staff_out, ticket_out, window_service_ids
 
 # --- the window's end -----------------------------------------------------------------------
@@ -177,12 +177,7 @@ def latest_extension(
 
 def viewable_window(session: Session, who: Principal, number: int) -> Window:
     window = get_window(session, who.hall_id, number)
-    if not may_view_window(who, window, open_session(session, window.id)):
-        raise Forbidden(
-            "window_not_visible",
-            f"Window {number} is not yours to watch: sign in there, or ask its duty lead.",
-            window=number,
-        )
+    policy.require_window_visible(who, window, open_session(session, window.id))
     return window
 
 

@@ -7,9 +7,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.closing import close_window as window_close
-from clerkdesk.hall.errors import Forbidden
 from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.store.models import Window
@@ -30,12 +30,7 @@ def list_windows(hall: HallDep, token: TokenDep) -> list[w.WindowOut]:
 
 def _viewable(session: Session, who: Principal, number: int) -> Window:
     window = windows.get_window(session, who.hall_id, number)
-    if not windows.may_view_window(who, window, open_session(session, window.id)):
-        raise Forbidden(
-            "window_not_visible",
-            f"Window {number} is not yours to watch: sign in there, or ask its duty lead.",
-            window=number,
-        )
+    policy.require_window_visible(who, window, open_session(session, window.id))
     return window
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict, Forbidden, not_found
 from clerkdesk.hall.events.log import append_event
@@ -47,16 +47,6 @@ def held_window_session(
     return window, holder
 
 
-def may_view_window(who: Principal, window: Window, holder: WindowSession | None) -> bool:
-    if who.has(Role.admin):
-        return True
-    if holder is not None and holder.staff_id == who.staff_id:
-        return True
-    return who.has(Role.lead) and (
-        who.department_id is None or window.department_id in (None, who.department_id)
-    )
-
-
 def _ticket_in_hand(session: Session, window: Window) -> Ticket | None:
     return session.scalars(
         select(Ticket).where(Ticket.window_id == window.id, Ticket.status.in_([CALLED, SERVING]))
@@ -72,20 +62,9 @@ def _close(session: Session, ws: WindowSession, reason: str, now: datetime) -> N
 def sign_in(
     session: Session, who: Principal, number: int, force: bool, now: datetime
 ) -> w.WindowSessionOut:
-    who.require(Role.clerk, Role.lead)
+    policy.require(who, policy.Can.work_at_window)
     window = get_window(session, who.hall_id, number, lock=True)
-    if (
-        who.department_id is not None
-        and window.department_id is not None
-        and window.department_id != who.department_id
-        and not who.has(Role.admin)
-    ):
-        raise Forbidden(
-            "other_department",
-            f"Window {number} belongs to another department: pick one of your department's "
-            "windows.",
-            window=number,
-        )
+    policy.require_sign_in(who, window)
     holder = open_session(session, window.id)
     if holder is not None and holder.staff_id == who.staff_id:
         return session_out(session, holder)
