@@ -43,7 +43,7 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in staff member behind a request."""
+    """The signed-in staff member behind a request (what each role may do: `access.policy`)."""
 
     staff_id: int
     hall_id: int
@@ -52,7 +52,6 @@ class Principal:
     department_id: int | None
     roles: frozenset[Role]
     token_expires_at: datetime
-    """What each role may do: `access.policy`."""
 
 
 @functools.lru_cache(maxsize=256)
