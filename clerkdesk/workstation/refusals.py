@@ -141,8 +141,7 @@ _EXPLAIN_DECISION: dict[str, Callable[[Params, ZoneInfo], str]] = {
         "Window {window} belongs to another department: its own duty lead decides."
     ).format(window=p.get("window", "?")),
     "own_window": lambda p, z: _(
-        "You work at window {window} since this was asked: another duty lead or an admin must "
-        "decide it."
+        "You held window {window} after the request: another lead or an admin decides it."
     ).format(window=p.get("window", "?")),
     "extension_decided": lambda p, z: _(
         "This request is already {state}: the list shows it now."
