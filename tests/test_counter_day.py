@@ -179,13 +179,19 @@ async def test_calling_out_of_turn_needs_a_reason(
 
 
 async def test_a_clerk_acts_only_at_the_window_they_hold(
-    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, wang_fang: HallClient
+    hall: RunningHall,
+    kiosk: HallClient,
+    li_hua: HallClient,
+    wang_fang: HallClient,
+    zhang_wei: HallClient,
 ) -> None:
     await kiosk.issue("bdc-transfer")
     called = await li_hua.call_next(1)
-    with pytest.raises(errors.Forbidden) as refused:
-        await wang_fang.start(called.id)
+    with pytest.raises(errors.Forbidden) as refused:  # 张伟 sees the ticket, 李华 holds it
+        await zhang_wei.start(called.id)
     assert refused.value.code == "not_your_window"
+    with pytest.raises(errors.NotFound):  # 王芳 of 综合受理: not hers even to know of
+        await wang_fang.start(called.id)
     with pytest.raises(errors.Forbidden):
         await wang_fang.call_next(1)
 

@@ -140,6 +140,9 @@ _EXPLAIN_DECISION: dict[str, Callable[[Params, ZoneInfo], str]] = {
     "other_department": lambda p, z: _(
         "Window {window} belongs to another department: its own duty lead decides."
     ).format(window=p.get("window", "?")),
+    "own_window": lambda p, z: _(
+        "You held window {window} after the request: another lead or an admin decides it."
+    ).format(window=p.get("window", "?")),
     "extension_decided": lambda p, z: _(
         "This request is already {state}: the list shows it now."
     ).format(state=_state(p)),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.calendar.store import sign_in_ends
-from clerkdesk.hall.errors import Forbidden, NotSignedIn
+from clerkdesk.hall.errors import NotSignedIn
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import AuthToken, Hall, Staff
 
@@ -43,7 +43,7 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in staff member behind a request."""
+    """The signed-in staff member behind a request (what each role may do: `access.policy`)."""
 
     staff_id: int
     hall_id: int
@@ -52,19 +52,6 @@ class Principal:
     department_id: int | None
     roles: frozenset[Role]
     token_expires_at: datetime
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
-
-    def require(self, *roles: Role) -> None:
-        if not self.has(*roles):
-            names = " or ".join(r.value for r in roles)
-            raise Forbidden(
-                "role_required",
-                f"This needs the {names} role; {self.staff_no} does not have it. "
-                "Ask an admin to grant it.",
-                roles=[r.value for r in roles],
-            )
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.errors import Conflict
@@ -46,7 +46,7 @@ def when(moment: datetime | None, zone: ZoneInfo) -> str:
 def check_issuing(session: Session, who: Principal, service: Service, now: datetime) -> None:
     """Refuse a kiosk ticket while the hall is closed or past the service's cutoff (409, with
     `next_opening` as a hall-local ISO time). Leads and admins may issue past it on purpose."""
-    if who.has(Role.lead, Role.admin):
+    if policy.may(who, policy.Can.issue_past_cutoff):
         return
     calendar = load_calendar(session, who.hall_id)
     minutes = cutoff_minutes(service)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access.policy import may_see_unconfirmed_years, require_calendar_admin
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import (
     confirm_year,
@@ -28,7 +28,7 @@ def calendar_today(session: Session, who: Principal, now: datetime) -> w.Calenda
     today = now.astimezone(zone).date()
     closes = closing_time(calendar, now)
     reopen = next_opening(calendar, now)
-    years = unconfirmed_years(calendar, today) if who.has(Role.lead, Role.admin) else []
+    years = unconfirmed_years(calendar, today) if may_see_unconfirmed_years(who) else []
     return calendar_today_out(
         now,
         calendar,
@@ -49,7 +49,7 @@ def confirm_year_by_admin(
     session: Session, who: Principal, body: w.ConfirmYear, now: datetime
 ) -> w.ConfirmedYearOut:
     """An admin checked the year's official swaps against the calendar: the flag goes away."""
-    who.require(Role.admin)
+    require_calendar_admin(who)
     row = confirm_year(session, who.hall_id, body.year, who.staff_id, now)
     out = confirmed_year_out(session, row)
     append_event(session, who.hall_id, w.EventKind.calendar_updated, now, year=out)

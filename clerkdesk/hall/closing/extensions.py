@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.access.policy import require_decider
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.cutoff import when
 from clerkdesk.hall.calendar.store import load_calendar, load_policy
 from clerkdesk.hall.closing import status as closing
-from clerkdesk.hall.closing.inbox import require_decider
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import closing as rules
@@ -110,7 +110,7 @@ def _pending(
     if row is None:
         raise not_found("extension", extension_id)
     window = session.get_one(Window, row.window_id)
-    require_decider(who, row.staff_id, window, "extension request")
+    require_decider(session, who, row.staff_id, window, "extension request", row.requested_at)
     if row.status != PENDING:
         decided_by = session.get(Staff, row.decided_by_id) if row.decided_by_id else None
         by = f" by {decided_by.name}" if decided_by else ""

@@ -1,8 +1,5 @@
-"""The duty lead's side: who may decide a request or an overrun, and the inbox of extension
-requests with what a decision needs (window, clerk, waiting tickets, estimate, time to closing).
-
-A clerk never decides their own request, even holding the lead role; a lead decides within
-their department (a lead without a department: the whole hall); an admin anywhere.
+"""The duty lead's inbox of extension requests with what a decision needs (window, clerk,
+waiting tickets, estimate, time to closing). Who may decide: `access.policy.require_decider`.
 """
 
 from __future__ import annotations
@@ -13,45 +10,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access.policy import in_scope
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.closing import status as closing
-from clerkdesk.hall.errors import Forbidden, not_found
+from clerkdesk.hall.errors import not_found
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Hall, Window
 from clerkdesk.hall.wire import extension_out, inbox_item_out, open_session, window_out
 
 PENDING = w.ExtensionStatus.pending.value
-
-
-# --- who may decide -------------------------------------------------------------------------
-
-
-def in_scope(who: Principal, window: Window) -> bool:
-    """Admins: the whole hall; a lead: their department's windows (no department: all)."""
-    if who.has(Role.admin):
-        return True
-    return who.has(Role.lead) and (
-        who.department_id is None or window.department_id in (None, who.department_id)
-    )
-
-
-def require_decider(who: Principal, requester_id: int, window: Window, what: str) -> None:
-    who.require(Role.lead, Role.admin)
-    if requester_id == who.staff_id:
-        raise Forbidden(
-            "own_request",
-            f"This {what} is your own: another duty lead or an admin must decide it.",
-            window=window.number,
-        )
-    if not in_scope(who, window):
-        raise Forbidden(
-            "other_department",
-            f"Window {window.number} belongs to another department: its own duty lead decides "
-            f"this {what}.",
-            window=window.number,
-        )
 
 
 # --- the lead's inbox -----------------------------------------------------------------------

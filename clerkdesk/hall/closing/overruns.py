@@ -10,9 +10,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.access.policy import in_scope, require_decider
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import local_date
-from clerkdesk.hall.closing.inbox import in_scope, require_decider
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.store.models import Hall, Overrun, Staff, Window
@@ -56,7 +56,7 @@ def decide(
     if row is None:
         raise not_found("overrun", overrun_id)
     window = session.get_one(Window, row.window_id)
-    require_decider(who, row.staff_id, window, "overrun")
+    require_decider(session, who, row.staff_id, window, "overrun", row.window_end)
     if row.status != PENDING:
         decided_by = session.get(Staff, row.decided_by_id) if row.decided_by_id else None
         by = f" by {decided_by.name}" if decided_by else ""

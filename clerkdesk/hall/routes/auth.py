@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access import principal as auth
+from clerkdesk.hall.access.me import me_of
 from clerkdesk.hall.access.sign_in import (
     SignInGuard,
     too_many_tries,
@@ -15,7 +16,6 @@ from clerkdesk.hall.access.sign_in import (
 from clerkdesk.hall.access.throttle import HeldBack
 from clerkdesk.hall.routes.deps import HallDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
-from clerkdesk.hall.access.me import me_of
 from clerkdesk.hall.unit_of_work import HallContext
 from clerkdesk.hall.wire import staff_out
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.cache import cached_calendar
 from clerkdesk.hall.calendar.cutoff import check_issuing
@@ -43,7 +43,7 @@ from clerkdesk.hall.windows.held import HeldWindow, held_window
 
 
 def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetime) -> w.TicketOut:
-    who.require(Role.kiosk, Role.lead, Role.admin)
+    policy.require(who, policy.Can.issue_ticket)
     conn = connection_of(session)
     service = conn.execute(
         q.SERVICE_BY_CODE, {"hall_id": who.hall_id, "code": request.service}
@@ -110,7 +110,7 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
 def _check_issuing(session: Session, who: Principal, service: TicketRow, now: datetime) -> None:
     """The kiosk cutoff (409 when closed or past it). "Yes" may come from the cached calendar;
     a "no" is always decided again on the calendar as stored (`cutoff.check_issuing`)."""
-    if who.has(Role.lead, Role.admin):
+    if policy.may(who, policy.Can.issue_past_cutoff):
         return
     cutoff = service["cutoff_minutes"]
     minutes = service["estimated_minutes"] if cutoff is None else cutoff
@@ -211,6 +211,7 @@ def call_specific(
     window = held_window(session, who, number)
     hall = session.get_one(Hall, who.hall_id)
     row = _find_ticket(conn, who.hall_id, request.ticket, local_date(hall, now))
+    policy.require_ticket_visible(conn, who, row, request.ticket)
     serves = {"window_id": window.id, "service_id": row["service_id"]}
     if conn.execute(q.SERVES, serves).first() is None:
         raise Conflict(
@@ -243,6 +244,7 @@ def _locked_ticket(conn: Connection, who: Principal, ticket_id: int) -> TicketRo
     row = conn.execute(q.TICKET_LOCKED, {"hall_id": who.hall_id, "ticket_id": ticket_id}).first()
     if row is None:
         raise not_found("ticket", ticket_id)
+    policy.require_ticket_visible(conn, who, row._mapping, ticket_id)
     return row._mapping
 
 
@@ -320,31 +322,8 @@ def cancel(
     row = _locked_ticket(conn, who, ticket_id)
     before = row["status"]
     next_state(before, Action.cancel)
-    _may_cancel(conn, who, row)
+    policy.require_cancel(conn, who, row)
     changes = {"finished_at": now, "reason": reason}
     return transitions.change(
         session, row, Action.cancel, changes, who, row["window_id"], now, reason
-    )
-
-
-def _may_cancel(conn: Connection, who: Principal, ticket: TicketRow) -> None:
-    """Admins cancel anything; a lead within their department; a clerk the ticket at their own
-    window; a kiosk only a waiting ticket it issued itself (a failed print)."""
-    if who.has(Role.admin):
-        return
-    if who.has(Role.lead) and who.department_id in (None, ticket["service_department_id"]):
-        return
-    if who.has(Role.kiosk) and ticket["status"] == WAITING:
-        mine = {"ticket_id": ticket["id"], "staff_id": who.staff_id}
-        if conn.execute(q.ISSUED_BY, mine).scalar():
-            return
-    if ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING):
-        window = conn.execute(q.WINDOW_HOLDER, {"window_id": ticket["window_id"]}).one()
-        if window.holder_id == who.staff_id:
-            return
-    raise Forbidden(
-        "not_yours_to_cancel",
-        f"Ticket {ticket['code']} is not at your window and not in your department: ask the "
-        "duty lead of its department to cancel it.",
-        ticket=ticket["code"],
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.errors import not_found
@@ -61,49 +61,27 @@ def tickets_today(
     session: Session, who: Principal, now: datetime, status: w.TicketStatus | None
 ) -> list[w.TicketOut]:
     """Today's tickets: leads see their department's, admins the whole hall."""
-    who.require(Role.lead, Role.admin)
+    department_id = policy.ticket_list_department(who)
     hall = session.get_one(Hall, who.hall_id)
     query = select(Ticket).where(
         Ticket.hall_id == who.hall_id, Ticket.local_date == local_date(hall, now)
     )
     if status is not None:
         query = query.where(Ticket.status == status.value)
-    if not who.has(Role.admin) and who.department_id is not None:
+    if department_id is not None:
         query = query.join(Service, Service.id == Ticket.service_id).where(
-            Service.department_id == who.department_id
+            Service.department_id == department_id
         )
     return [ticket_out(session, t) for t in session.scalars(query.order_by(Ticket.id))]
-
-
-def _may_view(session: Session, who: Principal, ticket: Ticket) -> bool:
-    """A ticket carries a citizen's notes: the kiosk that issues tickets and admins see every
-    ticket of the hall; clerks and leads those of their department's services, and those a
-    window of their department serves or was called to (a 综合受理 window serves several
-    departments' services)."""
-    if who.has(Role.admin, Role.kiosk) or who.department_id is None:
-        return True
-    own_service = select(Service.id).where(
-        Service.id == ticket.service_id, Service.department_id == who.department_id
-    )
-    served_here = (
-        select(WindowService.window_id)
-        .join(Window, Window.id == WindowService.window_id)
-        .where(
-            WindowService.service_id == ticket.service_id,
-            Window.department_id == who.department_id,
-        )
-    )
-    called_here = select(Window.id).where(
-        Window.id == ticket.window_id, Window.department_id == who.department_id
-    )
-    return bool(
-        session.scalar(select(own_service.exists() | served_here.exists() | called_here.exists()))
-    )
 
 
 def ticket_for(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
     """One ticket, provided `who` may see it (404 else: not even its existence)."""
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or ticket.hall_id != who.hall_id or not _may_view(session, who, ticket):
+    if (
+        ticket is None
+        or ticket.hall_id != who.hall_id
+        or not policy.may_view_ticket(session, who, ticket.service_id, ticket.window_id)
+    ):
         raise not_found("ticket", ticket_id)  # another department's: not even its existence
     return ticket_out(session, ticket)

@@ -218,9 +218,3 @@ def _waiting_for_service_edge(edge: Any) -> Select[Any]:
 
 LATEST_WAITING = _waiting_for_service_edge(func.max)
 EARLIEST_WAITING = _waiting_for_service_edge(func.min)
-
-ISSUED_BY = select(func.count()).where(
-    tables.ticket_transition.c.ticket_id == bindparam("ticket_id"),
-    tables.ticket_transition.c.action == "issue",
-    tables.ticket_transition.c.staff_id == bindparam("staff_id"),
-)

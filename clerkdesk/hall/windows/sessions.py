@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.errors import Conflict, Forbidden, not_found
+from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.store.models import Staff, Window, WindowSession
 from clerkdesk.hall.tickets.queries import ticket_in_hand
@@ -28,16 +28,6 @@ def get_window(session: Session, hall_id: int, number: int, lock: bool = False) 
     return window
 
 
-def may_view_window(who: Principal, window: Window, holder: WindowSession | None) -> bool:
-    if who.has(Role.admin):
-        return True
-    if holder is not None and holder.staff_id == who.staff_id:
-        return True
-    return who.has(Role.lead) and (
-        who.department_id is None or window.department_id in (None, who.department_id)
-    )
-
-
 def end_session(session: Session, ws: WindowSession, reason: str, now: datetime) -> None:
     """The one way a sign-in at a window ends: signed_out, moved, taken_over or closed."""
     ws.ended_at = now
@@ -48,32 +38,16 @@ def end_session(session: Session, ws: WindowSession, reason: str, now: datetime)
 def viewable_window(session: Session, who: Principal, number: int) -> Window:
     """The window, provided `who` may watch it (its queue, its counter, its closing)."""
     window = get_window(session, who.hall_id, number)
-    if not may_view_window(who, window, open_session(session, window.id)):
-        raise Forbidden(
-            "window_not_visible",
-            f"Window {number} is not yours to watch: sign in there, or ask its duty lead.",
-            window=number,
-        )
+    policy.require_window_visible(who, window, open_session(session, window.id))
     return window
 
 
 def sign_in(
     session: Session, who: Principal, number: int, force: bool, now: datetime
 ) -> w.WindowSessionOut:
-    who.require(Role.clerk, Role.lead)
+    policy.require(who, policy.Can.work_at_window)
     window = get_window(session, who.hall_id, number, lock=True)
-    if (
-        who.department_id is not None
-        and window.department_id is not None
-        and window.department_id != who.department_id
-        and not who.has(Role.admin)
-    ):
-        raise Forbidden(
-            "other_department",
-            f"Window {number} belongs to another department: pick one of your department's "
-            "windows.",
-            window=number,
-        )
+    policy.require_sign_in(who, window)
     holder = open_session(session, window.id)
     if holder is not None and holder.staff_id == who.staff_id:
         return session_out(session, holder)

@@ -1,0 +1,282 @@
+"""Who may do what in the hall: every may/require rule in one place, and one table of roles.
+
+A rule answers from the signed-in principal, and where it must, from a few rows: the ticket's
+service and window, the window's department and who holds it. Refusals say what to do. A ticket
+that is not the caller's to see is refused as if it did not exist (404, the same answer as for
+an unknown ticket): its number, state and citizen are not the caller's to learn.
+
+Scope: an admin oversees the whole hall; a lead their department's windows and tickets (a lead
+without a department: the whole hall). A clerk works at the window they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api.schemas import Role
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.errors import Forbidden, not_found
+from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
+from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.models import Window, WindowSession
+
+
+class Can(StrEnum):
+    """What a role allows; the scope rules below narrow some of these to a department."""
+
+    work_at_window = "work_at_window"  # sign in at a window, call and serve there
+    sign_in_anywhere = "sign_in_anywhere"  # also at another department's window
+    issue_ticket = "issue_ticket"
+    issue_past_cutoff = "issue_past_cutoff"  # after the kiosk's cutoff, or while closed
+    list_tickets = "list_tickets"  # today's tickets (scoped)
+    see_any_ticket = "see_any_ticket"  # any ticket of the hall, notes included
+    cancel_failed_print = "cancel_failed_print"  # a waiting ticket one issued oneself
+    oversee_department = "oversee_department"  # watch, cancel and decide in one's department
+    oversee_hall = "oversee_hall"  # watch, cancel and decide anywhere in the hall
+    decide = "decide"  # approve or deny extensions, confirm or reject overruns
+    see_unconfirmed_years = "see_unconfirmed_years"
+    confirm_calendar_year = "confirm_calendar_year"
+
+
+Y, n = True, False
+
+# fmt: off
+ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
+    #                          clerk lead admin kiosk
+    Can.work_at_window:        (Y,   Y,   n,    n),
+    Can.sign_in_anywhere:      (n,   n,   Y,    n),
+    Can.issue_ticket:          (n,   Y,   Y,    Y),
+    Can.issue_past_cutoff:     (n,   Y,   Y,    n),
+    Can.list_tickets:          (n,   Y,   Y,    n),
+    Can.see_any_ticket:        (n,   n,   Y,    Y),
+    Can.cancel_failed_print:   (n,   n,   n,    Y),
+    Can.oversee_department:    (n,   Y,   n,    n),
+    Can.oversee_hall:          (n,   n,   Y,    n),
+    Can.decide:                (n,   Y,   Y,    n),
+    Can.see_unconfirmed_years: (n,   Y,   Y,    n),
+    Can.confirm_calendar_year: (n,   n,   Y,    n),
+}
+# fmt: on
+COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
+
+GRANTED: dict[Can, tuple[Role, ...]] = {
+    can: tuple(role for role, yes in zip(COLUMNS, row, strict=True) if yes)
+    for can, row in ROLE_TABLE.items()
+}
+"""For each permission, the roles that hold it (the table read by rows)."""
+
+
+def may(who: Principal, can: Can) -> bool:
+    return not who.roles.isdisjoint(GRANTED[can])
+
+
+def require(who: Principal, can: Can) -> None:
+    if not may(who, can):
+        roles = GRANTED[can]
+        names = " or ".join(r.value for r in roles)
+        raise Forbidden(
+            "role_required",
+            f"This needs the {names} role; {who.staff_no} does not have it. "
+            "Ask an admin to grant it.",
+            roles=[r.value for r in roles],
+        )
+
+
+# --- scope ----------------------------------------------------------------------------------
+
+
+def oversees(who: Principal, department_id: int | None) -> bool:
+    """Admins: the whole hall; a lead: their department (no department on either side: all)."""
+    if may(who, Can.oversee_hall):
+        return True
+    return may(who, Can.oversee_department) and (
+        who.department_id is None or department_id in (None, who.department_id)
+    )
+
+
+def in_scope(who: Principal, window: Window) -> bool:
+    """`who` oversees this window (its requests, overruns, queue and closing)."""
+    return oversees(who, window.department_id)
+
+
+# --- windows --------------------------------------------------------------------------------
+
+
+def may_view_window(who: Principal, window: Window, holder: WindowSession | None) -> bool:
+    """The clerk who holds it, and whoever oversees it."""
+    if holder is not None and holder.staff_id == who.staff_id:
+        return True
+    return in_scope(who, window)
+
+
+def require_window_visible(who: Principal, window: Window, holder: WindowSession | None) -> None:
+    if not may_view_window(who, window, holder):
+        raise Forbidden(
+            "window_not_visible",
+            f"Window {window.number} is not yours to watch: sign in there, or ask its duty lead.",
+            window=window.number,
+        )
+
+
+def require_sign_in(who: Principal, window: Window) -> None:
+    """Clerks and leads (`Can.work_at_window`, checked first) sign in at their department's
+    windows (at any, without a department)."""
+    if (
+        who.department_id is not None
+        and window.department_id is not None
+        and window.department_id != who.department_id
+        and not may(who, Can.sign_in_anywhere)
+    ):
+        raise Forbidden(
+            "other_department",
+            f"Window {window.number} belongs to another department: pick one of your "
+            "department's windows.",
+            window=window.number,
+        )
+
+
+# --- tickets --------------------------------------------------------------------------------
+
+_t, _s, _w, _ws = tables.ticket, tables.service, tables.window, tables.window_service
+
+
+def may_view_ticket(
+    conn: Session | Connection, who: Principal, service_id: int, window_id: int | None
+) -> bool:
+    """A ticket carries a citizen's notes: the kiosk that issues tickets and admins see every
+    ticket of the hall; clerks and leads those of their department's services, and those a
+    window of their department serves or was called to (a 综合受理 window serves several
+    departments' services)."""
+    if may(who, Can.see_any_ticket) or who.department_id is None:
+        return True
+    own_service = select(_s.c.id).where(
+        _s.c.id == service_id, _s.c.department_id == who.department_id
+    )
+    served_here = (
+        select(_ws.c.window_id)
+        .join(_w, _w.c.id == _ws.c.window_id)
+        .where(_ws.c.service_id == service_id, _w.c.department_id == who.department_id)
+    )
+    called_here = select(_w.c.id).where(
+        _w.c.id == window_id, _w.c.department_id == who.department_id
+    )
+    exists = own_service.exists() | served_here.exists()
+    if window_id is not None:
+        exists = exists | called_here.exists()
+    return bool(conn.execute(select(exists)).scalar())
+
+
+def require_ticket_visible(
+    conn: Connection, who: Principal, ticket: Mapping[Any, Any], ref: object
+) -> None:
+    """404 for a ticket not `who`'s to see: the same answer as for no ticket `ref` at all.
+    `ticket` is a row of the lifecycle's statements (with `service_department_id`)."""
+    if who.department_id is not None and ticket["service_department_id"] == who.department_id:
+        return  # the common case at the counter, decided without a query
+    if not may_view_ticket(conn, who, ticket["service_id"], ticket["window_id"]):
+        raise not_found("ticket", ref)
+
+
+def ticket_list_department(who: Principal) -> int | None:
+    """The department whose tickets `who` lists (None: the whole hall)."""
+    require(who, Can.list_tickets)
+    return None if may(who, Can.see_any_ticket) else who.department_id
+
+
+def _issued_by(conn: Connection, ticket_id: int, staff_id: int) -> bool:
+    tt = tables.ticket_transition
+    query = select(tt.c.id).where(
+        tt.c.ticket_id == ticket_id, tt.c.action == "issue", tt.c.staff_id == staff_id
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def _holds(conn: Connection, who: Principal, window_id: int) -> bool:
+    wsn = tables.window_session
+    query = select(wsn.c.id).where(
+        wsn.c.window_id == window_id, wsn.c.staff_id == who.staff_id, wsn.c.ended_at.is_(None)
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def require_cancel(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> None:
+    """Admins cancel anything; a lead within their department; a clerk the ticket at their own
+    window; a kiosk only a waiting ticket it issued itself (a failed print)."""
+    if oversees(who, ticket["service_department_id"]):
+        return
+    failed_print = ticket["status"] == WAITING and may(who, Can.cancel_failed_print)
+    if failed_print and _issued_by(conn, ticket["id"], who.staff_id):
+        return
+    at_counter = ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING)
+    if at_counter and _holds(conn, who, ticket["window_id"]):
+        return
+    raise Forbidden(
+        "not_yours_to_cancel",
+        f"Ticket {ticket['code']} is not at your window and not in your department: ask the "
+        "duty lead of its department to cancel it.",
+        ticket=ticket["code"],
+    )
+
+
+# --- the duty lead's decisions --------------------------------------------------------------
+
+
+def worked_window_since(session: Session, who: Principal, window_id: int, since: datetime) -> bool:
+    """`who` holds the window now, or held it at some moment after `since`."""
+    query = select(WindowSession.id).where(
+        WindowSession.window_id == window_id,
+        WindowSession.staff_id == who.staff_id,
+        or_(WindowSession.ended_at.is_(None), WindowSession.ended_at > since),
+    )
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def require_decider(
+    session: Session,
+    who: Principal,
+    requester_id: int,
+    window: Window,
+    what: str,
+    since: datetime,
+) -> None:
+    """A lead or an admin who oversees the window decides, never on their own request, nor for
+    a window they hold or held since `since` (taking a window over and approving its request
+    would extend their own session)."""
+    require(who, Can.decide)
+    if requester_id == who.staff_id:
+        raise Forbidden(
+            "own_request",
+            f"This {what} is your own: another duty lead or an admin must decide it.",
+            window=window.number,
+        )
+    if not in_scope(who, window):
+        raise Forbidden(
+            "other_department",
+            f"Window {window.number} belongs to another department: its own duty lead decides "
+            f"this {what}.",
+            window=window.number,
+        )
+    if worked_window_since(session, who, window.id, since):
+        raise Forbidden(
+            "own_window",
+            f"You work (or worked) at window {window.number} since this {what}: another duty "
+            "lead or an admin must decide it.",
+            window=window.number,
+        )
+
+
+# --- the hall calendar ----------------------------------------------------------------------
+
+
+def may_see_unconfirmed_years(who: Principal) -> bool:
+    return may(who, Can.see_unconfirmed_years)
+
+
+def require_calendar_admin(who: Principal) -> None:
+    require(who, Can.confirm_calendar_year)

@@ -1,0 +1,311 @@
+"""Who gets what: every route of the OpenAPI document × every kind of caller → the HTTP status.
+
+Friday 2026-12-11 at 09:00 in the demo hall, over real HTTP (uvicorn on 127.0.0.1). The callers:
+
+- own:   李华 (1001), clerk of 不动产登记 at window 1: the tickets and requests are hers
+- other: 陈明 (1003), clerk of 市场监管, signed in at window 3
+- lead:  张伟 (2001), the hall's duty lead (no department: the whole hall), at no window
+- kiosk: the hall's ticket kiosk
+- admin: the hall's admin
+- none:  no token at all
+- out:   刘洋 (1004)'s token after he signed out
+
+Each route's scene makes the request meaningful (a body that is valid, ids that exist, a ticket in
+the state the action needs), so that the status says who may, not what was malformed. A hall that
+answered a write with success is replaced by a fresh one before the next caller.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerkdesk.api.client import HallClient
+from clerkdesk.api.closing import ClosingClient
+from clerkdesk.clock import ManualClock
+from clerkdesk.demo import DEMO_PASSWORD
+from clerkdesk.hall.app import HallSettings, create_app
+from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.hall.store.models import Staff
+from tests.conftest import RunningHall, local, start_hall
+
+WHO = ("own", "other", "lead", "kiosk", "admin", "none", "out")
+SIGNED_IN = {"own": "1001", "other": "1003", "lead": "2001", "kiosk": "kiosk1", "admin": "admin"}
+
+
+@dataclass
+class Scene:
+    """A fresh demo hall with everyone signed in; the route's own preparation adds the rest."""
+
+    hall: RunningHall
+    clients: dict[str, HallClient]
+    tokens: dict[str, str | None]
+    params: dict[str, Any]
+
+    @property
+    def li_hua(self) -> HallClient:
+        return self.clients["own"]
+
+    @property
+    def kiosk(self) -> HallClient:
+        return self.clients["kiosk"]
+
+
+Prepare = Callable[[Scene], Awaitable[Any]]
+
+
+async def nothing(_s: Scene) -> None:
+    return None
+
+
+async def waiting_ticket(s: Scene) -> None:
+    s.params["ticket"] = await s.kiosk.issue("bdc-transfer")  # A001, 不动产登记
+    s.params["ticket_id"] = s.params["ticket"].id
+
+
+async def called_ticket(s: Scene) -> None:
+    await waiting_ticket(s)
+    await s.li_hua.call_next(1)
+    s.hall.clock.advance(seconds=10)  # past the minimum interval between calls (a recall)
+
+
+async def serving_ticket(s: Scene) -> None:
+    await called_ticket(s)
+    await s.li_hua.start(s.params["ticket_id"])
+
+
+async def extension_request(s: Scene) -> None:
+    asked = await ClosingClient(s.li_hua).request_extension(1, 20, "群众等候")
+    s.params["extension_id"] = asked.id
+
+
+async def overrun(s: Scene) -> None:
+    await waiting_ticket(s)
+    s.hall.clock.set(local("2026-12-11 17:15"))
+    await s.li_hua.call_next(1)
+    await s.li_hua.start(s.params["ticket_id"])
+    s.hall.clock.set(local("2026-12-11 17:40"))
+    await s.li_hua.complete(s.params["ticket_id"])
+    closed = await ClosingClient(s.li_hua).close_window(1)
+    assert closed.overrun is not None
+    s.params["overrun_id"] = closed.overrun.id
+
+
+@dataclass(frozen=True)
+class Case:
+    prepare: Prepare
+    expected: tuple[int, int, int, int, int, int, int]  # in the order of WHO
+    body: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+
+
+def case(
+    expected: tuple[int, int, int, int, int, int, int],
+    prepare: Prepare = nothing,
+    body: dict[str, Any] | None = None,
+    **params: Any,
+) -> Case:
+    return Case(prepare, expected, body, params)
+
+
+ALL = (200, 200, 200, 200, 200, 401, 401)  # any signed-in caller
+PUBLIC = (200,) * 7
+HOLDER = (200, 403, 403, 403, 403, 401, 401)  # only the clerk at the window
+WATCH = (200, 403, 200, 403, 200, 401, 401)  # the holder and whoever oversees the window
+AT_COUNTER = (200, 404, 403, 403, 403, 401, 401)  # another department: as if no such ticket
+DECIDE = (403, 403, 200, 403, 200, 401, 401)
+
+# fmt: off
+TABLE: dict[tuple[str, str], Case] = {
+    #                                                    own  other lead kiosk admin none out
+    ("GET", "/healthz"):                            case(PUBLIC),
+    ("POST", "/auth/login"):                        case(PUBLIC, body={"staff_no": "1002", "password": "demo"}),  # noqa: E501
+    ("POST", "/auth/logout"):                       case((204, 204, 204, 204, 204, 401, 204)),
+    ("GET", "/me"):                                 case(ALL),
+    ("GET", "/ping"):                               case(ALL),
+    ("GET", "/hall"):                               case(ALL),
+    ("GET", "/windows"):                            case(ALL),
+    ("POST", "/windows/{number}/sign-in"):          case((200, 403, 200, 403, 403, 401, 401), body={"force": False}, number=2),  # noqa: E501
+    ("POST", "/windows/{number}/sign-out"):         case(HOLDER, number=1),
+    ("POST", "/windows/{number}/pause"):            case(HOLDER, number=1),
+    ("POST", "/windows/{number}/resume"):           case(HOLDER, number=1),
+    ("POST", "/windows/{number}/call-next"):        case(HOLDER, waiting_ticket, number=1),
+    ("POST", "/windows/{number}/call"):             case(HOLDER, waiting_ticket, body={"ticket": "A001"}, number=1),  # noqa: E501
+    ("GET", "/windows/{number}/queue"):             case(WATCH, number=1),
+    ("GET", "/windows/{number}/counter"):           case(WATCH, number=1),
+    ("POST", "/tickets"):                           case((403, 403, 201, 201, 201, 401, 401), body={"service": "bdc-transfer"}),  # noqa: E501
+    ("GET", "/tickets"):                            case((403, 403, 200, 403, 200, 401, 401)),
+    ("GET", "/tickets/{ticket_id}"):                case((200, 404, 200, 200, 200, 401, 401), waiting_ticket),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/recall"):        case(AT_COUNTER, called_ticket),
+    ("POST", "/tickets/{ticket_id}/start"):         case(AT_COUNTER, called_ticket),
+    ("POST", "/tickets/{ticket_id}/complete"):      case(AT_COUNTER, serving_ticket, body={"outcome": "done", "notes": ""}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/no-show"):       case(AT_COUNTER, called_ticket, body={"reason": "did not come"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/park"):          case(AT_COUNTER, called_ticket, body={"position": "back", "reason": ""}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/cancel"):        case((200, 404, 200, 403, 200, 401, 401), called_ticket, body={"reason": "duplicate"}),  # noqa: E501
+    ("GET", "/events"):                             case(ALL),
+    ("GET", "/calendar/today"):                     case(ALL),
+    ("GET", "/calendar/days/{local_date}"):         case(ALL, local_date="2026-12-11"),
+    ("POST", "/admin/calendar/confirm-year"):       case((403, 403, 403, 403, 200, 401, 401), body={"year": 2027}),  # noqa: E501
+    ("GET", "/windows/{number}/closing"):           case(WATCH, number=1),
+    ("POST", "/windows/{number}/extensions"):       case((201, 403, 403, 403, 403, 401, 401), body={"minutes": 20, "reason": "群众等候"}, number=1),  # noqa: E501
+    ("POST", "/windows/{number}/close"):            case(HOLDER, number=1),
+    ("GET", "/extensions"):                         case(ALL),
+    ("GET", "/extensions/{extension_id}"):          case((200, 404, 200, 404, 200, 401, 401), extension_request),  # noqa: E501
+    ("POST", "/extensions/{extension_id}/approve"): case(DECIDE, extension_request, body={"minutes": 20}),  # noqa: E501
+    ("POST", "/extensions/{extension_id}/deny"):    case(DECIDE, extension_request, body={"reason": "2号窗口可接办"}),  # noqa: E501
+    ("GET", "/overruns"):                           case(ALL),
+    ("POST", "/overruns/{overrun_id}/confirm"):     case(DECIDE, overrun, body={"note": ""}),
+    ("POST", "/overruns/{overrun_id}/reject"):      case(DECIDE, overrun, body={"reason": "不认可"}),  # noqa: E501
+}
+# fmt: on
+
+
+# --- the halls -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Template:
+    """A demo hall file in which everyone has signed in already (tokens in its database), 李华
+    holds window 1, 陈明 window 3, and 刘洋 has signed out again: each copy starts there."""
+
+    path: Path
+    tokens: dict[str, str | None]
+
+
+def _copy(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+
+
+@pytest.fixture(scope="module")
+def _template(tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Path) -> Template:
+    path = tmp_path_factory.mktemp("access") / "hall.sqlite3"
+    _copy(_seeded_sqlite_file, path)
+    engine = make_engine(sqlite_url(path))
+    try:
+        with Session(engine) as session, session.begin():
+            demo = session.scalars(select(Staff).where(Staff.staff_no == "2001")).one()
+            admin = session.scalars(select(Staff).where(Staff.staff_no == "admin")).one()
+            admin.password_hash = demo.password_hash
+    finally:
+        engine.dispose()
+    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
+    try:
+        with httpx.Client(base_url=hall.url) as http:
+
+            def post(path: str, token: str | None, body: Any = None) -> Any:
+                headers = {"Idempotency-Key": uuid.uuid4().hex}
+                if token is not None:
+                    headers["Authorization"] = f"Bearer {token}"
+                response = http.post(path, json=body, headers=headers)
+                assert response.status_code < 300, response.text
+                return response.json() if response.content else None
+
+            def login(staff_no: str) -> str:
+                body = {"staff_no": staff_no, "password": DEMO_PASSWORD}
+                return str(post("/auth/login", None, body)["token"])
+
+            tokens: dict[str, str | None] = {who: login(no) for who, no in SIGNED_IN.items()}
+            post("/windows/1/sign-in", tokens["own"], {"force": False})
+            post("/windows/3/sign-in", tokens["other"], {"force": False})
+            tokens |= {"none": None, "out": login("1004")}
+            post("/auth/logout", tokens["out"])
+    finally:
+        hall.server.stop()
+    return Template(path, tokens)
+
+
+@dataclass
+class Halls:
+    template: Template
+    folder: Path
+    started: list[RunningHall]
+    clients: list[HallClient]
+
+    async def scene(self, route: Case) -> Scene:
+        path = self.folder / f"{uuid.uuid4().hex}.sqlite3"
+        _copy(self.template.path, path)
+        hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
+        self.started.append(hall)
+        tokens = self.template.tokens
+        clients = {who: HallClient(hall.url, token=tokens[who]) for who in SIGNED_IN}
+        self.clients.extend(clients.values())
+        scene = Scene(hall, clients, tokens, dict(route.params or {}))
+        await route.prepare(scene)
+        return scene
+
+
+@pytest.fixture
+async def halls(_template: Template, tmp_path: Path) -> AsyncIterator[Halls]:
+    made = Halls(_template, tmp_path, [], [])
+    yield made
+    for client in made.clients:
+        await client.aclose()
+    for hall in made.started:
+        hall.server.stop()
+
+
+async def answer(scene: Scene, method: str, path: str, body: Any, who: str) -> int:
+    token = scene.tokens[who]
+    headers = {"Idempotency-Key": uuid.uuid4().hex}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    url = path.format(**{k: v for k, v in scene.params.items() if k != "ticket"})
+    async with httpx.AsyncClient(base_url=scene.hall.url, timeout=10) as raw:
+        if method == "GET" and path == "/events":  # an endless stream: its answer's start only
+            async with raw.stream("GET", url, headers=headers) as response:
+                return response.status_code
+        response = await raw.request(method, url, json=body, headers=headers)
+        return response.status_code
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_the_table_covers_every_route_of_the_api(_template: Template, tmp_path: Path) -> None:
+    path = tmp_path / "hall.sqlite3"
+    _copy(_template.path, path)
+    clock = ManualClock(local("2026-12-11 09:00"))
+    app = create_app(HallSettings(sqlite_url(path), clock=clock, api_docs=True))
+    try:
+        document = app.openapi()
+    finally:
+        app.state.hall.engine.dispose()
+    routes = {(m.upper(), p) for p, operations in document["paths"].items() for m in operations}
+    assert set(TABLE) - routes == set(), "in the table, not in the API"
+    assert routes - set(TABLE) == set(), "routes without an access row: add them to TABLE"
+
+
+# A success that leaves every other caller's scene as it was (a sign-in adds a token, a sign-out
+# ends only the caller's own, a kiosk ticket is one more waiting): the hall is kept after it.
+KEEPS_THE_SCENE = {("POST", "/auth/login"), ("POST", "/auth/logout"), ("POST", "/tickets")}
+
+
+@pytest.mark.parametrize("route", list(TABLE), ids=[f"{m} {p}" for m, p in TABLE])
+async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
+    method, path = route
+    row = TABLE[route]
+    expected = dict(zip(WHO, row.expected, strict=True))
+    # The refused first: a success may change what the next caller meets (a fresh hall then).
+    order = sorted(WHO, key=lambda who: expected[who] < 300)
+    scene: Scene | None = None
+    got: dict[str, int] = {}
+    for who in order:
+        if scene is None:
+            scene = await halls.scene(row)
+        got[who] = await answer(scene, method, path, row.body, who)
+        changed = method == "POST" and got[who] < 300 and route not in KEEPS_THE_SCENE
+        if changed:
+            scene = None
+    assert {who: got[who] for who in WHO} == expected
