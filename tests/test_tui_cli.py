@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,7 @@ from clerkdesk.cli.demo import serve_demo
 from clerkdesk.clock import SystemClock
 from clerkdesk.config import Settings, load_settings, save_settings
 from clerkdesk.credentials import TokenStore
+from clerkdesk.hall.store.engine import sqlite_url
 from clerkdesk.screens.sign_in import SignInScreen
 from clerkdesk.workstation.session import Server, Workstation
 from tests.conftest import RunningHall, local
@@ -215,38 +217,50 @@ def test_a_demo_on_a_busy_port_says_so_in_one_line() -> None:
     ]
 
 
-def test_ctrl_c_on_the_served_demo_with_a_workstation_connected_stops_cleanly() -> None:
-    """A workstation follows the demo hall's events when the demo is stopped with Ctrl+C: the
-    demo ends at once, with nothing said about cancelled tasks."""
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_ctrl_c_with_a_workstation_connected_stops_cleanly(
+    command: str, tmp_path: Path, _seeded_sqlite_file: Path
+) -> None:
+    """A lead's workstation follows the hall's events when `clerkdesk demo --serve-only` (or
+    `clerkdesk serve`) is stopped with Ctrl+C: it ends at once, with nothing said about
+    cancelled tasks."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    demo = _clerkdesk("demo", "--serve-only", "--rate", "0", "--port", str(port))
+    if command == "demo":
+        words = ["demo", "--serve-only", "--rate", "0", "--port", str(port)]
+        ready = "Ctrl+C stops"
+    else:
+        shutil.copyfile(_seeded_sqlite_file, tmp_path / "hall.sqlite3")
+        words = ["serve", "--db", sqlite_url(tmp_path / "hall.sqlite3"), "--port", str(port)]
+        ready = "hall service on"
+    hall = _clerkdesk(*words)
     try:
-        assert demo.stdout is not None
-        for line in demo.stdout:
-            if "Ctrl+C stops" in line:
+        assert hall.stdout is not None
+        for line in hall.stdout:
+            if ready in line:
                 break
         url = f"http://127.0.0.1:{port}"
         login = httpx.post(
             f"{url}/auth/login",
             json={"staff_no": "2001", "password": "demo"},
             headers={"Idempotency-Key": "ctrl-c-1"},
+            timeout=30,
         )
         token = login.json()["token"]
         with httpx.stream(
             "GET", f"{url}/events", headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as events:
             assert events.status_code == 200
-            demo.send_signal(signal.SIGINT)
+            hall.send_signal(signal.SIGINT)
             for _chunk in events.iter_bytes():  # the hall ends the stream as it stops
                 pass
-        _out, err = demo.communicate(timeout=30)
+        _out, err = hall.communicate(timeout=30)
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
-    assert demo.returncode == 0
+        if hall.poll() is None:
+            hall.kill()
+            hall.wait()
+    assert hall.returncode == 0, err
     assert "Traceback" not in err and "CancelledError" not in err and "ERROR" not in err
 
 

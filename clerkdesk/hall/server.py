@@ -41,6 +41,7 @@ def listen(host: str, port: int) -> socket.socket:
         sock.close()
         reason = getattr(exc, "strerror", None) or str(exc)
         raise PortUnavailable(host, port, reason) from None
+    sock.listen(2048)  # uvicorn's backlog; from here a client waits rather than is refused
     sock.set_inheritable(True)
     return sock
 
@@ -122,6 +123,8 @@ def serve_forever(
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stopped cleanly, then raised Ctrl+C's signal again
+        pass
     finally:
         sock.close()
 
