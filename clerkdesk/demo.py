@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -81,10 +82,14 @@ def demo_hall() -> HallFile:
     return spec.model_copy(update={"staff": staff})
 
 
+def demo_database_url(folder: Path) -> str:
+    return sqlite_url(folder / "demo-hall.sqlite3")
+
+
 def prepare_demo_database(now: datetime, folder: Path | None = None) -> str:
     """A fresh SQLite file holding the demo hall; returns its URL."""
     folder = folder or Path(tempfile.mkdtemp(prefix="clerkdesk-demo-"))
-    url = sqlite_url(folder / "demo-hall.sqlite3")
+    url = demo_database_url(folder)
     engine = make_engine(url)
     spec = demo_hall()
     try:
@@ -120,19 +125,22 @@ def _add_demo_staff(session: Session, spec: HallFile) -> None:
     session.flush()
 
 
-def demo_start(database_url: str, now: datetime) -> datetime:
-    """When the demo hall's clock starts: now if the hall is open, else its next opening, so
-    `clerkdesk demo` shows a working hall at any hour of the night."""
+def demo_opening(database_url: str, now: datetime) -> datetime | None:
+    """When the demo hall's clock must start, in the hall's time zone: None when the hall is
+    open at `now`, else its next opening, so that `clerkdesk demo` shows a working hall at any
+    hour of the night."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
             hall = session.scalars(select(Hall)).one()
             calendar = load_calendar(session, hall.id)
+            timezone = ZoneInfo(hall.timezone)
     finally:
         engine.dispose()
     if is_open(calendar, now):
-        return now
-    return next_opening(calendar, now) or now
+        return None
+    opening = next_opening(calendar, now)
+    return opening.astimezone(timezone) if opening is not None else None
 
 
 class ArrivalSimulator:

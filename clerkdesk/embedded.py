@@ -1,6 +1,7 @@
 """The embedded hall: the hall service inside the workstation's own process, on a loopback port,
 over SQLite in the user data dir, so a one-window office needs nothing else. Its first start
-writes the first admin, a department and a window from the workstation's first-run questions."""
+hands the workstation's first-run answers to the hall (`hall.setup.first_start`), which writes
+the first admin, a department and a window."""
 
 from __future__ import annotations
 
@@ -9,16 +10,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from clerkdesk.clock import Clock, SystemClock
 from clerkdesk.config import default_database_url
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.server import ServerThread
+from clerkdesk.hall.setup import first_start
 from clerkdesk.hall.store.engine import make_engine
-from clerkdesk.hall.store.models import Staff
+from clerkdesk.hall.store.opening import open_database
 from clerkdesk.i18n import _
 from clerkdesk.workstation.session import Server
 
@@ -45,19 +45,20 @@ class EmbeddedHall:
         """True until the database holds a first staff member."""
         engine = make_engine(self.database_url)
         try:
-            with Session(engine) as session:
-                return not session.scalar(select(func.count(Staff.id)))
+            return first_start.needs_first_start(engine)
         finally:
             engine.dispose()
 
     def create_hall(self, answers: FirstRunAnswers, now: datetime | None = None) -> None:
-        """Write the first hall in one transaction (argon2 hashing: call from a thread)."""
-        from clerkdesk.hall.setup import hall_file
-
+        """The hall writes the first hall from the answers (argon2 hashing: call from a
+        thread); refused when the hall has staff already (another first start came first)."""
         engine = make_engine(self.database_url)
         try:
-            with Session(engine) as session, session.begin():
-                hall_file.import_hall(session, first_hall(answers), now or SystemClock().now())
+            first_start.create_first_hall(engine, first_hall(answers), now or SystemClock().now())
+        except first_start.AlreadySetUp:
+            raise RuntimeError(
+                _("This hall has its first admin already: restart ClerkDesk and sign in.")
+            ) from None
         finally:
             engine.dispose()
 
@@ -74,10 +75,7 @@ def _label(database_url: str) -> str:
 
 def start_embedded(database_url: str | None = None, clock: Clock | None = None) -> EmbeddedHall:
     url = database_url or default_database_url()
-    database = make_url(url).database
-    if database:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(HallSettings(url, clock=clock or SystemClock()))
+    app = open_database(url, lambda: create_app(HallSettings(url, clock=clock or SystemClock())))
     return EmbeddedHall(url, ServerThread(app, "127.0.0.1", 0).start())
 
 

@@ -70,8 +70,14 @@ def run_workstation(args: argparse.Namespace) -> int:
             create_hall: CreateHall | None = None
             if server_url is None:
                 from clerkdesk.embedded import start_embedded
+                from clerkdesk.hall.store.opening import DatabaseProblem
 
-                embedded = start_embedded()
+                try:
+                    embedded = start_embedded()
+                except DatabaseProblem as problem:  # its file cannot be used: say why
+                    from clerkdesk.cli.trouble import say_database_problem
+
+                    return say_database_problem(problem)
                 server = embedded.server
                 if embedded.needs_setup():
                     create_hall = embedded.create_hall
@@ -146,9 +152,14 @@ def logout(args: argparse.Namespace) -> int:
     server_url = config.resolve_server(args.server, settings)
     embedded = None
     if server_url is None:
+        from clerkdesk.cli.trouble import say_database_problem
         from clerkdesk.embedded import start_embedded
+        from clerkdesk.hall.store.opening import DatabaseProblem
 
-        embedded = start_embedded()
+        try:
+            embedded = start_embedded()
+        except DatabaseProblem as unusable:
+            return say_database_problem(unusable)
         identity, url = embedded.server.identity, embedded.server.url
     else:
         identity = url = server_url.rstrip("/")

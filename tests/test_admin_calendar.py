@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clerkdesk.admin_calendar import DAY_TYPE_NAMES
 from clerkdesk.api import schemas as w
 from clerkdesk.cli import main
+from clerkdesk.cli.admin_calendar import DAY_TYPE_NAMES
 from clerkdesk.hall.calendar.store import load_calendar, unconfirmed_years
 from clerkdesk.hall.rules.calendar import day_info, opening_intervals
 from clerkdesk.hall.rules.day_types import DayType

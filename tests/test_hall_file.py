@@ -23,11 +23,13 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.cli import main
 from clerkdesk.demo import demo_hall
 from clerkdesk.hall.access.principal import Principal, verify_password
-from clerkdesk.hall.setup.hall_file import import_hall
+from clerkdesk.hall.setup import first_start
+from clerkdesk.hall.setup.hall_file import HallFile, ImportReport, import_hall
 from clerkdesk.hall.setup.structure import hall_structure as hall_view
+from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Service, Staff, Window, WindowService
-from tests.conftest import RunningHall, local
+from tests.conftest import RunningHall, local, signed_in
 
 Hall = dict[str, Any]  # a hall file as TOML data
 
@@ -336,3 +338,88 @@ def test_a_department_the_file_no_longer_has_is_retired_and_no_longer_offered(
     admin.load(example())
     with admin.session() as session:
         assert session.scalars(select(Department).where(Department.code == "shichang")).one().active
+
+
+# --- sign-ins end with the access they were taken with ---------------------------------------
+
+
+def _import(hall: RunningHall, spec: HallFile) -> ImportReport:
+    engine = make_engine(hall.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            return import_hall(session, spec, hall.clock.now())
+    finally:
+        engine.dispose()
+
+
+async def _answers(hall: RunningHall, token: str) -> bool:
+    """Does the hall still take this sign-in?"""
+    async with HallClient(hall.url, token, retry_delays=()) as client:
+        try:
+            await client.me()
+        except errors.Unauthorized:
+            return False
+    return True
+
+
+async def _signs_in_anew(hall: RunningHall, staff_no: str, password: str = "demo") -> bool:
+    client = await signed_in(hall, staff_no, password)
+    try:
+        return await _answers(hall, client.token or "")
+    finally:
+        await client.aclose()
+
+
+async def test_staff_left_out_of_the_hall_file_are_signed_out_for_good(
+    hall: RunningHall, li_hua: HallClient, wang_fang: HallClient
+) -> None:
+    """李华 leaves the hall at noon: the new hall file no longer lists her, and the sign-in her
+    workstation holds ends. Listed again in the afternoon (she came back), she signs in anew:
+    the morning's token stays ended. 王芳, listed with the same password all along, stays
+    signed in; when the file gives her a new password, her sign-in ends too."""
+    assert li_hua.token is not None and wang_fang.token is not None
+    spec = demo_hall()
+    report = _import(
+        hall, spec.model_copy(update={"staff": [s for s in spec.staff if s.staff_no != "1001"]})
+    )
+    assert "staff 1001" in report.deactivated
+    assert not await _answers(hall, li_hua.token)
+    assert await _answers(hall, wang_fang.token)
+
+    _import(hall, spec)  # 李华 listed again; 王芳's password repeated
+    assert not await _answers(hall, li_hua.token)
+    assert await _answers(hall, wang_fang.token)
+    assert await _signs_in_anew(hall, "1001")
+
+    renewed = [
+        s.model_copy(update={"password": "new-2026"}) if s.staff_no == "1002" else s
+        for s in spec.staff
+    ]
+    _import(hall, spec.model_copy(update={"staff": renewed}))
+    assert not await _answers(hall, wang_fang.token)
+    assert await _signs_in_anew(hall, "1002", "new-2026")
+
+
+# --- the first start of an embedded hall -------------------------------------------------------
+
+
+def test_a_first_start_writes_the_first_hall_once(tmp_path: Path) -> None:
+    """Two workstations on one new hall file both show the first-run questions: the first
+    answer makes the hall, the second is refused and writes nothing."""
+    url = sqlite_url(tmp_path / "office.sqlite3")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        assert first_start.needs_first_start(engine)
+        spec = demo_hall()
+        first_start.create_first_hall(engine, spec, local("2026-12-11 08:00"))
+        assert not first_start.needs_first_start(engine)
+        other = spec.model_copy(
+            update={"staff": [spec.staff[0].model_copy(update={"staff_no": "boss"})]}
+        )
+        with pytest.raises(first_start.AlreadySetUp):
+            first_start.create_first_hall(engine, other, local("2026-12-11 08:01"))
+        with Session(engine) as session:
+            assert not session.scalars(select(Staff).where(Staff.staff_no == "boss")).all()
+    finally:
+        engine.dispose()

@@ -5,18 +5,22 @@ argon2 cost; the start's objects are kept out of the garbage collector's passes.
 from __future__ import annotations
 
 import gc
+import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from clerkdesk.cli import main
 from clerkdesk.demo import DEMO_PASSWORD, prepare_demo_database
 from clerkdesk.hall.access.principal import verify_password
-from clerkdesk.hall.store import migrate
+from clerkdesk.hall.store import migrate, opening
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Staff
 from clerkdesk.launch import starting
@@ -138,3 +142,106 @@ def test_the_start_is_kept_out_of_the_garbage_collectors_passes() -> None:
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+# --- a database that cannot be used, said in one line --------------------------------------
+
+
+def test_a_hall_file_that_cannot_be_opened_is_said_in_one_line(tmp_path: Path) -> None:
+    """`clerkdesk serve` on a path that is a folder, and under a folder that is a file: one
+    line each, naming the database and what to check, and a non-zero exit; no traceback."""
+    (tmp_path / "hall.sqlite3").mkdir()
+    (tmp_path / "notes.txt").write_text("not a folder")
+    for path in (tmp_path / "hall.sqlite3", tmp_path / "notes.txt" / "hall.sqlite3"):
+        serve = ["serve", "--db", sqlite_url(path), "--port", "0"]
+        done = subprocess.run(
+            [sys.executable, "-m", "clerkdesk.cli", "--lang", "en", *serve],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert done.returncode == 1, done.stderr
+        [line] = done.stderr.splitlines()
+        assert line.startswith(f"Cannot open or create the hall database {sqlite_url(path)} (")
+        assert line.endswith("Check that its folder exists and that you may write there.")
+
+
+def test_postgresql_not_answering_is_tried_again_a_few_times_then_said_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A centre's server boots before its database: `clerkdesk serve` says it waits, tries
+    again after longer and longer pauses, and gives up with one line after the last."""
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    paused: list[float] = []
+    monkeypatch.setattr(opening, "pause", paused.append)
+    url = f"postgresql+psycopg://clerk:secret@127.0.0.1:{port}/hall"
+    assert main(["--lang", "en", "serve", "--db", url, "--port", "0"]) == 1
+    assert paused == list(opening.RETRY_DELAYS_S)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == len(paused) + 1
+    shown = f"postgresql+psycopg://clerk:***@127.0.0.1:{port}/hall"  # never the password
+    assert lines[0] == (
+        f"The hall database {shown} does not answer yet (Connection refused); trying again in "
+        f"1 s (try 1 of {len(paused) + 1})."
+    )
+    assert lines[-1] == (
+        f"The hall database {shown} does not answer (Connection refused); gave up after "
+        f"{len(paused) + 1} tries. Start PostgreSQL, or correct the host and port in --db."
+    )
+
+
+def test_postgresql_refusing_the_sign_in_is_said_at_once(
+    postgres_admin: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paused: list[float] = []
+    monkeypatch.setattr(opening, "pause", paused.append)
+    url = postgres_admin.rsplit("/", 1)[0] + "/no_such_hall_db"
+    assert main(["--lang", "en", "admin", "--db", url, "calendar", "show"]) == 1
+    assert paused == []  # asking again would not help
+    [line] = capsys.readouterr().err.splitlines()
+    assert 'refused the connection (database "no_such_hall_db" does not exist)' in line
+
+
+# --- the SQLite file is its owner's ---------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_hall_file_and_its_folder_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    """The hall's file holds password hashes and citizens' notes."""
+    path = tmp_path / "office" / "hall.sqlite3"
+    engine = make_engine(sqlite_url(path))
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as conn:  # open: its -wal and -shm files exist
+            conn.execute(text("SELECT count(*) FROM staff"))
+            companions = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
+            assert all(p.exists() for p in companions)
+            assert {p.name: _mode(p) for p in (path, *companions)} == {
+                "hall.sqlite3": 0o600,
+                "hall.sqlite3-wal": 0o600,
+                "hall.sqlite3-shm": 0o600,
+            }
+    finally:
+        engine.dispose()
+    assert _mode(path.parent) == 0o700
+
+
+def test_a_hall_file_made_readable_by_others_is_narrowed_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """A hall file an earlier ClerkDesk made 0644 is its owner's again once opened."""
+    path = tmp_path / "hall.sqlite3"
+    engine = make_engine(sqlite_url(path))
+    migrate.upgrade(engine)
+    engine.dispose()
+    path.chmod(0o644)
+    make_engine(sqlite_url(path)).dispose()
+    assert _mode(path) == 0o600

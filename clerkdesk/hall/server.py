@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import sys
 import threading
 import time
@@ -17,6 +18,34 @@ from sse_starlette.sse import AppStatus
 SWITCH_INTERVAL_S = 0.001
 
 
+class PortUnavailable(OSError):
+    """The host and port cannot be listened on (taken by another program, not this machine's
+    address, a privileged port)."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: {reason}")
+        self.host = host
+        self.port = port
+        self.reason = reason
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here rather than by uvicorn, so that a port in use is a
+    `PortUnavailable` to say in one line (uvicorn logs it and ends the process)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn decides
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except (OSError, UnicodeError) as exc:  # in use, not an address here, a bad name
+        sock.close()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise PortUnavailable(host, port, reason) from None
+    sock.listen(2048)  # uvicorn's backlog; from here a client waits rather than is refused
+    sock.set_inheritable(True)
+    return sock
+
+
 class ServerThread:
     """uvicorn in a background thread on a loopback port; `port=0` picks a free one."""
 
@@ -26,14 +55,21 @@ class ServerThread:
             host=host,
             port=port,
             log_level="warning",
-            timeout_graceful_shutdown=1,
+            timeout_graceful_shutdown=2,
             lifespan="on",
         )
         self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self.server.run, name="hall-server", daemon=True)
+        self._socket: socket.socket | None = None
+        self._thread = threading.Thread(target=self._run, name="hall-server", daemon=True)
         self.host = host
+        self._port = port
+
+    def _run(self) -> None:
+        self.server.run(sockets=[self._socket] if self._socket is not None else None)
 
     def start(self, timeout: float = 20.0) -> ServerThread:
+        """Raises `PortUnavailable` when the port cannot be listened on."""
+        self._socket = listen(self.host, self._port)
         AppStatus.should_exit = False
         self._thread.start()
         deadline = time.monotonic() + timeout
@@ -53,16 +89,31 @@ class ServerThread:
         return f"http://{self.host}:{self.port}"
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving. An event stream still open (a workstation on the demo hall) is ended
+        first, so that uvicorn stops cleanly instead of cancelling it after its graceful
+        timeout with a traceback. sse-starlette learns of a stop only through the process-wide
+        `AppStatus.should_exit` here (a server in a thread installs no signal handlers; see
+        FIELD-NOTES): the streams of another server of this process end too, and their clients
+        reconnect with Last-Event-ID. The flag is lowered once this server has stopped."""
+        AppStatus.should_exit = True
         self.server.should_exit = True
         self._thread.join(timeout)
         AppStatus.should_exit = False
+        if self._socket is not None:
+            self._socket.close()
 
 
-def serve_forever(app: FastAPI, host: str, port: int) -> None:
+def serve_forever(
+    app: FastAPI, host: str, port: int, listening: socket.socket | None = None
+) -> None:
+    """`clerkdesk serve` in the foreground until Ctrl+C (uvicorn's signal handlers, on which
+    sse-starlette ends the event streams), on `listening` (from `listen`) or a socket bound
+    here; raises `PortUnavailable` before serving anything."""
+    sock = listening or listen(host, port)
     _settle_process()
     # No access log: its line per request was ~2 % of the server's CPU under load, and the hall
     # records what matters (transitions, events) in its database.
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -70,6 +121,12 @@ def serve_forever(app: FastAPI, host: str, port: int) -> None:
         log_level="info",
         access_log=False,
     )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stopped cleanly, then raised Ctrl+C's signal again
+        pass
+    finally:
+        sock.close()
 
 
 def _settle_process() -> None:

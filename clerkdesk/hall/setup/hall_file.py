@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
-from clerkdesk.hall.access.principal import hash_password
+from clerkdesk.hall.access import staff_admin
 from clerkdesk.hall.calendar.file import CalendarSpec, import_calendar
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.store.models import Department, Hall, Service, Staff, Window, WindowService
@@ -189,7 +189,7 @@ def import_hall(session: Session, spec: HallFile, now: datetime) -> ImportReport
     departments = _upsert_departments(session, hall, spec, report)
     services = _upsert_services(session, hall, spec, departments, report)
     _upsert_windows(session, hall, spec, departments, services, report)
-    _upsert_staff(session, hall, spec, departments, report)
+    _upsert_staff(session, hall, spec, departments, report, now)
     import_calendar(session, hall, spec.calendar, now)
     report.updated.append("calendar")
     append_event(session, hall.id, w.EventKind.hall_updated, now)
@@ -299,6 +299,7 @@ def _upsert_staff(
     spec: HallFile,
     departments: dict[str, Department],
     report: ImportReport,
+    now: datetime,
 ) -> None:
     existing = {
         s.staff_no: s for s in session.scalars(select(Staff).where(Staff.hall_id == hall.id))
@@ -326,11 +327,11 @@ def _upsert_staff(
         row.department_id = departments[item.department].id if item.department else None
         row.roles = ",".join(sorted(r.value for r in item.roles))
         row.active = True
-        if password is not None:
-            row.password_hash = hash_password(password)
+        if password is not None:  # a changed password ends the person's sign-ins
+            staff_admin.change_password_if_new(session, row, password, now)
     wanted = {item.staff_no for item in spec.staff}
     for staff_no, row in existing.items():
         if staff_no not in wanted and row.active:
-            row.active = False  # can no longer sign in; history keeps pointing at them
+            staff_admin.deactivate(session, row, now)  # and their sign-ins end
             report.deactivated.append(f"staff {staff_no}")
     session.flush()

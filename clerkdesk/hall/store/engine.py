@@ -7,7 +7,9 @@ double-assigns). PostgreSQL: claims use `FOR UPDATE SKIP LOCKED` (see store.tick
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,15 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class UnsupportedDatabase(ValueError):
+    """The URL names a database the hall does not run on."""
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            private_sqlite_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
@@ -35,10 +41,40 @@ def make_engine(url: str) -> Engine:
         _sqlite_recipe(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        engine = create_engine(url, pool_size=10, max_overflow=30)
+        # A host that drops packets would otherwise keep a connection attempt waiting forever.
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        engine = create_engine(url, pool_size=10, max_overflow=30, connect_args=connect_args)
         _ping_after_idle(engine)
         return engine
-    raise ValueError(f"unsupported database {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
+    raise UnsupportedDatabase(
+        f"unsupported database {parsed.render_as_string(hide_password=True)!r}: "
+        "use sqlite:///PATH or postgresql+psycopg://…"
+    )
+
+
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_sqlite_file(path: Path) -> None:
+    """The hall's SQLite file holds password hashes and citizens' notes: only its owner may
+    read it. A missing folder is made 0700 and a new file 0600 before SQLite opens it (SQLite
+    gives its -wal and -shm files the database file's permissions); a file, or a -wal or -shm
+    beside it, that others may read is narrowed to its owner (when this user owns it). A folder
+    that exists is left as it is: it may be anyone's (`--db sqlite:///srv/shared/hall.db`)."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    for each in (path, *(path.with_name(path.name + end) for end in SQLITE_COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(each.stat().st_mode)
+            if mode & 0o077:
+                each.chmod(mode & 0o700)
+        except OSError:  # absent, or someone else's: SQLite says what it can and cannot do
+            continue
 
 
 PING_AFTER_IDLE_S = 1.0

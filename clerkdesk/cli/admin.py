@@ -1,0 +1,131 @@
+"""`clerkdesk admin`: a hall's database directly, through the hall's own service functions (a
+hall file import, a password, the calendar); nothing here writes a row itself."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clerkdesk import config
+from clerkdesk.cli import admin_calendar
+from clerkdesk.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from clerkdesk.hall.setup.hall_file import HallFile
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    admin = sub.add_parser("admin", help="manage a hall's database directly")
+    admin.add_argument("--db", help="database URL (default: SQLite in the user data dir)")
+    verbs = admin.add_subparsers(dest="verb", required=True)
+    load = verbs.add_parser("import", help="load or update a whole hall from a TOML file")
+    load.add_argument("hall_file", type=Path)
+    password = verbs.add_parser("set-password", help="set a staff member's password")
+    password.add_argument("staff_no")
+    admin_calendar.add_parser(verbs)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Here, not at the top: a workstation on a remote hall needs no SQLAlchemy (0.2 s to import).
+    from clerkdesk.cli import trouble
+    from clerkdesk.clock import SystemClock
+    from clerkdesk.hall.setup import hall_file
+    from clerkdesk.hall.store import migrate
+    from clerkdesk.hall.store.engine import make_engine
+    from clerkdesk.hall.store.opening import DatabaseProblem, open_database
+
+    url = args.db or config.default_database_url()
+    spec = None
+    if args.verb == "import":  # a bad file is refused before the database is even opened
+        try:
+            spec = hall_file.load_hall_file(args.hall_file)
+        except hall_file.HallFileError as exc:
+            print(_("Nothing was imported. {reason}").format(reason=exc), file=sys.stderr)
+            return 2
+
+    def opened() -> Engine:
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
+
+    try:
+        engine = open_database(url, opened, waiting=trouble.say_waiting)
+    except DatabaseProblem as problem:
+        return trouble.say_database_problem(problem)
+    try:
+        if args.verb == "calendar":
+            return admin_calendar.run(args, engine, SystemClock())
+        if args.verb == "import" and spec is not None:
+            return _import(engine, url, spec)
+        if args.verb == "set-password":
+            return _set_password(engine, args.staff_no)
+    finally:
+        engine.dispose()
+    return 2
+
+
+def _import(engine: Engine, url: str, spec: HallFile) -> int:
+    from sqlalchemy.orm import Session
+
+    from clerkdesk.clock import SystemClock
+    from clerkdesk.hall.setup import hall_file
+    from clerkdesk.hall.store.opening import safe_name
+
+    try:
+        with Session(engine) as session, session.begin():
+            report = hall_file.import_hall(session, spec, SystemClock().now())
+    except hall_file.HallFileError as exc:
+        print(_("Nothing was imported. {reason}").format(reason=exc), file=sys.stderr)
+        return 2
+    print(_("Hall {hall} loaded into {database}").format(hall=report.hall, database=safe_name(url)))
+    for line in report.created:
+        print(_("  created     {what}").format(what=line))
+    for line in report.deactivated:
+        print(_("  deactivated {what}").format(what=line))
+    for staff_no, password in report.first_passwords.items():
+        print(
+            _(
+                "  first password for {staff_no}: {password}  (change it: "
+                "clerkdesk admin set-password {staff_no})"
+            ).format(staff_no=staff_no, password=password)
+        )
+    return 0
+
+
+def _set_password(engine: Engine, staff_no: str) -> int:
+    """A new password; the sign-ins taken with the old one end, on every workstation."""
+    from sqlalchemy.orm import Session
+
+    from clerkdesk.clock import SystemClock
+    from clerkdesk.hall.access import staff_admin
+
+    password = getpass.getpass(_("New password for {staff_no}: ").format(staff_no=staff_no))
+    try:
+        with Session(engine) as session, session.begin():
+            ended = staff_admin.set_password(session, staff_no, password, SystemClock().now())
+    except staff_admin.PasswordTooShort:
+        print(_("Passwords need at least 4 characters; nothing was changed."), file=sys.stderr)
+        return 2
+    except staff_admin.UnknownStaff:
+        print(
+            _("No staff number {staff_no}; nothing was changed.").format(staff_no=staff_no),
+            file=sys.stderr,
+        )
+        return 2
+    print(_("Password of {staff_no} changed.").format(staff_no=staff_no))
+    if ended:
+        print(
+            _(
+                "Open sign-ins of {staff_no} ended: {count}; sign in again with the new password."
+            ).format(staff_no=staff_no, count=ended)
+        )
+    return 0

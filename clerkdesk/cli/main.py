@@ -1,0 +1,48 @@
+"""The `clerkdesk` command line: which command runs, in which language."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from clerkdesk import __version__
+from clerkdesk.cli import admin, demo, serve
+from clerkdesk.i18n import set_language
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="clerkdesk",
+        description="ClerkDesk: the workstation, the hall service, the demo and the admin "
+        "commands.",
+    )
+    top.add_argument("--version", action="version", version=f"clerkdesk {__version__}")
+    top.add_argument(
+        "--server",
+        help="hall service URL (default: CLERKDESK_SERVER, the config "
+        "file, else the embedded hall)",
+    )
+    top.add_argument("--lang", help="zh or en (default: from the locale)")
+    sub = top.add_subparsers(dest="command")
+    serve.add_parser(sub)
+    demo.add_parser(sub)
+    admin.add_parser(sub)
+    sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command in ("serve", "demo", "admin"):  # the workstation sets it from its settings
+        set_language(getattr(args, "lang", None))
+    if args.command == "serve":
+        return serve.run(args)
+    if args.command == "demo":
+        return demo.run(args)
+    if args.command == "admin":
+        return admin.run(args)
+    from clerkdesk import launch
+
+    if args.command == "logout":
+        return launch.logout(args)
+    return launch.run_workstation(args)
