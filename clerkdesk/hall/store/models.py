@@ -386,3 +386,6 @@ class Overrun(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+from clerkdesk.hall.store import models_ledger as models_ledger  # noqa: E402  (on this Base)
