@@ -21,7 +21,8 @@ from clerkdesk.api.schemas import ErrorBody, ErrorResponse
 from clerkdesk.clock import Clock, SystemClock
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
-from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
+from clerkdesk.hall.ledger.jobs import expire_daily
+from clerkdesk.hall.routes import auth, closing, events, hall, ledger, tickets, windows
 from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
@@ -172,9 +173,11 @@ def create_app(settings: HallSettings) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         housekeeping = asyncio.create_task(_forget_old_answers(context), name="housekeeping")
+        expiry = asyncio.create_task(expire_daily(context), name="leave-expiry")
         try:
             yield
         finally:
+            expiry.cancel()
             housekeeping.cancel()
             await hub.stop()
             engine.dispose()
@@ -191,6 +194,6 @@ def create_app(settings: HallSettings) -> FastAPI:
     app.state.hall = context
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, events, closing):
+    for module in (hall, auth, windows, tickets, events, closing, ledger):
         module.router.install(app, errors=errors)
     return app

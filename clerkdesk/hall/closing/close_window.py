@@ -26,6 +26,7 @@ from clerkdesk.hall.closing import extensions
 from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Conflict
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.ledger import facts as ledger_facts
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.ticket_states import WAITING, Action, next_state
 from clerkdesk.hall.store.models import (
@@ -209,6 +210,7 @@ def close_window(
         )
     else:
         extensions.withdraw_pending(session, window.id, now)
+    ledger_facts.window_closed(session, record, now)
     out = closing_out(session, record)
     append_event(
         session,
