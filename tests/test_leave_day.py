@@ -7,12 +7,17 @@ duty lead is 张伟 (2001, no department: the whole hall)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import csv
+import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from clerkdesk import ledger_cli
 from clerkdesk.api import errors
 from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api.client import HallClient
@@ -318,3 +323,29 @@ async def test_two_requests_for_the_same_last_hours_only_one_gets_them(
         assert (await clerk.my_leave()).balance_minutes == 0
     for c in (clerk, lead, other_screen):
         await c.client.aclose()
+
+
+# --- the HR export and the balance everywhere -----------------------------------------------
+
+
+async def test_the_export_opens_in_excel_and_agrees_with_the_balance(
+    hall: RunningHall, li_hua: HallClient, zhang_wei: HallClient, tmp_path: Path
+) -> None:
+    clerk, lead = LedgerClient(li_hua), LedgerClient(zhang_wei)
+    await credit_by_claim(hall, clerk, lead, "2026-12-10 18:00", "2026-12-10 19:50")
+    out = tmp_path / "overtime.csv"
+    args = ["export", "overtime", "--month", "2026-12", "--db", hall.database_url, "--out"]
+    parser = argparse.ArgumentParser()
+    ledger_cli.add_parser(parser.add_subparsers(dest="command"))
+    assert ledger_cli.run(parser.parse_args([*args, str(out)])) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    (row,) = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert (row["staff_no"], row["name"], row["department"]) == ("1001", "李华", "不动产登记")
+    assert (row["exact_minutes"], row["credited_minutes"]) == ("110", "105")
+    leave_out = tmp_path / "leave.csv"
+    leave_args = ["export", "leave", "--month", "2026-12", "--db", hall.database_url, "--out"]
+    assert ledger_cli.run(parser.parse_args([*leave_args, str(leave_out)])) == 0
+    rows = list(csv.DictReader(io.StringIO(leave_out.read_text("utf-8-sig"))))
+    exported = sum(int(r["minutes"]) for r in rows if r["staff_no"] == "1001")
+    assert exported == (await clerk.my_leave()).balance_minutes == 105
