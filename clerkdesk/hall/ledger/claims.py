@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import ledger_schemas as lw
-from clerkdesk.api.schemas import Role
+from clerkdesk.api.schemas import EventKind, Role
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.errors import Conflict, not_found
+from clerkdesk.hall.ledger.events import ledger_event
 from clerkdesk.hall.ledger.overtime import record
 from clerkdesk.hall.ledger.scope import in_scope, require_decider
 from clerkdesk.hall.ledger.wire import claim_out
@@ -50,6 +51,8 @@ def claim(session: Session, who: Principal, body: lw.ClaimOvertime, now: datetim
     )
     session.add(row)
     session.flush()
+    staff = session.get_one(Staff, who.staff_id)
+    ledger_event(session, staff, EventKind.claim_requested, now, claim=row.id, status=PENDING)
     return claim_out(session, row)
 
 
@@ -113,6 +116,8 @@ def decide(
             duty_time(calendar, span, span),
             now,
         )
+    staff = session.get_one(Staff, row.staff_id)
+    ledger_event(session, staff, EventKind.claim_decided, now, claim=row.id, status=row.status)
     return claim_out(session, row)
 
 

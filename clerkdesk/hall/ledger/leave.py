@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import ledger_schemas as lw
-from clerkdesk.api.schemas import Role
+from clerkdesk.api.schemas import EventKind, Role
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, not_found
 from clerkdesk.hall.ledger.book import append, lock_staff, state_of
+from clerkdesk.hall.ledger.events import ledger_event
 from clerkdesk.hall.ledger.expiry import expire_staff
 from clerkdesk.hall.ledger.scope import in_scope, require_decider
 from clerkdesk.hall.ledger.wire import leave_request_out
@@ -113,6 +114,8 @@ def request_leave(
     )
     session.add(row)
     session.flush()
+    staff = session.get_one(Staff, who.staff_id)
+    _event(session, staff, EventKind.leave_requested, row, now)
     return leave_request_out(session, row)
 
 
@@ -143,6 +146,14 @@ def _locked(session: Session, who: Principal, request_id: int) -> tuple[LeaveReq
     if row is None or staff is None or (staff.id != who.staff_id and not in_scope(who, staff)):
         raise not_found("leave_request", request_id)
     return row, staff
+
+
+def _event(
+    session: Session, staff: Staff, kind: EventKind, row: LeaveRequest, now: datetime
+) -> None:
+    ledger_event(
+        session, staff, kind, now, leave_request=row.id, status=row.status, minutes=row.minutes
+    )
 
 
 def _decided(row: LeaveRequest) -> Conflict:
@@ -184,6 +195,7 @@ def decide(
     row.decided_by_id = who.staff_id
     row.decision_reason = reason or None
     session.flush()
+    _event(session, staff, EventKind.leave_decided, row, now)
     return leave_request_out(session, row)
 
 
@@ -230,4 +242,5 @@ def cancel(
     row.decided_at = now
     row.decision_reason = reason or row.decision_reason
     session.flush()
+    _event(session, staff, EventKind.leave_cancelled, row, now)
     return leave_request_out(session, row)

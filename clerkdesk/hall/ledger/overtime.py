@@ -13,7 +13,9 @@ from datetime import date, datetime
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
+from clerkdesk.api.schemas import EventKind
 from clerkdesk.hall.ledger.book import append, balance_of, lock_staff
+from clerkdesk.hall.ledger.events import ledger_event
 from clerkdesk.hall.rules.accrual import (
     CapUsage,
     EntryKind,
@@ -111,4 +113,7 @@ def record(
                     now,
                     expires_on=expires_on(part.local_date, policy),
                 )
+    if written:
+        credited = sum(entry.credited_minutes for entry in written)
+        ledger_event(session, staff, EventKind.overtime_credited, now, minutes=credited)
     return written
