@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from clerkdesk import __version__, config
+from clerkdesk import __version__, config, leave_cli, ledger_cli
 from clerkdesk.clock import Clock, ScaledClock, SystemClock
 from clerkdesk.i18n import _, set_language
 
@@ -72,6 +72,8 @@ def parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_admin(sub)
     sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
+    for more in (ledger_cli, leave_cli):  # sub-commands in modules of their own
+        more.add_parser(sub)
     return top
 
 
@@ -275,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_demo(args)
     if args.command == "admin":
         return cmd_admin(args)
+    if args.command in ("export", "leave"):
+        return {"export": ledger_cli, "leave": leave_cli}[args.command].run(args)
     from clerkdesk import launch
 
     if args.command == "logout":
