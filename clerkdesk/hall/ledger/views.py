@@ -15,7 +15,7 @@ from clerkdesk.hall.ledger import roster
 from clerkdesk.hall.ledger.book import as_rule_row, rows_of
 from clerkdesk.hall.ledger.leave import pending_minutes
 from clerkdesk.hall.ledger.scope import in_scope, visible_staff
-from clerkdesk.hall.ledger.wire import credit_out, ledger_entry_out, overtime_out
+from clerkdesk.hall.ledger.wire import credit_out, ledger_entries_out, overtime_out
 from clerkdesk.hall.rules.accrual import replay
 from clerkdesk.hall.setup.leave_policy import load_leave_policy
 from clerkdesk.hall.store.models import Hall, Staff
@@ -39,7 +39,7 @@ def leave_of(session: Session, who: Principal, staff: Staff, now: datetime) -> l
         minutes_per_day=per_day,
         pending_minutes=pending_minutes(session, staff.id),
         expiring_soon=[credit_out(c) for c in state.expiring_within(today, EXPIRING_DAYS)],
-        ledger=[ledger_entry_out(session, row) for row in rows],
+        ledger=ledger_entries_out(rows),
         duties=roster.coming(session, who, today, DUTY_DAYS, staff_id=staff.id),
     )
 
