@@ -97,6 +97,15 @@ BODIES = {
     "/windows/{number}/extensions": {"minutes": 20, "reason": "citizens waiting"},
     "/extensions/{extension_id}/deny": {"reason": "no"},
     "/overruns/{overrun_id}/reject": {"reason": "no"},
+    "/overtime/claims": {
+        "starts_at": "2026-12-10T18:00:00+08:00",
+        "ends_at": "2026-12-10T19:00:00+08:00",
+        "reason": "back office",
+    },
+    "/overtime/claims/{claim_id}/deny": {"reason": "no"},
+    "/leave-requests": {"first_date": "2026-12-14"},
+    "/leave-requests/{request_id}/deny": {"reason": "no"},
+    "/duty-roster": {"staff_no": "1002", "date": "2026-12-12"},
 }
 
 

@@ -300,6 +300,25 @@ class EventKind(StrEnum):
     overrun_decided = "overrun.decided"
     ticket_carried_over = "ticket.carried_over"
     calendar_updated = "calendar.updated"
+    claim_requested = "claim.requested"
+    claim_decided = "claim.decided"
+    leave_requested = "leave.requested"
+    leave_decided = "leave.decided"
+    leave_cancelled = "leave.cancelled"
+    overtime_credited = "overtime.credited"
+
+
+class LedgerEventOut(Wire):
+    """Whose overtime or leave changed (an overtime claim, a leave request, credited overtime):
+    enough for "My leave" and a lead's inbox to reload, and for the stream to show it only to
+    that staff member, their department's leads and admins. `department` is its code."""
+
+    staff_no: str
+    department: str | None
+    claim: int | None = None
+    leave_request: int | None = None
+    status: str | None = None
+    minutes: int = 0
 
 
 class EventOut(Wire):
@@ -312,6 +331,7 @@ class EventOut(Wire):
     overrun: OverrunOut | None = None
     closing: WindowClosingOut | None = None
     year: ConfirmedYearOut | None = None
+    ledger: LedgerEventOut | None = None
 
 
 # --- hall calendar and closing ---------------------------------------------------------------

@@ -22,7 +22,8 @@ from clerkdesk.clock import Clock, SystemClock
 from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
-from clerkdesk.hall.routes import auth, closing, events, hall, tickets, windows
+from clerkdesk.hall.ledger.jobs import expire_daily
+from clerkdesk.hall.routes import auth, closing, events, hall, ledger, tickets, windows
 from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
@@ -208,9 +209,11 @@ def create_app(settings: HallSettings) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         housekeeping = asyncio.create_task(_forget_old_answers(context), name="housekeeping")
+        expiry = asyncio.create_task(expire_daily(context), name="leave-expiry")
         try:
             yield
         finally:
+            expiry.cancel()
             housekeeping.cancel()
             await hub.stop()
             engine.dispose()
@@ -228,6 +231,6 @@ def create_app(settings: HallSettings) -> FastAPI:
     app.state.sign_in = SignInGuard()
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, events, closing):
+    for module in (hall, auth, windows, tickets, events, closing, ledger):
         module.router.install(app, errors=errors)
     return app

@@ -26,6 +26,7 @@ from clerkdesk.hall.closing import extensions
 from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Conflict
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.ledger import facts as ledger_facts
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.ticket_states import Action
 from clerkdesk.hall.store.models import Overrun, Window, WindowClosing, WindowSession
@@ -145,6 +146,7 @@ def _close(session: Session, who: Principal, held: HeldWindow, now: datetime) ->
         )
     else:
         extensions.withdraw_pending(session, window.id, now)
+    ledger_facts.window_closed(session, record, now)
     out = closing_out(session, record)
     append_event(
         session,

@@ -15,6 +15,7 @@ from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.ledger import facts as ledger_facts
 from clerkdesk.hall.store.models import Hall, Overrun, Staff, Window
 from clerkdesk.hall.wire import overrun_out
 
@@ -71,6 +72,7 @@ def decide(
     row.decided_by_id = who.staff_id
     row.decision_reason = reason or None
     session.flush()
+    ledger_facts.overrun_decided(session, row, now)
     out = overrun_out(session, row)
     append_event(session, who.hall_id, w.EventKind.overrun_decided, now, overrun=out)
     return out

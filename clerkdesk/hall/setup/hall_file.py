@@ -33,6 +33,7 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access import staff_admin
 from clerkdesk.hall.calendar.file import CalendarSpec, import_calendar
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.setup.leave_policy import LeaveSpec, import_leave_policy
 from clerkdesk.hall.store.models import Department, Hall, Service, Staff, Window, WindowService
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
@@ -99,6 +100,7 @@ class HallFile(_Spec):
     windows: list[WindowSpec] = Field(default_factory=list)
     staff: list[StaffSpec] = Field(default_factory=list)
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
+    leave: LeaveSpec = Field(default_factory=LeaveSpec)
 
 
 class HallFileError(ValueError):
@@ -192,6 +194,7 @@ def import_hall(session: Session, spec: HallFile, now: datetime) -> ImportReport
     _upsert_staff(session, hall, spec, departments, report, now)
     import_calendar(session, hall, spec.calendar, now)
     report.updated.append("calendar")
+    import_leave_policy(session, hall, spec.leave, now)
     append_event(session, hall.id, w.EventKind.hall_updated, now)
     return report
 

@@ -4,6 +4,7 @@ whole schema (`migrate.create_at_head`, Alembic's comparison)."""
 
 from __future__ import annotations
 
+from clerkdesk.hall.store.models import ledger as ledger  # the leave ledger, on this Base
 from clerkdesk.hall.store.models.access import AuthToken, Staff
 from clerkdesk.hall.store.models.answers import IdempotentResponse
 from clerkdesk.hall.store.models.base import Base, BigId, UTCDateTime

@@ -1,0 +1,128 @@
+"""`clerkdesk leave`: 李华 looks at her comp leave from a terminal, asks for half an hour off and
+takes the request back, through the hall's API with the sign-in the workstation stored; and her
+balance is the same figure in `clerkdesk leave --json`, in GET /me/leave, for her duty lead and
+in the HR export (issue 11, item 8; the workstation's screen joins this test when it exists)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from clerkdesk import cli
+from clerkdesk.api.ledger import LedgerClient
+from clerkdesk.config import Settings, save_settings
+from clerkdesk.credentials import TokenStore
+from tests.conftest import RunningHall
+from tests.test_leave_day import credit_by_claim
+
+
+def a_day_of_leave(hall: RunningHall) -> None:
+    """Thursday evening 李华 worked 18:00-19:50 on a claim 张伟 approved (105 minutes credited);
+    she took an hour off on Monday 14th, and is rostered for Saturday's duty. She signed in at
+    the workstation on this computer, which stored her token."""
+
+    async def build() -> None:
+        async with hall.client() as li, hall.client() as zhang:
+            await zhang.login("2001", "demo")
+            answer = await li.login("1001", "demo")
+            clerk, lead = LedgerClient(li), LedgerClient(zhang)
+            await credit_by_claim(hall, clerk, lead, "2026-12-10 18:00", "2026-12-10 19:50")
+            asked = await clerk.request_leave(date(2026, 12, 14), hours=1, reason="看牙")
+            await lead.approve_leave(asked.id)
+            await lead.assign_duty("1001", date(2026, 12, 12))
+            TokenStore().save(hall.url, "1001", answer.token, answer.expires_at)
+
+    asyncio.run(build())
+    save_settings(Settings(server=hall.url, staff_no="1001"))
+
+
+def leave_json(capsys: pytest.CaptureFixture[str], *more: str) -> dict[str, object]:
+    assert cli.main(["--lang", "en", "leave", "--json", *more]) == 0
+    answer: dict[str, object] = json.loads(capsys.readouterr().out)
+    return answer
+
+
+def test_the_balance_agrees_on_the_command_line_the_api_the_lead_and_the_export(
+    hall: RunningHall, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    a_day_of_leave(hall)
+
+    on_the_command_line = leave_json(capsys)["balance_minutes"]
+
+    async def from_the_api() -> tuple[int, int]:
+        async with hall.client() as li, hall.client() as zhang:
+            await li.login("1001", "demo")
+            await zhang.login("2001", "demo")
+            mine = await LedgerClient(li).my_leave()
+            seen = await LedgerClient(zhang).staff_leave("1001")
+            assert {e.local_date.strftime("%Y-%m") for e in mine.ledger} == {"2026-12"}
+            return mine.balance_minutes, seen.balance_minutes
+
+    me, lead = asyncio.run(from_the_api())
+    out = tmp_path / "leave.csv"
+    export = ["export", "leave", "--month", "2026-12", "--db", hall.database_url]
+    assert cli.main([*export, "--out", str(out)]) == 0
+    rows = csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))
+    exported = sum(int(row["minutes"]) for row in rows if row["staff_no"] == "1001")
+
+    assert on_the_command_line == me == lead == exported == 105 - 60
+
+
+def test_the_tables_show_the_balance_the_ledger_with_sources_and_the_coming_duty(
+    hall: RunningHall, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_day_of_leave(hall)
+    monkeypatch.setenv("COLUMNS", "120")  # a terminal wide enough for whole sources
+
+    assert cli.main(["--lang", "en", "--server", hall.url, "leave"]) == 0
+
+    shown = capsys.readouterr().out
+    assert "李华 (1001): comp leave 45 minutes = 0.09 days (480 minutes a day)" in shown
+    assert "Nothing expires within 30 days." in shown
+    ledger = shown[shown.index("Ledger") : shown.index("Coming duties")]
+    assert "+105" in ledger and "claim:1:2026-12-10" in ledger
+    assert "-60" in ledger and "leave taken" in ledger and "leave:1" in ledger
+    duties = shown[shown.index("Coming duties") :]
+    assert "2026-12-12" in duties and "09:00-12:00" in duties and "周六值班" in duties
+
+
+def test_asking_for_half_an_hour_and_taking_it_back(
+    hall: RunningHall, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_day_of_leave(hall)
+
+    asked = leave_json(capsys, "request", "2026-12-15", "--hours", "0.5", "--reason", "家长会")
+    assert (asked["status"], asked["minutes"]) == ("pending", 30)
+    assert leave_json(capsys)["pending_minutes"] == 30
+
+    assert cli.main(["--lang", "en", "leave", "cancel", str(asked["id"])]) == 0
+    assert capsys.readouterr().out.startswith(f"Leave request {asked['id']}: 2026-12-15,")
+    assert leave_json(capsys)["pending_minutes"] == 0
+
+
+def test_a_whole_day_beyond_the_balance_is_refused_saying_what_is_free(
+    hall: RunningHall, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_day_of_leave(hall)
+
+    assert cli.main(["--lang", "en", "leave", "request", "2026-12-15"]) == 1
+
+    told = capsys.readouterr()
+    assert told.out == ""
+    assert "Not enough comp leave: 8 h asked, 0.75 h free (balance 0.75 h)." in told.err
+
+
+def test_with_nobody_signed_in_it_says_to_sign_in_at_the_workstation_first(
+    hall: RunningHall, capsys: pytest.CaptureFixture[str]
+) -> None:
+    save_settings(Settings(server=hall.url))
+
+    assert cli.main(["--lang", "en", "leave"]) == 2
+
+    assert "sign in at the workstation first" in capsys.readouterr().out
