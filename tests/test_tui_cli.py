@@ -14,8 +14,8 @@ from clerkdesk.app import ClerkDeskApp
 from clerkdesk.clock import SystemClock
 from clerkdesk.config import Settings, load_settings, save_settings
 from clerkdesk.credentials import TokenStore
-from clerkdesk.screens.sign_in import SignInScreen
-from clerkdesk.workstation.session import Server, Workstation
+from clerkdesk.screens.start.sign_in import SignInScreen
+from clerkdesk.state.session import Server, Workstation
 from tests.conftest import RunningHall
 from tests.keyring_memory import MemoryKeyring
 
