@@ -85,7 +85,11 @@ def _until_live(app: Any) -> Any:
     async def until_live(pilot: Any) -> None:
         while True:
             screen = app.screen
-            if isinstance(screen, CounterScreen) and screen.model.loaded and screen.stream_seen:
+            if (
+                isinstance(screen, CounterScreen)
+                and screen.model.loaded
+                and screen.link.stream_seen
+            ):
                 break
             await asyncio.sleep(0.002)
         await pilot.pause()  # the frame showing it
@@ -107,7 +111,7 @@ def child_start(database: str) -> None:
         from clerkdesk.credentials import TokenStore
         from clerkdesk.embedded import start_embedded
         from clerkdesk.hall.store.engine import sqlite_url
-        from clerkdesk.workstation.session import Workstation
+        from clerkdesk.state.session import Workstation
 
         clock = ScaledClock(datetime.fromisoformat(HALL_TIME))
         embedded = start_embedded(sqlite_url(Path(database)), clock)
@@ -211,10 +215,10 @@ async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[s
     from clerkdesk.hall.store.models import Hall
     from clerkdesk.launch import starting
     from clerkdesk.screens.counter import CounterScreen
-    from clerkdesk.screens.ticket_dialogs import OutcomeDialog
+    from clerkdesk.screens.counter.ticket_dialogs import OutcomeDialog
+    from clerkdesk.state.session import Workstation
     from clerkdesk.widgets.queue_table import QueueTable
     from clerkdesk.widgets.ticket_number import TicketNumber
-    from clerkdesk.workstation.session import Workstation
 
     copy = template.with_name("presses.sqlite3")
     shutil.copyfile(template, copy)
@@ -238,7 +242,7 @@ async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[s
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await until(
-                lambda: isinstance(app.screen, CounterScreen) and app.screen.stream_seen,
+                lambda: isinstance(app.screen, CounterScreen) and app.screen.link.stream_seen,
                 "the counter screen",
             )
             screen = app.screen
@@ -294,7 +298,7 @@ async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[s
                 await until(lambda: isinstance(app.screen, OutcomeDialog), "the outcome dialog")
                 app.simulate_key("1")
                 await until(
-                    lambda: screen.model.current is None and screen.pending is None,
+                    lambda: screen.model.current is None and screen.link.pending is None,
                     f"{expected} completed",
                 )
             table = screen.query_one(QueueTable)
@@ -323,8 +327,8 @@ async def measure_presses(template: Path, presses: int, arrivals: int) -> dict[s
 
 def at_rest(screen: Any) -> bool:
     """No read of the counter under way or due, no action in flight or waiting."""
-    busy = (screen._refreshing, screen._dirty, screen._showing_answer, screen.in_flight)
-    return not any(busy) and screen.pending is None
+    busy = (screen._refreshing, screen._dirty, screen._showing_answer, screen.link.in_flight)
+    return not any(busy) and screen.link.pending is None
 
 
 def prepare_template(folder: Path) -> Path:

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
@@ -27,14 +27,16 @@ from clerkdesk.messages import (
     WindowLeft,
     WindowTaken,
 )
-from clerkdesk.screens.counter import BACKOFF, CounterScreen
-from clerkdesk.screens.sign_in import SignInScreen
-from clerkdesk.screens.signing_in import SigningInScreen
-from clerkdesk.screens.window_picker import WindowPickerScreen, my_windows
-from clerkdesk.themes import STYLESHEET, pick_theme, register_themes, save_theme_choice
-from clerkdesk.workstation.first_run import FirstRunAnswers
-from clerkdesk.workstation.refusals import explain
-from clerkdesk.workstation.session import Workstation
+from clerkdesk.screens.counter import CounterScreen
+from clerkdesk.screens.hall_link import BACKOFF
+from clerkdesk.screens.start.sign_in import SignInScreen
+from clerkdesk.screens.start.signing_in import SigningInScreen
+from clerkdesk.screens.start.window_picker import WindowPickerScreen, my_windows
+from clerkdesk.state.first_run import FirstRunAnswers
+from clerkdesk.state.refusals import explain
+from clerkdesk.state.session import Workstation
+from clerkdesk.theming import STYLESHEET, pick_theme, register_themes, save_theme_choice
+from clerkdesk.widgets.textual_compat import replace_bindings
 
 CreateHall = Callable[[FirstRunAnswers], None]
 
@@ -65,7 +67,8 @@ class ClerkDeskApp(App[None]):
         remember: bool = True,
     ) -> None:
         super().__init__()
-        self._bindings = BindingsMap(
+        replace_bindings(
+            self,
             [
                 Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
                 Binding("ctrl+c", "help_quit", show=False, system=True),
@@ -78,7 +81,7 @@ class ClerkDeskApp(App[None]):
                     priority=True,
                     tooltip=_("Open the command palette"),
                 ),
-            ]
+            ],
         )
         self.ws = ws
         self.settings = settings or Settings()
@@ -88,11 +91,13 @@ class ClerkDeskApp(App[None]):
         self._backoff = backoff
         self._remember = remember
         self._notice_shown = False
-        register_themes(self)
+        self._theme_problems = register_themes(self)  # the user's theme files not used
         self.theme = pick_theme(self, self.settings.theme)
         keymap = self.settings.extra.get("keymap")
-        if isinstance(keymap, dict):  # [keymap] in config.toml: binding id = "keys"
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        self.keymap: dict[str, str] = {}  # [keymap] in config.toml: binding id = "keys"
+        if isinstance(keymap, dict):
+            self.keymap = {str(k): str(v) for k, v in keymap.items()}
+            self.set_keymap(self.keymap)
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its search prompt in the workstation's language."""
@@ -126,10 +131,12 @@ class ClerkDeskApp(App[None]):
         yield SystemCommand(_("Quit"), _("Close the workstation"), self.action_quit)
 
     def on_mount(self) -> None:
+        for problem in self._theme_problems:
+            self.notify(problem, severity="warning", timeout=20, markup=False)
         if self._background is not None:
             self.run_worker(self._background(), group="background", exit_on_error=False)
         if self._create_hall is not None:
-            from clerkdesk.screens.first_run import FirstRunScreen
+            from clerkdesk.screens.start.first_run import FirstRunScreen
 
             self.push_screen(FirstRunScreen(self._create_hall))
         elif self._auto is not None:
@@ -152,12 +159,15 @@ class ClerkDeskApp(App[None]):
         self._welcome(message.me.staff.staff_no)
         session = message.me.session
         if session is not None:
-            self.switch_screen(CounterScreen(self.ws, session.window, self._backoff))
+            self.switch_screen(self._counter(session.window))
         else:
             self.switch_screen(WindowPickerScreen(self.ws))
 
+    def _counter(self, window: int) -> CounterScreen:
+        return CounterScreen(self.ws, window, self._backoff, self.keymap)
+
     def on_window_taken(self, message: WindowTaken) -> None:
-        self.switch_screen(CounterScreen(self.ws, message.window, self._backoff))
+        self.switch_screen(self._counter(message.window))
 
     def on_window_left(self, message: WindowLeft) -> None:
         self.switch_screen(WindowPickerScreen(self.ws, message.reason))
@@ -172,7 +182,7 @@ class ClerkDeskApp(App[None]):
         return self.ws.may_decide and isinstance(screen, (CounterScreen, WindowPickerScreen))
 
     def action_duty_lead(self) -> None:
-        from clerkdesk.screens.duty_lead import DutyLeadScreen
+        from clerkdesk.screens.lead.screen import DutyLeadScreen
 
         screen = self.screen
         window = screen.model.window_number if isinstance(screen, CounterScreen) else None
@@ -180,7 +190,7 @@ class ClerkDeskApp(App[None]):
 
     def on_back_from_duty_lead(self, message: BackFromDutyLead) -> None:
         if message.window is not None:
-            self.switch_screen(CounterScreen(self.ws, message.window, self._backoff))
+            self.switch_screen(self._counter(message.window))
         else:
             self.switch_screen(WindowPickerScreen(self.ws))
 
@@ -218,7 +228,7 @@ class ClerkDeskApp(App[None]):
                     except Conflict:
                         continue
                     self._welcome(me.staff.staff_no)
-                    self.switch_screen(CounterScreen(self.ws, window, self._backoff))
+                    self.switch_screen(self._counter(window))
                     return
         except HallClientError as exc:
             self.switch_screen(SignInScreen(self.ws, auto.staff_no, explain(exc)))

@@ -20,11 +20,11 @@ from clerkdesk.hall.setup import first_start
 from clerkdesk.hall.store.engine import make_engine
 from clerkdesk.hall.store.opening import open_database
 from clerkdesk.i18n import _
-from clerkdesk.workstation.session import Server
+from clerkdesk.state.session import Server
 
 if TYPE_CHECKING:  # the first start only: not imported on the way to the counter
     from clerkdesk.hall.setup.hall_file import HallFile
-    from clerkdesk.workstation.first_run import FirstRunAnswers
+    from clerkdesk.state.first_run import FirstRunAnswers
 
 
 @dataclass

@@ -64,7 +64,7 @@ def run_workstation(args: argparse.Namespace) -> int:
             from clerkdesk.app import ClerkDeskApp, CreateHall
             from clerkdesk.clock import SystemClock
             from clerkdesk.credentials import TokenStore
-            from clerkdesk.workstation.session import OffsetClock, Server, Workstation
+            from clerkdesk.state.session import OffsetClock, Server, Workstation
 
             server_url = config.resolve_server(args.server, settings)
             create_hall: CreateHall | None = None
@@ -109,7 +109,7 @@ def run_demo_workstation(
         from clerkdesk.app import AutoSignIn, ClerkDeskApp
         from clerkdesk.credentials import TokenStore
         from clerkdesk.demo import DEMO_PASSWORD
-        from clerkdesk.workstation.session import Server, Workstation
+        from clerkdesk.state.session import Server, Workstation
 
         settings = _settings() or config.Settings()
         _language(args, settings)

@@ -103,7 +103,7 @@ async def _talk(url: str, token: str, args: argparse.Namespace) -> int:
     from clerkdesk.api.client import HallClient
     from clerkdesk.api.errors import HallClientError, Unauthorized
     from clerkdesk.api.ledger import LedgerClient
-    from clerkdesk.workstation.ledger_refusals import explain_ledger
+    from clerkdesk.state.ledger_refusals import explain_ledger
 
     async with HallClient(url, token) as client:
         try:

@@ -6,7 +6,7 @@ import pytest
 
 from clerkdesk.api.schemas import Priority, TicketStatus
 from clerkdesk.i18n import current_language, set_language
-from clerkdesk.workstation.display import priority_name, status_name
+from clerkdesk.state.display import priority_name, status_name
 
 
 @pytest.mark.parametrize("priority", list(Priority))

@@ -16,7 +16,7 @@ from rich.cells import cell_len
 
 import clerkdesk
 from clerkdesk import i18n
-from clerkdesk.workstation.display import pad
+from clerkdesk.state.display import pad
 
 PACKAGE = Path(clerkdesk.__file__).parent
 KEYWORDS = {

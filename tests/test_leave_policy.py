@@ -20,7 +20,7 @@ from clerkdesk.hall.setup.leave_policy import LeaveSpec, load_leave_policy
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Hall
-from clerkdesk.workstation.ledger_refusals import explain_ledger
+from clerkdesk.state.ledger_refusals import explain_ledger
 from tests.conftest import local
 
 LABOUR_LAW = {

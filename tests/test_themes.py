@@ -9,8 +9,13 @@ from textual.color import Color
 from textual.containers import Vertical
 from textual.widgets import Button, DataTable, Digits, Footer, Input, Static
 
+from clerkdesk.app import ClerkDeskApp
+from clerkdesk.clock import SystemClock
 from clerkdesk.config import Settings, config_path, load_settings, save_settings
-from clerkdesk.themes import (
+from clerkdesk.credentials import TokenStore
+from clerkdesk.screens.start.sign_in import SignInScreen
+from clerkdesk.state.session import Server, Workstation
+from clerkdesk.theming import (
     DEFAULT_THEME,
     STYLESHEET,
     THEMES,
@@ -18,6 +23,8 @@ from clerkdesk.themes import (
     register_themes,
     save_theme_choice,
 )
+from tests.keyring_memory import MemoryKeyring
+from tests.tui_support import wait_for
 
 NAMES = ["clerkdesk-light", "clerkdesk-dark", "clerkdesk-contrast"]
 
@@ -122,3 +129,67 @@ def test_a_stale_saved_theme_falls_back_to_the_default() -> None:
     assert app.theme == DEFAULT_THEME
     assert pick_theme(app, None) == DEFAULT_THEME
     assert pick_theme(app, "clerkdesk-dark") == "clerkdesk-dark"
+
+
+# --- a theme of the clerk's own, in the config dir's themes/ --------------------------------
+
+HALL_GREEN = """\
+# 市民中心's colours
+name = "hall-green"
+primary = "#1B7F3B"
+accent = "#C62828"
+background = "#F3F7F2"
+dark = false
+
+[variables]
+footer-key-foreground = "#1B7F3B"
+"""
+
+
+def user_theme(name: str, text: str) -> None:
+    folder = config_path().parent / "themes"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+async def test_a_theme_file_in_the_config_dir_is_offered_and_applied() -> None:
+    user_theme("hall-green.toml", HALL_GREEN)
+    save_settings(Settings(theme="hall-green"))
+    app = CounterLookalike(load_settings().theme)
+    assert "hall-green" in app.available_themes
+    assert app.theme == "hall-green"  # the saved choice, at the next start
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme_variables["primary"] == Color.parse("#1B7F3B").hex
+        assert app.query_one("#offline-banner").styles.background == Color.parse(
+            app.theme_variables["error"]
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('name = "broken"\nprimary = "#1B7F3B\n', "not readable TOML"),
+        ('name = "broken"\nprimary = "greenish"\n', "primary = “greenish” is not a colour"),
+        ('primary = "#1B7F3B"\n', "needs a name"),
+        ('name = "broken"\nprimary = "#1B7F3B"\nshade = 3\n', "unknown fields shade"),
+        ('name = "clerkdesk-dark"\nprimary = "#1B7F3B"\n', "clerkdesk-dark is a shipped theme"),
+    ],
+)
+async def test_a_broken_theme_file_is_named_and_the_workstation_still_starts(
+    text: str, why: str
+) -> None:
+    user_theme("broken.toml", text)
+    user_theme("hall-green.toml", HALL_GREEN)
+    clock = SystemClock()
+    tokens = TokenStore(backend=MemoryKeyring(), clock=clock)
+    ws = Workstation(Server.remote("http://hall.example:8470"), clock=clock, tokens=tokens)
+    app = ClerkDeskApp(ws, settings=Settings(), remember=False)
+    told: list[str] = []
+    app.notify = lambda message, **kw: told.append(str(message))  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert "hall-green" in app.available_themes  # the good file still loads
+        assert "broken" not in app.available_themes
+    [problem] = told
+    assert "broken.toml is not used" in problem and why in problem, problem

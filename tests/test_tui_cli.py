@@ -27,8 +27,8 @@ from clerkdesk.clock import SystemClock
 from clerkdesk.config import Settings, load_settings, save_settings
 from clerkdesk.credentials import TokenStore
 from clerkdesk.hall.store.engine import sqlite_url
-from clerkdesk.screens.sign_in import SignInScreen
-from clerkdesk.workstation.session import Server, Workstation
+from clerkdesk.screens.start.sign_in import SignInScreen
+from clerkdesk.state.session import Server, Workstation
 from tests.conftest import RunningHall, local
 from tests.keyring_memory import MemoryKeyring
 

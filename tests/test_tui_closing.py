@@ -25,8 +25,8 @@ from clerkdesk.app import ClerkDeskApp
 from clerkdesk.config import Settings
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.counter import CounterScreen
-from clerkdesk.screens.counter_closing import ClosingWatch
-from clerkdesk.screens.extension_dialog import ExtensionDialog
+from clerkdesk.screens.counter.extension_dialog import ExtensionDialog
+from clerkdesk.state.closing import ClosingWatch
 from clerkdesk.widgets.closing_banner import ClosingBanner, banner_lines
 from tests.conftest import SHANGHAI, RunningHall, local, signed_in
 from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation
@@ -94,7 +94,7 @@ async def test_before_1700_there_is_no_banner_and_at_1700_it_appears_without_any
     app = app_for(hall)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await at_counter(pilot)
-        await wait_for(pilot, lambda: screen.closing_watch.status is not None)
+        await wait_for(pilot, lambda: screen.model.closing.status is not None)
         await pilot.pause(0.1)
         banner = screen.query_one(ClosingBanner)
         assert not banner.display
@@ -167,7 +167,7 @@ async def test_wang_fang_asks_for_10_minutes_and_zhang_wei_approves_20_live(
 
         hall.clock.set(local("2026-12-11 17:30"))  # the scheduled end: extended, no warning
         await wait_for(pilot, lambda: "20:00 left" in banner_text(screen))
-        read = screen.closing_watch  # a minute has passed: the hall is read again
+        read = screen.model.closing  # a minute has passed: the hall is read again
         await wait_for(pilot, lambda: read.status and read.status.now == local("2026-12-11 17:30"))
         hall.clock.set(local("2026-12-11 17:50"))  # the extension's end: warned
         await wait_for(pilot, lambda: len(notes) >= 2)
@@ -304,10 +304,10 @@ async def test_offline_the_last_banner_stays_and_keeps_counting(
         screen = await at_counter(pilot)
         await banner_shown(pilot, screen)
         await asyncio.to_thread(hall.server.stop)
-        await wait_for(pilot, lambda: not screen.online, 10)
+        await wait_for(pilot, lambda: not screen.link.online, 10)
         hall.clock.advance(minutes=2)  # a periodic read is due, and gets no answer
         await wait_for(pilot, lambda: "23:00 left" in banner_text(screen))
-        await wait_for(pilot, lambda: not screen.closing_watch.reading)
+        await wait_for(pilot, lambda: not screen.model.closing.reading)
         assert "3 waiting, about 32 min needed" in banner_text(screen)
 
 

@@ -7,9 +7,9 @@ from textual import events
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import TicketStatus
 from clerkdesk.config import Settings
+from clerkdesk.screens.counter.ticket_dialogs import CallTicketDialog, OutcomeDialog, ParkDialog
 from clerkdesk.screens.dialogs import ReasonDialog
-from clerkdesk.screens.ticket_dialogs import CallTicketDialog, OutcomeDialog, ParkDialog
-from clerkdesk.screens.window_picker import WindowPickerScreen
+from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from tests.conftest import RunningHall
 from tests.tui_support import app_for, at_counter, screen_text, wait_for
 
@@ -166,7 +166,7 @@ async def test_keys_can_be_remapped_in_the_config(hall: RunningHall, kiosk: Hall
         screen = await at_counter(pilot)
         await pilot.press("n")  # no longer call next
         await pilot.pause(0.1)
-        assert screen.model.current is None and screen.pending is None
+        assert screen.model.current is None and screen.link.pending is None
         await pilot.press("j")
         await wait_for(pilot, lambda: screen.model.current is not None)
 

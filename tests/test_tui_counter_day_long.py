@@ -8,8 +8,9 @@ from textual.widgets._footer import FooterKey
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import TicketStatus
-from clerkdesk.screens.ticket_dialogs import OutcomeDialog
+from clerkdesk.screens.counter.ticket_dialogs import OutcomeDialog
 from clerkdesk.widgets.counter_bars import CounterFooter
+from clerkdesk.widgets.textual_compat import watchers_of
 from tests.conftest import RunningHall
 from tests.tui_support import app_for, at_counter, wait_for
 
@@ -32,11 +33,11 @@ async def test_after_four_citizens_the_footer_holds_only_the_keys_it_shows(
             await pilot.press("c")
             await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
             await pilot.press("1")
-            await wait_for(pilot, lambda: screen.model.current is None and not screen.pending)
+            await wait_for(pilot, lambda: screen.model.current is None and not screen.link.pending)
             await pilot.pause()
         footer = screen.query_one(CounterFooter)
         shown = list(footer.query(FooterKey))
-        bound = [node for node, _callback in getattr(footer, "__watchers", {}).get("compact", [])]
+        bound = watchers_of(footer, "compact")
         assert shown and all(node.is_attached for node in bound)
         assert len(bound) <= len(shown)
         gc.collect()

@@ -22,9 +22,9 @@ from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.server import ServerThread
 from clerkdesk.screens.counter import CounterScreen
 from clerkdesk.screens.dialogs import ConfirmDialog, ReasonDialog
-from clerkdesk.screens.duty_lead import DutyLeadScreen
-from clerkdesk.screens.lead_dialogs import ApproveMinutesDialog
-from clerkdesk.screens.window_picker import WindowPickerScreen
+from clerkdesk.screens.lead.dialogs import ApproveMinutesDialog
+from clerkdesk.screens.lead.screen import DutyLeadScreen
+from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.widgets.counter_bars import OfflineBanner
 from clerkdesk.widgets.lead_inbox import CalendarWarning, OverrunTable
 from tests.conftest import RunningHall, local, signed_in
@@ -352,7 +352,7 @@ async def test_an_approval_cut_off_by_the_network_is_sent_again_with_its_key(
     async with app.run_test(size=SIZE) as pilot:
         screen = await lead_without_window(pilot)
         await pilot.press("a")
-        await wait_for(pilot, lambda: screen.desk.inbox == [] and screen.pending is None)
+        await wait_for(pilot, lambda: screen.desk.inbox == [] and screen.link.pending is None)
         assert "Approved 20 min for window 8" in screen_text(app)
     assert len(transport.keys) == 2 and transport.keys[0] == transport.keys[1]
     [decided] = await ClosingClient(zhang_wei).extensions()

@@ -12,7 +12,7 @@ from clerkdesk.clock import ManualClock
 from clerkdesk.credentials import TokenStore
 from clerkdesk.embedded import start_embedded
 from clerkdesk.hall.store.engine import sqlite_url
-from clerkdesk.workstation.session import Workstation
+from clerkdesk.state.session import Workstation
 from tests.conftest import local
 from tests.keyring_memory import MemoryKeyring
 from tests.tui_support import FAST, at_counter

@@ -31,7 +31,7 @@ async def test_a_stopped_hall_shows_the_banner_disables_actions_and_resumes_by_i
         assert screen.check_action("call_next", ()) is None  # shown, but disabled
         await pilot.press("n")
         await pilot.pause(0.1)
-        assert screen.model.current is None and screen.pending is None
+        assert screen.model.current is None and screen.link.pending is None
 
         app_again = create_app(HallSettings(hall.database_url, clock=hall.clock, poll_interval=0.2))
         restarted = ServerThread(app_again, port=port)

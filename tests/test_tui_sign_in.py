@@ -12,8 +12,8 @@ from clerkdesk.api.client import HallClient
 from clerkdesk.config import Settings
 from clerkdesk.credentials import TokenStore
 from clerkdesk.screens.dialogs import ConfirmDialog
-from clerkdesk.screens.sign_in import SignInScreen
-from clerkdesk.screens.window_picker import WindowPickerScreen
+from clerkdesk.screens.start.sign_in import SignInScreen
+from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from tests.conftest import RunningHall, signed_in
 from tests.keyring_memory import MemoryKeyring
 from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation

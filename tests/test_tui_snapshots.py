@@ -21,7 +21,7 @@ from clerkdesk.api.schemas import Priority
 from clerkdesk.clock import ManualClock
 from clerkdesk.hall.store.engine import sqlite_url
 from clerkdesk.i18n import set_language
-from clerkdesk.screens.window_picker import WindowPickerScreen
+from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from tests.conftest import RunningHall, local, signed_in, start_hall
 from tests.tui_support import app_for, at_counter, at_duty_lead, settled, wait_for

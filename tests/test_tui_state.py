@@ -18,13 +18,13 @@ from clerkdesk.api.errors import (
     Unauthorized,
 )
 from clerkdesk.i18n import set_language
-from clerkdesk.screens.window_picker import my_windows
+from clerkdesk.screens.start.window_picker import my_windows
+from clerkdesk.state.actions import COUNTER_ACTIONS, applies
+from clerkdesk.state.counter import CounterModel
+from clerkdesk.state.display import clock_span
+from clerkdesk.state.first_run import FirstRunAnswers, problems
+from clerkdesk.state.refusals import explain
 from clerkdesk.widgets.ticket_number import GLYPHS, block_lines
-from clerkdesk.workstation.actions import COUNTER_ACTIONS, applies
-from clerkdesk.workstation.display import clock_span
-from clerkdesk.workstation.first_run import FirstRunAnswers, problems
-from clerkdesk.workstation.refusals import explain
-from clerkdesk.workstation.state import CounterModel
 from tests.conftest import local
 
 NINE = local("2026-12-11 09:00")
@@ -210,7 +210,7 @@ LONGEST = {
 def test_every_refusal_fits_the_counters_message_line_at_80_columns(lang: str) -> None:
     """The counter says a refusal on one line (78 cells at 80 columns, no wrapping): what
     happened and what to do must both be on it, in either language, with long values."""
-    from clerkdesk.workstation import refusals
+    from clerkdesk.state import refusals
 
     set_language(lang)
     try:

@@ -14,8 +14,8 @@ from clerkdesk.app import AutoSignIn, ClerkDeskApp
 from clerkdesk.config import Settings
 from clerkdesk.credentials import TokenStore
 from clerkdesk.screens.counter import CounterScreen
-from clerkdesk.screens.duty_lead import DutyLeadScreen
-from clerkdesk.workstation.session import Server, Workstation
+from clerkdesk.screens.lead.screen import DutyLeadScreen
+from clerkdesk.state.session import Server, Workstation
 from tests.conftest import RunningHall
 from tests.keyring_memory import MemoryKeyring
 
@@ -89,8 +89,10 @@ async def settled(pilot: Pilot[Any]) -> None:
     snapshot taken before then would depend on the machine's load)."""
     from textual.widgets import DataTable
 
+    from clerkdesk.widgets.textual_compat import columns_sized
+
     tables = list(pilot.app.screen.query(DataTable))
-    await wait_for(pilot, lambda: not any(t._require_update_dimensions for t in tables))
+    await wait_for(pilot, lambda: all(columns_sized(t) for t in tables))
 
 
 def screen_text(app: ClerkDeskApp) -> str:
@@ -117,7 +119,7 @@ async def at_duty_lead(pilot: Pilot[Any]) -> DutyLeadScreen:
 
     def ready() -> bool:
         screen = app.screen
-        return isinstance(screen, DutyLeadScreen) and screen.desk.loaded and screen.stream_seen
+        return isinstance(screen, DutyLeadScreen) and screen.desk.loaded and screen.link.stream_seen
 
     await wait_for(pilot, ready)
     screen = app.screen

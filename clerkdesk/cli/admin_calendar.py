@@ -170,7 +170,7 @@ def _line(spec: SessionSpec) -> str:
 
 
 def _show(view: CalendarView) -> None:
-    from clerkdesk.workstation.display import pad
+    from clerkdesk.state.display import pad
 
     print(_("Hall {hall} ({timezone})").format(hall=view.hall, timezone=view.timezone))
     for year in view.unconfirmed_years:

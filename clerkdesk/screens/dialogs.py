@@ -1,8 +1,11 @@
-"""Small typed modal dialogs that dismiss with a value: yes/no and a reason."""
+"""Small typed modal dialogs that dismiss with a value (yes/no, a reason), and `Ask`: a dialog
+with the change its answer gives."""
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
@@ -44,6 +47,7 @@ DIALOG_CSS = """
 
 
 R = TypeVar("R")
+C = TypeVar("C")
 
 
 class Dialog(ModalScreen[R]):
@@ -120,3 +124,11 @@ class ReasonDialog(Dialog[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class Ask(Generic[R, C]):
+    """A dialog, and the change its answer gives (None: the person changed their mind)."""
+
+    dialog: Dialog[R]
+    then: Callable[[R | None], C | None]

@@ -1,8 +1,10 @@
 """What every live screen (the counter, the duty lead's) shares about its link to the hall:
 online or not, the offline banner's probe until the hall answers, drawing nothing once the
-screen is going, and sending what the person means to change exactly once. Each screen says
-what to do when the link changes (`_link_changed`) and how a change is sent and shown
-(`_deliver`, `_delivered`, `_refused`)."""
+screen is going, and sending what the person means to change exactly once.
+
+`HallLink` is a helper the screen owns, not a base class: the screen hands it what to do when
+the link changes, how a change is sent, and how the answer or the refusal is shown.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +12,21 @@ import asyncio
 import functools
 import itertools
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, Protocol, TypeVar
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from clerkdesk.api.errors import ApiError, HallUnreachable
+from clerkdesk.api.events import StreamStatus
 from clerkdesk.i18n import _
+from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 
-if TYPE_CHECKING:
-    from clerkdesk.workstation.session import Workstation
-
+BACKOFF = (0.5, 1.0, 2.0, 5.0)  # seconds between tries to reach the hall again
 F = TypeVar("F", bound=Callable[..., None])
+A = TypeVar("A")
 
 
 class Change(Protocol):
@@ -37,12 +40,27 @@ class Change(Protocol):
     def key(self) -> str: ...
 
 
+C = TypeVar("C", bound=Change)
+
+
+class Going(Protocol):
+    @property
+    def gone(self) -> bool: ...
+
+
+def screen_gone(screen: Screen[Any]) -> bool:
+    """Left, unmounted, or the app is ending (its widgets may already be removed)."""
+    return (
+        not screen.is_attached or not screen.app.is_running or screen not in screen.app.screen_stack
+    )
+
+
 def on_screen(method: F) -> F:
     """For methods that draw: nothing when the screen is going (left, switched away, or the app
     is ending, when its widgets may already be gone)."""
 
     @functools.wraps(method)
-    def drawing(self: HallLink, *args: Any, **kwargs: Any) -> None:
+    def drawing(self: Going, *args: Any, **kwargs: Any) -> None:
         if self.gone:
             return
         try:
@@ -54,40 +72,63 @@ def on_screen(method: F) -> F:
     return drawing  # type: ignore[return-value]
 
 
-class HallLink(Screen[None]):
-    if TYPE_CHECKING:
-        ws: Workstation
-        backoff: tuple[float, ...]
+class HallLink(Generic[C, A]):
+    """A screen's link to the hall. The screen says what to do when the link changes
+    (`changed`), where a line goes (`say`), how a change is sent (`deliver`) and how the
+    hall's answer or refusal is shown (`delivered`, `refused`)."""
 
-        def _link_changed(self) -> None: ...
-
-    stream_up = True
-    stream_seen = False  # the event stream has answered at least once
-    unreachable: str | None = None  # why the last call got no answer (None: it did)
-    retry_at: float | None = None  # time.monotonic() of the next try, for the banner
-    closed = False  # left or unmounted: late answers change nothing on screen
-    pending: Change | None = None  # sent or waiting to be sent, until the hall answers
-    in_flight = False
+    def __init__(
+        self,
+        screen: Screen[Any],
+        ws: Workstation,
+        backoff: tuple[float, ...],
+        *,
+        changed: Callable[[], None],
+        say: Callable[[str, bool], None],
+        deliver: Callable[[C], Awaitable[A]],
+        delivered: Callable[[C, A], None],
+        refused: Callable[[ApiError], None],
+    ) -> None:
+        self.screen, self.ws, self.backoff = screen, ws, backoff
+        self._changed, self._say = changed, say
+        self._deliver, self._delivered, self._refused = deliver, delivered, refused
+        self.stream_up = True
+        self.stream_seen = False  # the event stream has answered at least once
+        self.unreachable: str | None = None  # why the last call got no answer (None: it did)
+        self.retry_at: float | None = None  # time.monotonic() of the next try, for the banner
+        self.closed = False  # left or unmounted: late answers change nothing on screen
+        self.pending: C | None = None  # sent or waiting to be sent, until the hall answers
+        self.in_flight = False
 
     @property
     def gone(self) -> bool:
-        """Left, unmounted or the app is ending: late answers change nothing on screen. (While
-        the screen is being removed its widgets go first: Textual marks it `_pruning`.)"""
-        return self.closed or not self.is_attached or self._pruning
+        """Left, unmounted or the app is ending: late answers change nothing on screen."""
+        return self.closed or screen_gone(self.screen)
 
     @property
     def online(self) -> bool:
         return self.stream_up and self.unreachable is None
 
-    def _offline_reason(self) -> str:
+    def offline_reason(self) -> str:
         return _("the hall service at {server} does not answer").format(server=self.ws.server.label)
 
-    def _lost(self, reason: str) -> None:
+    def heard(self, status: StreamStatus) -> None:
+        """The event stream (re)connected or dropped: online or not, and the next try."""
+        was = self.online
+        self.stream_up = status.connected
+        self.stream_seen = self.stream_seen or status.connected
+        if status.retry_in_s is not None:
+            self.retry_at = time.monotonic() + status.retry_in_s
+        if was != self.online or not status.connected:
+            self._changed()
+
+    def lost(self, reason: str) -> None:
+        """A call got no answer: offline, and ask the hall's health until it answers."""
         if self.gone:
             return
         self.unreachable = reason
-        self._link_changed()
-        self.run_worker(self._probe(), group="probe", exclusive=True)
+        self._changed()
+        self.screen.run_worker(self._probe(), group="probe", exclusive=True)
 
     async def _probe(self) -> None:
         """Ask the hall's health until it answers; then everything resumes by itself."""
@@ -95,7 +136,7 @@ class HallLink(Screen[None]):
             self.retry_at = time.monotonic() + delay
             if self.gone:
                 return
-            self.query_one(OfflineBanner).show(self._offline_reason(), self.retry_at)
+            self.screen.query_one(OfflineBanner).show(self.offline_reason(), self.retry_at)
             await asyncio.sleep(delay)
             try:
                 await self.ws.client.health()
@@ -105,40 +146,24 @@ class HallLink(Screen[None]):
             except ApiError:
                 pass
             self.unreachable = None
-            self._link_changed()
+            self._changed()
             return
 
     # --- sending a change exactly once ---------------------------------------------------------
-
-    def say(self, text: str, error: bool = False) -> None:
-        """One line to the person at the screen (each screen has its place for it)."""
-        raise NotImplementedError
-
-    async def _deliver(self, change: Any) -> Any:
-        """Send `change` with its own Idempotency-Key; the hall's answer."""
-        raise NotImplementedError
-
-    def _delivered(self, change: Any, answer: Any) -> None:
-        """The hall has answered `change`: show it."""
-        raise NotImplementedError
-
-    def _refused(self, error: ApiError) -> None:
-        """The hall refused the change: say why and read again."""
-        raise NotImplementedError
 
     def still_sending(self) -> bool:
         """True, and says so, while a change waits for the hall's answer."""
         if self.pending is None:
             return False
-        self.say(
+        self._say(
             _("Still sending “{action}”: wait for its answer.").format(
                 action=_(self.pending.label)
             ),
-            error=True,
+            True,
         )
         return True
 
-    def send_once(self, change: Change) -> None:
+    def send_once(self, change: C) -> None:
         """One change at a time: a second waits for no one, it is refused with the reason."""
         if self.still_sending():
             return
@@ -149,20 +174,20 @@ class HallLink(Screen[None]):
         """Send the pending change now if the hall is reachable; else when it is again."""
         if self.pending is not None and not self.in_flight and self.online and not self.gone:
             self.in_flight = True
-            self.query_one(StatusLine).busy = True
-            self.run_worker(self._send_pending(self.pending), group="send")
+            self.screen.query_one(StatusLine).busy = True
+            self.screen.run_worker(self._send_pending(self.pending), group="send")
 
-    async def _send_pending(self, change: Change) -> None:
+    async def _send_pending(self, change: C) -> None:
         try:
             answer = await self._deliver(change)
         except HallUnreachable as exc:
-            self.say(
+            self._say(
                 _("“{action}” got no answer: it will be sent again, once.").format(
                     action=_(change.label)
                 ),
-                error=True,
+                True,
             )
-            self._lost(exc.reason)  # kept pending: sent again with its key once back online
+            self.lost(exc.reason)  # kept pending: sent again with its key once back online
             return
         except ApiError as exc:
             self.pending = None
@@ -171,6 +196,6 @@ class HallLink(Screen[None]):
         finally:
             self.in_flight = False
             if not self.gone:
-                self.query_one(StatusLine).busy = False
+                self.screen.query_one(StatusLine).busy = False
         self.pending = None
         self._delivered(change, answer)

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _, ngettext
-from clerkdesk.workstation.display import clock_span, local_time
+from clerkdesk.state.display import clock_span, local_time
 
 WIDTH = 78
 """The banner's text width at 80 columns (its padding takes two)."""

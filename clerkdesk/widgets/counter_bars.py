@@ -12,7 +12,8 @@ from textual.widgets import Footer, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
-from clerkdesk.workstation.display import clock_span, pad
+from clerkdesk.state.display import clock_span, pad
+from clerkdesk.widgets.textual_compat import forget_detached_watchers
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -126,10 +127,4 @@ class CounterFooter(Footer):
 
     async def recompose(self) -> None:
         await super().recompose()
-        # Textual keeps the watchers of this footer's reactives under this attribute name.
-        for bindings in getattr(self, "__watchers", {}).values():
-            bindings[:] = [
-                (node, callback)
-                for node, callback in bindings
-                if getattr(node, "is_attached", True)
-            ]
+        forget_detached_watchers(self)

@@ -11,8 +11,8 @@ from textual.widgets import Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
+from clerkdesk.state.display import clock_span, local_time, priority_name, status_name
 from clerkdesk.widgets.ticket_number import TicketNumber
-from clerkdesk.workstation.display import clock_span, local_time, priority_name, status_name
 
 META_LINES = 3
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -14,8 +15,8 @@ from textual.widgets import DataTable, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import N_, _, ngettext
+from clerkdesk.state.display import local_time
 from clerkdesk.widgets.tables import Row, rebuild, translate_key_help
-from clerkdesk.workstation.display import local_time
 
 REASON_CELLS = 24  # the table shows the start of a reason; the detail line shows all of it
 
@@ -72,8 +73,11 @@ class LeadTable(DataTable[str]):
         self.ids: list[int] = []
         self._shown: tuple[object, ...] | None = None
 
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()  # (key, N_-marked header)
+
     def columns_now(self) -> list[tuple[str, str]]:
-        raise NotImplementedError
+        """The columns, headed in the current language."""
+        return [(key, _(header)) for key, header in self.COLUMNS]
 
     def fill(self, ids: list[int], rows: Sequence[Row]) -> None:
         columns = self.columns_now()
@@ -93,16 +97,15 @@ class LeadTable(DataTable[str]):
 class InboxTable(LeadTable):
     """Requests waiting for the lead, oldest first."""
 
-    def columns_now(self) -> list[tuple[str, str]]:
-        return [
-            ("window", _("Window")),
-            ("clerk", _("Clerk")),
-            ("asked", _("Asks")),
-            ("waiting", _("Waiting")),
-            ("needed", _("Needs")),
-            ("end", _("Window ends")),
-            ("reason", _("Reason")),
-        ]
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("window", N_("Window")),
+        ("clerk", N_("Clerk")),
+        ("asked", N_("Asks")),
+        ("waiting", N_("Waiting")),
+        ("needed", N_("Needs")),
+        ("end", N_("Window ends")),
+        ("reason", N_("Reason")),
+    )
 
     def _room_for_reason(self, facts: Sequence[Sequence[str]]) -> int:
         """The reason takes what the other columns leave of the table's width (the detail line
@@ -163,15 +166,14 @@ def decision_text(x: w.ExtensionOut) -> str:
 class DecidedTable(LeadTable):
     """Today's requests that are decided, the latest decision first."""
 
-    def columns_now(self) -> list[tuple[str, str]]:
-        return [
-            ("window", _("Window")),
-            ("clerk", _("Clerk")),
-            ("asked", _("Asked")),
-            ("decision", _("Decision")),
-            ("ends", _("New end")),
-            ("by", _("By")),
-        ]
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("window", N_("Window")),
+        ("clerk", N_("Clerk")),
+        ("asked", N_("Asked")),
+        ("decision", N_("Decision")),
+        ("ends", N_("New end")),
+        ("by", N_("By")),
+    )
 
     def show(self, items: list[w.ExtensionInboxItem], zone: ZoneInfo) -> None:
         rows = [
@@ -206,16 +208,15 @@ class OverrunTable(LeadTable):
         super().__init__(id=id)
         self._pending: set[int] = set()
 
-    def columns_now(self) -> list[tuple[str, str]]:
-        return [
-            ("window", _("Window")),
-            ("clerk", _("Clerk")),
-            ("minutes", _("Past the end")),
-            ("end", _("End")),
-            ("closed", _("Closed")),
-            ("status", _("Status")),
-            ("by", _("By")),
-        ]
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("window", N_("Window")),
+        ("clerk", N_("Clerk")),
+        ("minutes", N_("Past the end")),
+        ("end", N_("End")),
+        ("closed", N_("Closed")),
+        ("status", N_("Status")),
+        ("by", N_("By")),
+    )
 
     def show(self, overruns: list[w.OverrunOut], zone: ZoneInfo) -> None:
         """Pending first; once the highlighted one is decided, the cursor goes to the next."""
@@ -254,6 +255,8 @@ class RequestDetail(Static):
     """The highlighted request in full: who asked when, why, and what approving does."""
 
     def show(self, item: w.ExtensionInboxItem | None, mine: bool, zone: ZoneInfo) -> None:
+        """The highlighted request in full; hidden while none is highlighted."""
+        self.display = item is not None
         if item is None:
             self.update("")
             return

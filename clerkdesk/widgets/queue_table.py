@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from rich.segment import Segment
-from rich.style import Style
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
 from clerkdesk.messages import TicketPicked
+from clerkdesk.state.display import clock_span, priority_name
 from clerkdesk.widgets.tables import fits, rebuild, translate_key_help
-from clerkdesk.workstation.display import clock_span, priority_name
+from clerkdesk.widgets.textual_compat import CellsKeptTable
 
 WAIT = "wait"
 
 
-class QueueTable(DataTable[str]):
-    """Rows keyed by ticket id; Enter on a row posts TicketPicked (to call it out of turn)."""
+class QueueTable(CellsKeptTable):
+    """Rows keyed by ticket id; Enter on a row posts TicketPicked (to call it out of turn). A
+    call moves every row up one: the cells it moves are found drawn (CellsKeptTable)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         translate_key_help(self)
         self._tickets: list[w.TicketOut] = []
-        self._drawn_cells: dict[tuple[Any, ...], list[list[Segment]]] = {}
 
     def _columns(self) -> list[tuple[str, str]]:
         return [
@@ -75,49 +72,6 @@ class QueueTable(DataTable[str]):
     def tick(self, now: datetime) -> None:
         for ticket in self._tickets:
             self.update_cell(str(ticket.id), WAIT, clock_span(now - ticket.issued_at))
-
-    # --- drawing: the cells a call moves up are not drawn again --------------------------------
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        *args: Any,
-        **kw: Any,
-    ) -> list[list[Segment]]:
-        """DataTable draws every visible cell again after any change (its cell cache is keyed
-        by a table-wide update count), and a call moves every row up one: the frame showing the
-        called ticket drew the whole queue, most of its CPU. Here a drawn cell is kept by what
-        decides its look (text, width, row style, cursor, focus), so the rows that moved are
-        mostly found drawn; only the row and column the mouse reports (style meta) are set
-        afresh. Header cells are drawn by DataTable as before."""
-        if row_index < 0 or column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width, *args, **kw)
-        key = (
-            self.get_cell_at(Coordinate(row_index, column_index)),
-            width,
-            base_style,
-            args,
-            tuple(sorted(kw.items())),
-            self.show_cursor,
-            getattr(self, "_show_hover_cursor", None),
-            getattr(self, "_pseudo_class_state", None),
-        )
-        drawn = self._drawn_cells.get(key)
-        if drawn is None:
-            drawn = super()._render_cell(row_index, column_index, base_style, width, *args, **kw)
-            if len(self._drawn_cells) > 4000:
-                self._drawn_cells.clear()
-            self._drawn_cells[key] = drawn
-            return drawn
-        where = Style.from_meta({"row": row_index, "column": column_index})
-        return [list(Segment.apply_style(line, post_style=where)) for line in drawn]
-
-    def notify_style_update(self) -> None:
-        self._drawn_cells.clear()  # a theme or focus change: colours change
-        super().notify_style_update()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

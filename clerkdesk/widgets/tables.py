@@ -3,7 +3,6 @@ character takes two), at once rather than when the table next goes idle."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -11,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from clerkdesk.i18n import NP_, pgettext
+from clerkdesk.widgets.textual_compat import translate_bindings
 
 Row = tuple[str, Sequence[str]]  # (row key, cells)
 
@@ -44,14 +44,9 @@ TEXTUAL_KEY_HELP = frozenset(
 def translate_key_help(widget: Widget) -> None:
     """Textual's descriptions of `widget`'s keys (a table's cursor keys) in the workstation's
     language, as the "Keys" panel shows them. Call once the widget is made."""
-    bindings = widget._bindings.key_to_bindings
-    for key, found in bindings.items():
-        bindings[key] = [
-            dataclasses.replace(b, description=pgettext("key", b.description))
-            if b.description in TEXTUAL_KEY_HELP
-            else b
-            for b in found
-        ]
+    translate_bindings(
+        widget, lambda text: pgettext("key", text) if text in TEXTUAL_KEY_HELP else None
+    )
 
 
 def rebuild(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import new_key
 from clerkdesk.api.closing import ClosingClient
-from clerkdesk.i18n import N_
+from clerkdesk.i18n import N_, _
 
 EXTENSIONS, OVERRUNS, CALENDAR = "extensions", "overruns", "calendar"
 EVERYTHING = frozenset({EXTENSIONS, OVERRUNS, CALENDAR})
@@ -134,6 +134,21 @@ class LeadDesk:
     def is_mine(self, item: w.ExtensionInboxItem) -> bool:
         return item.extension.staff.staff_no == self.staff_no
 
+    def offer(
+        self,
+        action: str,
+        request: w.ExtensionInboxItem | None,
+        overrun: w.OverrunOut | None,
+        is_admin: bool,
+    ) -> tuple[bool, bool]:
+        """Is the lead's action offered on the highlighted request or overrun, and is that the
+        lead's own (then it is shown, but off: someone else decides)?"""
+        if action == "confirm_year":
+            return is_admin and bool(self.unconfirmed_years), False
+        if action in ("confirm_overrun", "reject_overrun"):
+            return overrun is not None, bool(overrun and overrun.staff.staff_no == self.staff_no)
+        return request is not None, bool(request and self.is_mine(request))
+
     def reads_for(self, event: w.EventOut) -> frozenset[str]:
         """What to read again after this event. Tickets and windows matter only while a request
         waits: they change its context (citizens waiting, minutes needed, the window's phase)."""
@@ -148,3 +163,12 @@ class LeadDesk:
         if event.window is not None and event.window.number in windows:
             return frozenset({EXTENSIONS})
         return NOTHING
+
+
+def status_parts(me: w.MeOut | None, online: bool) -> list[str]:
+    """The lead screen's status line: who, which hall, online or not."""
+    parts = [_("Duty lead")]
+    if me is not None:
+        parts += [f"{me.staff.name} {me.staff.staff_no}", me.hall_name]
+    parts.append(_("online") if online else _("offline"))
+    return parts

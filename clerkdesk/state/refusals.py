@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
 from clerkdesk.i18n import N_, _, ngettext
-from clerkdesk.workstation.display import local_time, status_name
+from clerkdesk.state.display import local_time, status_name
 
 Params = dict[str, Any]
 

@@ -3,14 +3,19 @@
 The server owns every decision, the queue order included. Reads (`GET /windows/{n}/counter`)
 replace the whole state; the answer to the clerk's own action is shown at once; an event that
 touches this window only says "read again". A read that began before an answer arrived is
-stale and is dropped (a fresh read follows the answer anyway).
+stale and is dropped (a fresh read follows the answer anyway). The window's closing time has
+its own reads (`closing`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from clerkdesk.api import schemas as w
+from clerkdesk.i18n import _
+from clerkdesk.state.closing import ClosingWatch
+from clerkdesk.state.display import local_time
 
 IN_HAND = (w.TicketStatus.called, w.TicketStatus.serving)
 
@@ -25,6 +30,7 @@ class CounterModel:
     counts: w.DayCounts | None = None
     last_event_id: int = 0
     answers: int = 0  # how many action answers have been applied: a read's freshness stamp
+    closing: ClosingWatch = field(default_factory=ClosingWatch)
 
     @property
     def loaded(self) -> bool:
@@ -91,3 +97,26 @@ class CounterModel:
             or ticket.window == self.window_number
             or (self.current is not None and self.current.id == ticket.id)
         )
+
+
+def status_parts(model: CounterModel, me: w.MeOut | None, online: bool) -> list[str]:
+    """The status line: the window, the clerk, paused, who holds it (not me), online or not."""
+    parts = [model.window.label if model.window else _("Window {n}").format(n=model.window_number)]
+    if me is not None:
+        parts.append(f"{me.staff.name} {me.staff.staff_no}")
+    if model.paused:
+        parts.append(_("paused"))
+    if model.loaded and not model.held_by_me:
+        parts.append(_("held by {name}").format(name=model.holder_name or "—"))
+    parts.append(_("online") if online else _("offline"))
+    return parts
+
+
+def lost_window_text(model: CounterModel, zone: ZoneInfo) -> str:
+    """Why the clerk no longer holds this window, and what to do."""
+    holder = model.window.holder if model.window else None
+    if holder is None:
+        return _("You are no longer signed in here: press L to pick a window.")
+    return _("{name} took over this window at {time}: press L to pick a window.").format(
+        name=holder.staff.name, time=local_time(holder.started_at, zone)
+    )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from clerkdesk.api.errors import ApiError, HallClientError
 from clerkdesk.i18n import _
-from clerkdesk.workstation.refusals import explain
+from clerkdesk.state.refusals import explain
 
 Params = dict[str, Any]
 

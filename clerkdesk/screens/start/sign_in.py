@@ -16,8 +16,8 @@ from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedIn
 from clerkdesk.screens.form_keys import FORM_KEYS
-from clerkdesk.workstation.refusals import explain
-from clerkdesk.workstation.session import Server, Workstation
+from clerkdesk.state.refusals import explain
+from clerkdesk.state.session import Server, Workstation
 
 
 class SignInScreen(Screen[None]):

@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from clerkdesk.i18n import N_, _
 from clerkdesk.messages import HallCreated
 from clerkdesk.screens.form_keys import FORM_KEYS
-from clerkdesk.workstation.first_run import FirstRunAnswers, problems
+from clerkdesk.state.first_run import FirstRunAnswers, problems
 
 CreateHall = Callable[[FirstRunAnswers], None]
 

@@ -14,7 +14,7 @@ from clerkdesk.api.schemas import Outcome, QueuePosition
 from clerkdesk.i18n import _
 from clerkdesk.screens.dialogs import DIALOG_CSS, Dialog
 from clerkdesk.screens.form_keys import FORM_KEYS
-from clerkdesk.workstation.display import OUTCOME_NAMES
+from clerkdesk.state.display import OUTCOME_NAMES
 
 
 class OutcomeDialog(Dialog[Outcome | None]):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from clerkdesk.i18n import _
-from clerkdesk.workstation.actions import COUNTER_ACTIONS, CounterAction
+from clerkdesk.state.actions import COUNTER_ACTIONS, CounterAction
+from clerkdesk.state.closing import keys_shown
 
 
 def key_display(action: CounterAction) -> str:
@@ -66,3 +68,14 @@ class CounterCommands(Provider):
                     partial(self.screen.run_action, action.name),
                     help=_(action.help),
                 )
+
+
+EXTEND_ID = "counter.extend"
+
+
+def extend_keys(keymap: Mapping[str, str]) -> str:
+    """The extend action's keys as the closing banner names them: remapped in config.toml's
+    [keymap] (binding id = "keys"), or its own."""
+    if EXTEND_ID in keymap:
+        return keys_shown(keymap[EXTEND_ID])
+    return key_display(next(a for a in COUNTER_ACTIONS if a.name == "extend"))

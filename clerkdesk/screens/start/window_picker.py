@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -15,10 +15,12 @@ from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedOut, WindowTaken
 from clerkdesk.screens.dialogs import ConfirmDialog
+from clerkdesk.screens.hall_link import screen_gone
+from clerkdesk.state.display import local_time
+from clerkdesk.state.refusals import explain
+from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.tables import rebuild, translate_key_help
-from clerkdesk.workstation.display import local_time
-from clerkdesk.workstation.refusals import explain
-from clerkdesk.workstation.session import Workstation
+from clerkdesk.widgets.textual_compat import replace_bindings
 
 WINDOW_EVENTS = frozenset(
     {
@@ -49,13 +51,14 @@ class WindowPickerScreen(Screen[None]):
 
     def __init__(self, ws: Workstation, message: str | None = None) -> None:
         super().__init__()
-        self._bindings = BindingsMap(
+        replace_bindings(
+            self,
             [
                 Binding("enter", "take", _("Take window"), id="picker.take"),
                 Binding("f5,r", "reload", _("Reload"), key_display="F5 r", id="picker.reload"),
                 Binding("ctrl+o", "sign_out", _("Sign out"), id="picker.sign_out"),
                 Binding("d", "app.duty_lead", _("Duty lead"), id="picker.duty_lead"),
-            ]
+            ],
         )
         self.ws = ws
         self._message = message
@@ -87,7 +90,7 @@ class WindowPickerScreen(Screen[None]):
     @property
     def gone(self) -> bool:
         """Leaving (its widgets may already be removed): late answers change nothing."""
-        return not self.is_attached or self not in self.app.screen_stack
+        return screen_gone(self)
 
     def say(self, text: str, error: bool = True) -> None:
         if self.gone:

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from clerkdesk.i18n import _
-from clerkdesk.workstation.lead_desk import LEAD_ACTIONS, LeadAction
+from clerkdesk.state.lead import LEAD_ACTIONS, LeadAction
 
 
 def lead_bindings(back: str) -> list[Binding]:

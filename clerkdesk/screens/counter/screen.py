@@ -1,0 +1,321 @@
+"""The counter: the ticket at hand, this window's queue, my day, and the clerk's actions.
+
+Widgets plus one state object, the counter model (clerkdesk.state.counter). The event stream
+says when something touching this window changed, and the counter is read again (the server
+owns the order; reads coalesce). The clerk's intentions (intents.py) go through the screen's
+link to the hall (HallLink: offline and back, each sent exactly once); the closing time has its
+own helper (closing.py). Every call runs in a worker: the clock and waits keep moving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.command import Provider
+from textual.containers import Horizontal
+from textual.screen import Screen
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.events import EventSubscription, StreamStatus
+from clerkdesk.i18n import _, ngettext
+from clerkdesk.messages import SignedOut, TicketPicked, WindowLeft
+from clerkdesk.screens.counter import intents
+from clerkdesk.screens.counter.closing import ClosingTime
+from clerkdesk.screens.counter.keys import CounterCommands, counter_bindings, extend_keys
+from clerkdesk.screens.dialogs import Ask
+from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
+from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies
+from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts
+from clerkdesk.state.display import local_time
+from clerkdesk.state.refusals import explain
+from clerkdesk.state.session import Workstation
+from clerkdesk.widgets.closing_banner import ClosingBanner
+from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
+from clerkdesk.widgets.current_ticket import CurrentTicket
+from clerkdesk.widgets.message_line import MessageLine
+from clerkdesk.widgets.queue_table import QueueTable
+from clerkdesk.widgets.textual_compat import replace_bindings
+
+T = TypeVar("T")
+
+
+class CounterScreen(Screen[None]):
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {CounterCommands}
+    DEFAULT_CSS = """
+    CounterScreen #top { height: auto; }
+    CounterScreen #message { height: 1; padding: 0 1; }
+    """
+
+    def __init__(
+        self,
+        ws: Workstation,
+        window: int,
+        backoff: tuple[float, ...] = BACKOFF,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        replace_bindings(self, counter_bindings())
+        self.ws, self.backoff = ws, backoff
+        self.model = CounterModel(window, ws.staff_no)
+        self.link: HallLink[Intent, Answer] = HallLink(
+            self,
+            ws,
+            backoff,
+            changed=self._link_changed,
+            say=self.say,
+            deliver=self._deliver,
+            delivered=self._delivered,
+            refused=self._refused,
+        )
+        self.closing = ClosingTime(
+            self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
+        )
+        self._dirty = self._refreshing = self._following = False
+        self._showing_answer = False  # an action's answer is on its way to the screen
+        self._offer: tuple[Any, ...] = ()
+
+    @property
+    def gone(self) -> bool:
+        return self.link.gone
+
+    def compose(self) -> ComposeResult:
+        yield OfflineBanner(id="offline-banner")
+        yield ClosingBanner(id="closing-banner")
+        with Horizontal(id="top"):
+            yield CurrentTicket(id="current-ticket")
+            yield MyCounts(id="my-counts")
+        yield QueueTable(id="queue")
+        yield MessageLine("", id="message")
+        yield StatusLine(id="status-line")
+        yield CounterFooter(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(CurrentTicket).border_title = _("Window {n}").format(
+            n=self.model.window_number
+        )
+        self.set_interval(1.0, self._tick)
+        self.render_counter()
+        self.request_refresh()
+
+    def on_unmount(self) -> None:
+        self.link.closed = True
+        self.app.workers.cancel_node(self)
+
+    # --- what is offered -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in ACTION_NAMES:
+            return True
+        m = self.model
+        closing = action == "extend" and self.closing.extend_offered()
+        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
+            return False
+        return True if self.link.online else None
+
+    def _update_offer(self) -> None:
+        m = self.model
+        offer = (m.loaded, m.status, m.paused, m.held_by_me, self.link.online)
+        if offer != self._offer:
+            self._offer = offer
+            self.refresh_bindings()
+
+    # --- showing -------------------------------------------------------------------------------
+
+    @on_screen
+    def say(self, text: str, error: bool = False) -> None:
+        self.query_one(MessageLine).say(text, error)
+
+    def _idle_text(self) -> str:
+        return _("Paused: resume to call") if self.model.paused else _("No citizen at the counter")
+
+    @on_screen
+    def render_counter(self) -> None:
+        now, zone, m = self.ws.clock.now(), self.ws.zone, self.model
+        self.query_one(CurrentTicket).show(m.current, now, zone, self._idle_text())
+        queue = self.query_one(QueueTable)
+        queue.show(m.queue, now)
+        queue.border_title = ngettext(
+            "{n} waiting for this window", "{n} waiting for this window", len(m.queue)
+        ).format(n=len(m.queue))
+        self.query_one(MyCounts).show(m.counts)
+        self._render_status()
+        self._update_offer()
+
+    @on_screen
+    def _render_status(self) -> None:
+        parts = status_parts(self.model, self.ws.me, self.link.online)
+        clock = local_time(self.ws.clock.now(), self.ws.zone, seconds=True)
+        self.query_one(StatusLine).show(parts, clock)
+
+    @on_screen
+    def _tick(self) -> None:
+        now = self.ws.clock.now()
+        self.query_one(CurrentTicket).show(self.model.current, now, self.ws.zone, self._idle_text())
+        self.query_one(QueueTable).tick(now)
+        self.query_one(OfflineBanner).tick()
+        self._render_status()
+        self.closing.tick()
+
+    def _failed(self, error: ApiError) -> None:
+        if self.gone:
+            return
+        if isinstance(error, Unauthorized):
+            self.post_message(SignedOut(explain(error, self.ws.zone)))
+        else:
+            self.say(explain(error, self.ws.zone), error=True)
+
+    @on_screen
+    def _link_changed(self) -> None:
+        banner = self.query_one(OfflineBanner)
+        if self.link.online:
+            banner.hide()
+            self.request_refresh()
+            self.link.run_pending()
+        else:
+            banner.show(self.link.offline_reason(), self.link.retry_at)
+        self._render_status()
+        self._update_offer()
+
+    # --- reading the counter -------------------------------------------------------------------
+
+    def request_refresh(self) -> None:
+        """Read the counter again; reads coalesce, so a burst of events costs one or two."""
+        self.closing.request()  # the closing banner's waiting tickets, while it shows
+        self._dirty = True
+        # While the clerk's action is in flight, wait for its answer (which reads again): a
+        # read now would be dropped as stale, and would slow the answer down. Until the answer
+        # is drawn, wait too: its own event comes right behind it, and a read then (the hall
+        # answers it in this process) would hold up the frame that shows the answer.
+        if (
+            not self._refreshing
+            and not self.gone
+            and not self.link.in_flight
+            and not self._showing_answer
+        ):
+            self._refreshing = True
+            self.run_worker(self._refresh(), group="refresh")
+
+    async def _refresh(self) -> None:
+        try:
+            while self._dirty and not self.gone:
+                self._dirty = False
+                stamp = self.model.answers
+                try:
+                    state = await self.ws.client.counter(self.model.window_number)
+                except HallUnreachable as exc:
+                    self.link.lost(exc.reason)
+                    return
+                except ApiError as exc:
+                    self._failed(exc)
+                    return
+                if self.model.load(state, stamp):
+                    self.render_counter()
+                    if not self.model.held_by_me:
+                        self.say(lost_window_text(self.model, self.ws.zone), error=True)
+                    if not self._following:
+                        self._following = True
+                        self.run_worker(self._follow(), group="stream", exclusive=True)
+        finally:
+            self._refreshing = False
+
+    async def _follow(self) -> None:
+        events = EventSubscription(
+            self.ws.client, after=self.model.last_event_id, backoff=self.backoff
+        )
+        try:
+            async for item in events:
+                if isinstance(item, StreamStatus):
+                    self.link.heard(item)
+                else:
+                    self.closing.heard(item)
+                    if self.model.touches(item):
+                        self.request_refresh()
+        except Unauthorized as exc:
+            self._failed(exc)
+
+    # --- the hall's answers (HallLink sends each intent exactly once) --------------------------
+
+    async def _deliver(self, intent: Intent) -> Answer:
+        return await intent.send(self.ws.client, intent.key)
+
+    def _refused(self, error: ApiError) -> None:
+        self._failed(error)
+        self.request_refresh()
+
+    def _delivered(self, intent: Intent, answer: Answer) -> None:
+        if isinstance(answer, w.TicketOut):
+            self.model.apply_ticket(answer)
+        elif isinstance(answer, w.WindowOut):
+            self.model.apply_window(answer)
+        self.say(intent.done(answer))
+        self.render_counter()
+        if intent.label == LEAVE:
+            self.link.closed = True
+            self.post_message(WindowLeft())
+            return
+        # Read again once the answer is on screen (a read competes with drawing it): a read
+        # begun before this answer is dropped as stale, and the answer's own event may have
+        # arrived, and been read, before the answer itself.
+        self._showing_answer = True
+        self.call_after_refresh(self._answer_shown)
+
+    def _answer_shown(self) -> None:
+        self._showing_answer = False
+        self.request_refresh()
+
+    # --- the clerk's actions -------------------------------------------------------------------
+
+    def _ask(self, ask: Ask[T, Intent]) -> None:
+        def chosen(answer: T | None) -> None:
+            intent = ask.then(answer)
+            if intent is not None:
+                self.link.send_once(intent)
+
+        self.app.push_screen(ask.dialog, chosen)
+
+    def _ticket(self) -> w.TicketOut:
+        assert self.model.current is not None  # the action is offered only with a ticket
+        return self.model.current
+
+    def on_ticket_picked(self, message: TicketPicked) -> None:
+        if self.check_action("call_ticket", ()) is True:
+            self.action_call_ticket(message.code)
+
+    def action_call_next(self) -> None:
+        self.link.send_once(intents.call_next(self.model.window_number))
+
+    def action_call_ticket(self, code: str = "") -> None:
+        self._ask(intents.call_ticket(self.model.window_number, code))
+
+    def action_recall(self) -> None:
+        self.link.send_once(intents.recall(self._ticket()))
+
+    def action_start(self) -> None:
+        self.link.send_once(intents.start(self._ticket()))
+
+    def action_complete(self) -> None:
+        self._ask(intents.complete(self._ticket()))
+
+    def action_no_show(self) -> None:
+        self._ask(intents.no_show(self._ticket()))
+
+    def action_park(self) -> None:
+        self._ask(intents.park(self._ticket()))
+
+    def action_pause(self) -> None:
+        self.link.send_once(intents.pause(self.model.window_number))
+
+    def action_resume(self) -> None:
+        self.link.send_once(intents.resume(self.model.window_number))
+
+    def action_extend(self) -> None:
+        self.closing.ask_to_extend()
+
+    def action_leave(self) -> None:
+        if not self.model.held_by_me:
+            self.app.post_message(WindowLeft())
+            return
+        self.link.send_once(intents.leave(self.model.window_number))

@@ -1,0 +1,1 @@
+"""The duty lead's screen, its decisions, keys and dialog."""

@@ -1,0 +1,346 @@
+"""The duty lead's screen (值班长): extension requests waiting for a decision, with what deciding
+needs (window, clerk, citizens waiting, the minutes they need, time to the window's end), oldest
+first; today's decided requests and overruns; the calendar's unconfirmed years.
+
+Widgets plus one state object, the lead's desk (clerkdesk.state.lead). One key decides
+(decisions.py); the server decides who may decide (never one's own request) and says why not.
+The event stream says which part to read again (reads coalesce; all of it on each reconnect);
+each decision is sent exactly once through the screen's link (HallLink). Esc goes back to the
+lead's counter, or to the picker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.command import Provider
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from clerkdesk.api import schemas as w
+from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.events import EventSubscription, StreamStatus
+from clerkdesk.i18n import _
+from clerkdesk.messages import BackFromDutyLead, SignedOut
+from clerkdesk.screens.dialogs import Ask
+from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
+from clerkdesk.screens.lead import decisions
+from clerkdesk.screens.lead.keys import LeadCommands, lead_bindings
+from clerkdesk.state.display import local_time
+from clerkdesk.state.lead import (
+    CALENDAR,
+    EVERYTHING,
+    EXTENSIONS,
+    LEAD_ACTION_NAMES,
+    OVERRUNS,
+    Answer,
+    Decision,
+    LeadDesk,
+    status_parts,
+)
+from clerkdesk.state.refusals import explain, explain_decision
+from clerkdesk.state.session import Workstation
+from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
+from clerkdesk.widgets.lead_inbox import (
+    CalendarWarning,
+    DecidedTable,
+    InboxTable,
+    OverrunTable,
+    RequestDetail,
+)
+from clerkdesk.widgets.message_line import MessageLine
+from clerkdesk.widgets.textual_compat import replace_bindings
+
+T = TypeVar("T")
+
+
+class DutyLeadScreen(Screen[None]):
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LeadCommands}
+    DEFAULT_CSS = """
+    DutyLeadScreen DataTable {
+        background: $surface;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+        &:focus { border: round $border; border-title-color: $text-primary; }
+    }
+    DutyLeadScreen #inbox { height: auto; min-height: 4; max-height: 50%; }
+    DutyLeadScreen #decided, DutyLeadScreen #overruns { height: 1fr; min-height: 4; }
+    DutyLeadScreen #request-detail { height: auto; padding: 0 1; }
+    DutyLeadScreen #calendar-warning {
+        height: auto; padding: 0 1; color: $text-warning; background: $warning-muted;
+    }
+    DutyLeadScreen #message { height: 1; padding: 0 1; }
+    """
+
+    def __init__(
+        self, ws: Workstation, window: int | None, backoff: tuple[float, ...] = BACKOFF
+    ) -> None:
+        super().__init__()
+        back = _("Counter") if window is not None else _("Windows")
+        replace_bindings(self, lead_bindings(back))
+        self.ws, self.window, self.backoff = ws, window, backoff
+        self.desk = LeadDesk(ws.staff_no)
+        self.link: HallLink[Decision, Answer] = HallLink(
+            self,
+            ws,
+            backoff,
+            changed=self._link_changed,
+            say=self.say,
+            deliver=self._deliver,
+            delivered=self._delivered,
+            refused=self._refused,
+        )
+        self._offer: tuple[object, ...] = ()
+        self._refreshing = False
+        self._wanted: frozenset[str] = frozenset()  # what to read next
+
+    @property
+    def gone(self) -> bool:
+        return self.link.gone
+
+    @property
+    def closing(self) -> ClosingClient:
+        return ClosingClient(self.ws.client)  # the workstation may switch servers
+
+    def compose(self) -> ComposeResult:
+        yield OfflineBanner(id="offline-banner")
+        yield CalendarWarning(id="calendar-warning")
+        yield InboxTable(id="inbox")
+        yield RequestDetail(id="request-detail")
+        yield DecidedTable(id="decided")
+        yield OverrunTable(id="overruns")
+        yield MessageLine("", id="message")
+        yield StatusLine(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        self.render_desk()
+        self.request_refresh(*EVERYTHING)
+        self.run_worker(self._follow(), group="stream", exclusive=True)
+        self.query_one(InboxTable).focus()
+
+    def on_unmount(self) -> None:
+        self.link.closed = True
+        self.app.workers.cancel_node(self)
+
+    # --- what is offered -----------------------------------------------------------------------
+
+    @property
+    def is_admin(self) -> bool:
+        return self.ws.me is not None and w.Role.admin in self.ws.me.staff.roles
+
+    def request(self) -> w.ExtensionInboxItem | None:
+        """The highlighted request of the inbox."""
+        chosen = self.query_one(InboxTable).highlighted()
+        return next((x for x in self.desk.inbox if x.extension.id == chosen), None)
+
+    def overrun(self) -> w.OverrunOut | None:
+        """The highlighted overrun, if it waits for a decision."""
+        chosen = self.query_one(OverrunTable).highlighted()
+        found = next((o for o in self.desk.overruns if o.id == chosen), None)
+        return found if found and found.status == w.OverrunStatus.pending else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in LEAD_ACTION_NAMES:
+            return True
+        if not self.is_mounted or self.gone:
+            return False
+        offered, mine = self.desk.offer(action, self.request(), self.overrun(), self.is_admin)
+        if not offered:
+            return False
+        return True if self.link.online and not mine else None  # shown, but off
+
+    @property
+    def me(self) -> str:
+        return self.ws.staff_no
+
+    def _update_offer(self) -> None:
+        request, overrun = self.request(), self.overrun()
+        offer = (
+            request.extension.id if request else None,
+            overrun.id if overrun else None,
+            tuple(self.desk.unconfirmed_years),
+            self.link.online,
+        )
+        if offer != self._offer:
+            self._offer = offer
+            self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if isinstance(event.data_table, InboxTable):
+            self._show_detail()
+        self._update_offer()
+
+    # --- showing -------------------------------------------------------------------------------
+
+    @on_screen
+    def say(self, text: str, error: bool = False) -> None:
+        self.query_one(MessageLine).say(text, error)
+
+    @on_screen
+    def render_desk(self) -> None:
+        now, zone, desk = self.ws.clock.now(), self.ws.zone, self.desk
+        self.query_one(InboxTable).show(desk.inbox, self.me, now, zone)
+        self.query_one(DecidedTable).show(desk.decided, zone)
+        self.query_one(OverrunTable).show(desk.overruns, zone)
+        self.query_one(CalendarWarning).show(desk.unconfirmed_years, self.is_admin)
+        self._show_detail()
+        self._render_status()
+        self._update_offer()
+
+    @on_screen
+    def _show_detail(self) -> None:
+        item = self.request()
+        self.query_one(RequestDetail).show(
+            item, bool(item and self.desk.is_mine(item)), self.ws.zone
+        )
+
+    @on_screen
+    def _render_status(self) -> None:
+        parts = status_parts(self.ws.me, self.link.online)
+        clock = local_time(self.ws.clock.now(), self.ws.zone, seconds=True)
+        self.query_one(StatusLine).show(parts, clock)
+
+    @on_screen
+    def _tick(self) -> None:
+        self.query_one(InboxTable).show(self.desk.inbox, self.me, self.ws.clock.now(), self.ws.zone)
+        self.query_one(OfflineBanner).tick()
+        self._render_status()
+
+    def _failed(self, error: ApiError) -> None:
+        if self.gone:
+            return
+        if isinstance(error, Unauthorized):
+            self.post_message(SignedOut(explain(error, self.ws.zone)))
+        else:
+            self.say(explain_decision(error, self.ws.zone), error=True)
+
+    @on_screen
+    def _link_changed(self) -> None:
+        banner = self.query_one(OfflineBanner)
+        if self.link.online:
+            banner.hide()
+            self.request_refresh(*EVERYTHING)
+            self.link.run_pending()
+        else:
+            banner.show(self.link.offline_reason(), self.link.retry_at)
+        self._render_status()
+        self.refresh_bindings()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def request_refresh(self, *parts: str) -> None:
+        """Read these parts again (extensions, overruns, calendar); reads coalesce."""
+        self._wanted |= frozenset(parts)
+        if not self._refreshing and not self.gone and not self.link.in_flight:
+            self._refreshing = True
+            self.run_worker(self._refresh(), group="refresh")
+
+    async def _refresh(self) -> None:
+        try:
+            while self._wanted and not self.gone:
+                wanted, self._wanted = self._wanted, frozenset()
+                stamp = self.desk.answers
+                for part in (EXTENSIONS, OVERRUNS, CALENDAR):
+                    if part not in wanted:
+                        continue
+                    try:
+                        fresh = await self._read(part, stamp)
+                    except HallUnreachable as exc:
+                        self._wanted |= wanted
+                        self.link.lost(exc.reason)
+                        return
+                    except ApiError as exc:
+                        self._failed(exc)
+                        return
+                    if fresh:
+                        self.render_desk()  # what the desk holds is what the screen shows
+                    else:
+                        self._wanted |= {part}  # stale: a decision was answered meanwhile
+        finally:
+            self._refreshing = False
+
+    async def _read(self, part: str, stamp: int) -> bool:
+        if part == EXTENSIONS:
+            return self.desk.load_extensions(await self.closing.extensions(), stamp)
+        if part == OVERRUNS:
+            return self.desk.load_overruns(await self.closing.overruns(), stamp)
+        self.desk.load_calendar(await self.closing.calendar_today())
+        return True
+
+    async def _follow(self) -> None:
+        events = EventSubscription(self.ws.client, backoff=self.backoff)
+        try:
+            async for item in events:
+                if isinstance(item, StreamStatus):
+                    if item.connected:
+                        self.request_refresh(*EVERYTHING)  # what happened while not following
+                    self.link.heard(item)
+                else:
+                    parts = self.desk.reads_for(item)
+                    if parts:
+                        self.request_refresh(*parts)
+        except Unauthorized as exc:
+            self._failed(exc)
+
+    # --- the lead's decisions (HallLink sends each exactly once) -------------------------------
+
+    async def _deliver(self, decision: Decision) -> Answer:
+        return await decision.send(self.closing, decision.key)
+
+    def _refused(self, error: ApiError) -> None:
+        self._failed(error)
+        self.request_refresh(*EVERYTHING)
+
+    def _delivered(self, decision: Decision, answer: Answer) -> None:
+        self.desk.apply(answer)
+        self.say(decision.done(answer))
+        self.render_desk()
+        self.request_refresh(*EVERYTHING)
+
+    def _ask(self, ask: Ask[T, Decision]) -> None:
+        def chosen(answer: T | None) -> None:
+            decision = ask.then(answer)
+            if decision is not None:
+                self.link.send_once(decision)
+
+        self.app.push_screen(ask.dialog, chosen)
+
+    def action_approve(self) -> None:
+        item = self.request()
+        if item is not None:
+            self.link.send_once(decisions.approve(item, None, self.ws.zone))
+
+    def action_approve_minutes(self) -> None:
+        item = self.request()
+        if item is not None:
+            self._ask(decisions.approve_minutes(item, self.ws.zone))
+
+    def action_deny(self) -> None:
+        item = self.request()
+        if item is not None:
+            self._ask(decisions.deny(item))
+
+    def action_confirm_overrun(self) -> None:
+        overrun = self.overrun()
+        if overrun is not None:
+            self._ask(decisions.decide_overrun(overrun, confirm=True))
+
+    def action_reject_overrun(self) -> None:
+        overrun = self.overrun()
+        if overrun is not None:
+            self._ask(decisions.decide_overrun(overrun, confirm=False))
+
+    def action_confirm_year(self) -> None:
+        if self.desk.unconfirmed_years:
+            self._ask(decisions.confirm_year(self.desk.unconfirmed_years[0]))
+
+    def action_back(self) -> None:
+        if self.link.closed or self.link.still_sending():  # closed: Esc pressed twice
+            return
+        self.link.closed = True
+        self.post_message(BackFromDutyLead(self.window))
