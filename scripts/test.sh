@@ -18,4 +18,4 @@ echo "== ruff format --check"; .venv/bin/ruff format --check clerkdesk tests ben
 echo "== mypy";                .venv/bin/mypy
 echo "== lint-imports";        .venv/bin/lint-imports
 echo "== pytest"
-exec .venv/bin/pytest -q -p no:cacheprovider "$@"
+exec .venv/bin/pytest -q -p no:cacheprovider --durations=15 "$@"

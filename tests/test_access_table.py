@@ -21,6 +21,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.app import HallSettings, create_app
@@ -100,6 +102,22 @@ async def overrun(s: Scene) -> None:
     s.params["overrun_id"] = closed.overrun.id
 
 
+async def claim(s: Scene) -> None:
+    """李华 claims an hour before opening (back-office work); nobody has decided it."""
+    asked = await LedgerClient(s.li_hua).claim(
+        local("2026-12-11 08:00"), local("2026-12-11 09:00"), "整理档案"
+    )
+    s.params["claim_id"] = asked.id
+
+
+async def leave_request(s: Scene) -> None:
+    """李华's claim approved by 张伟 (an hour of credit), then half an hour of leave asked."""
+    await claim(s)
+    await LedgerClient(s.clients["lead"]).approve_claim(s.params["claim_id"])
+    asked = await LedgerClient(s.li_hua).request_leave(date(2026, 12, 14), hours=0.5)
+    s.params["request_id"] = asked.id
+
+
 @dataclass(frozen=True)
 class Case:
     prepare: Prepare
@@ -123,6 +141,7 @@ HOLDER = (200, 403, 403, 403, 403, 401, 401)  # only the clerk at the window
 WATCH = (200, 403, 200, 403, 200, 401, 401)  # the holder and whoever oversees the window
 AT_COUNTER = (200, 404, 403, 403, 403, 401, 401)  # another department: as if no such ticket
 DECIDE = (403, 403, 200, 403, 200, 401, 401)
+DECIDE_LEAVE = (403, 404, 200, 404, 200, 401, 401)  # not one's own; others: no such request
 
 # fmt: off
 TABLE: dict[tuple[str, str], Case] = {
@@ -165,6 +184,20 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/overruns"):                           case(ALL),
     ("POST", "/overruns/{overrun_id}/confirm"):     case(DECIDE, overrun, body={"note": ""}),
     ("POST", "/overruns/{overrun_id}/reject"):      case(DECIDE, overrun, body={"reason": "不认可"}),  # noqa: E501
+    ("GET", "/me/leave"):                           case(ALL),
+    ("GET", "/staff/{staff_no}/leave"):             case((200, 404, 200, 404, 200, 401, 401), staff_no="1001"),  # noqa: E501
+    ("GET", "/overtime"):                           case(ALL),
+    ("GET", "/overtime/claims"):                    case(ALL),
+    ("POST", "/overtime/claims"):                   case((201, 201, 201, 201, 201, 401, 401), body={"starts_at": "2026-12-11T07:00:00+08:00", "ends_at": "2026-12-11T08:00:00+08:00", "reason": "整理档案"}),  # noqa: E501
+    ("POST", "/overtime/claims/{claim_id}/approve"): case(DECIDE_LEAVE, claim, body={}),
+    ("POST", "/overtime/claims/{claim_id}/deny"):   case(DECIDE_LEAVE, claim, body={"reason": "无记录"}),  # noqa: E501
+    ("GET", "/leave-requests"):                     case(ALL),
+    ("POST", "/leave-requests"):                    case((201, 409, 409, 409, 409, 401, 401), leave_request, body={"first_date": "2026-12-15", "hours": 0.25}),  # noqa: E501
+    ("POST", "/leave-requests/{request_id}/approve"): case(DECIDE_LEAVE, leave_request, body={}),
+    ("POST", "/leave-requests/{request_id}/deny"):  case(DECIDE_LEAVE, leave_request, body={"reason": "人手不足"}),  # noqa: E501
+    ("POST", "/leave-requests/{request_id}/cancel"): case((200, 404, 403, 404, 200, 401, 401), leave_request, body={}),  # noqa: E501
+    ("GET", "/duty-roster"):                        case(ALL),
+    ("POST", "/duty-roster"):                       case((403, 403, 201, 403, 201, 401, 401), body={"staff_no": "1001", "date": "2026-12-12"}),  # noqa: E501
 }
 # fmt: on
 

@@ -46,6 +46,6 @@ def test_a_read_that_fails_inside_answers_json_with_a_stable_code(
     def broken(*_args: object) -> None:
         raise RuntimeError("a defect")
 
-    monkeypatch.setattr(auth_routes, "_me", broken)
+    monkeypatch.setattr(auth_routes, "me_of", broken)
     response = httpx.get(f"{hall.url}/me", headers={"Authorization": f"Bearer {token}"})
     _internal_error(response)
