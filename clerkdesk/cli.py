@@ -138,7 +138,12 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
     from clerkdesk.launch import starting
 
     with starting():  # no garbage collection while the demo hall is made (see there)
-        from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF, demo_start, prepare_demo_database
+        from clerkdesk.demo import (
+            DEMO_PASSWORD,
+            demo_sign_ins,
+            demo_start,
+            prepare_demo_database,
+        )
         from clerkdesk.hall.app import HallSettings, create_app
         from clerkdesk.hall.server import ServerThread
 
@@ -168,8 +173,7 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
     print(_("ClerkDesk demo hall on {url}  (API described at {url}/docs)").format(url=server.url))
     print(_("Database: {url}").format(url=url))
     print(_("Sign in as (password for all: {password}):").format(password=DEMO_PASSWORD))
-    for person in DEMO_STAFF:
-        print(f"  {person.staff_no:<8} {person.name}  {person.role}  {person.department or ''}")
+    print("\n".join(demo_sign_ins()))
     print(
         _("Arrivals: {rate}/min at {speed}x. Ctrl+C stops.").format(
             rate=args.rate, speed=args.speed

@@ -7,12 +7,10 @@ the waits and the spinner keep moving meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingsMap
-from textual.command import Provider
 from textual.containers import Horizontal
 from textual.widgets import Static
 
@@ -21,7 +19,7 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import SignedOut, TicketPicked
 from clerkdesk.screens.counter_actions import CounterActions
 from clerkdesk.screens.counter_closing import CounterClosing
-from clerkdesk.screens.counter_keys import CounterCommands, counter_bindings
+from clerkdesk.screens.counter_keys import counter_bindings, counter_commands
 from clerkdesk.screens.hall_link import on_screen
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
@@ -37,7 +35,6 @@ BACKOFF = (0.5, 1.0, 2.0, 5.0)
 
 
 class CounterScreen(CounterClosing, CounterActions):
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {CounterCommands}
     DEFAULT_CSS = """
     CounterScreen #top { height: auto; }
     CounterScreen #message { height: 1; padding: 0 1; }
@@ -58,6 +55,9 @@ class CounterScreen(CounterClosing, CounterActions):
         self._dirty = self._refreshing = self._following = False
         self._offer: tuple[Any, ...] = ()
         self.closed = False  # left or unmounted: late answers change nothing on screen
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return counter_commands(self)
 
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline-banner")

@@ -9,12 +9,8 @@ one's own request) and says why not. Esc goes back to the lead's counter, or to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
-
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingsMap
-from textual.command import Provider
 from textual.widgets import DataTable, Footer, Static
 
 from clerkdesk.api import schemas as w
@@ -23,7 +19,7 @@ from clerkdesk.i18n import _
 from clerkdesk.messages import BackFromDutyLead, SignedOut
 from clerkdesk.screens.counter import BACKOFF
 from clerkdesk.screens.duty_lead_actions import LeadDecisions
-from clerkdesk.screens.duty_lead_keys import LeadCommands, lead_bindings
+from clerkdesk.screens.duty_lead_keys import lead_bindings, lead_commands
 from clerkdesk.screens.duty_lead_live import LeadLive
 from clerkdesk.screens.hall_link import on_screen
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
@@ -45,7 +41,6 @@ from clerkdesk.workstation.session import Workstation
 
 
 class DutyLeadScreen(LeadLive, LeadDecisions):
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LeadCommands}
     DEFAULT_CSS = """
     DutyLeadScreen DataTable {
         background: $surface;
@@ -71,6 +66,9 @@ class DutyLeadScreen(LeadLive, LeadDecisions):
         self.ws, self.window, self.backoff = ws, window, backoff
         self.desk = LeadDesk(ws.staff_no)
         self._offer: tuple[object, ...] = ()
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return lead_commands(self)
 
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline-banner")
