@@ -16,7 +16,7 @@ import pytest
 from rich.cells import cell_len
 from textual import events
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
@@ -496,3 +496,26 @@ async def test_leaving_past_the_end_with_citizens_waiting_says_what_to_do_in_one
             assert app.screen is screen and screen.model.held_by_me
     finally:
         set_language("en")
+
+
+async def test_the_extension_dialog_counts_down_while_it_is_open(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """王芳 opens the request at 17:05 and thinks for a minute and a half: the dialog's line
+    counts down with the banner behind it ("25 min left", then "23 min 30 s left")."""
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        dialog = app.screen
+
+        def situation() -> str:
+            return str(dialog.query_one(".question", Static).render())
+
+        assert situation().startswith("Closes at 17:30, 25 min left · 3 waiting")
+        hall.clock.advance(seconds=90)
+        await wait_for(pilot, lambda: "23 min 30 s left" in situation())

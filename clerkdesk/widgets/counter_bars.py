@@ -22,7 +22,7 @@ class MyCounts(Static):
 
     DEFAULT_CSS = """
     MyCounts {
-        width: 22;
+        width: 24;  /* "Average   12 min 30 s" */
         border: round $border-blurred;
         border-title-color: $text-muted;
     }
