@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 
 from clerkdesk.api.errors import Conflict, HallClientError
@@ -27,6 +27,7 @@ from clerkdesk.messages import (
     WindowLeft,
     WindowTaken,
 )
+from clerkdesk.palette import WorkstationCommands
 from clerkdesk.screens.counter import CounterScreen
 from clerkdesk.screens.hall_link import BACKOFF
 from clerkdesk.screens.start.sign_in import SignInScreen
@@ -36,6 +37,7 @@ from clerkdesk.state.first_run import FirstRunAnswers
 from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.theming import STYLESHEET, pick_theme, register_themes, save_theme_choice
+from clerkdesk.widgets.line_breaks import use_cjk_line_breaks
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 CreateHall = Callable[[FirstRunAnswers], None]
@@ -53,6 +55,7 @@ class AutoSignIn:
 
 class ClerkDeskApp(App[None]):
     CSS_PATH = STYLESHEET
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {WorkstationCommands}
     TITLE = "ClerkDesk"
 
     def __init__(
@@ -67,6 +70,7 @@ class ClerkDeskApp(App[None]):
         remember: bool = True,
     ) -> None:
         super().__init__()
+        use_cjk_line_breaks()
         replace_bindings(
             self,
             [
@@ -80,6 +84,14 @@ class ClerkDeskApp(App[None]):
                     key_display=self.COMMAND_PALETTE_DISPLAY,
                     priority=True,
                     tooltip=_("Open the command palette"),
+                ),
+                Binding(  # offered only while the keys panel is shown (check_action)
+                    "escape",
+                    "hide_help_panel",
+                    _("Hide the keys panel"),
+                    show=False,
+                    key_display="Esc",
+                    priority=True,
                 ),
             ],
         )
@@ -115,19 +127,22 @@ class ClerkDeskApp(App[None]):
                 self.notify(str(exc), severity="error")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            _("Theme"), _("Change the colours (kept for the next start)"), self.action_change_theme
-        )
-        if screen.query("HelpPanel"):
-            yield SystemCommand(_("Keys"), _("Hide the keys panel"), self.action_hide_help_panel)
-        else:
-            yield SystemCommand(_("Keys"), _("Show every key"), self.action_show_help_panel)
+        """The app's commands, after the screen's own (clerkdesk.palette), in this order."""
         if self._offers_duty_lead(screen):
             yield SystemCommand(
                 _("Duty lead"),
                 _("Extension requests and overruns waiting for your decision"),
                 self.action_duty_lead,
             )
+        if screen.query("HelpPanel"):
+            yield SystemCommand(
+                _("Keys"), _("Hide the keys panel (Esc)"), self.action_hide_help_panel
+            )
+        else:
+            yield SystemCommand(_("Keys"), _("Show every key"), self.action_show_help_panel)
+        yield SystemCommand(
+            _("Theme"), _("Change the colours (kept for the next start)"), self.action_change_theme
+        )
         yield SystemCommand(_("Quit"), _("Close the workstation"), self.action_quit)
 
     def on_mount(self) -> None:
@@ -175,6 +190,8 @@ class ClerkDeskApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "duty_lead":
             return self._offers_duty_lead(self.screen)
+        if action == "hide_help_panel":  # Esc: else the key goes on to the screen
+            return bool(self.screen.query("HelpPanel"))
         return True
 
     def _offers_duty_lead(self, screen: Screen[Any]) -> bool:

@@ -57,6 +57,15 @@ DEMO_STAFF = (
 )
 
 
+def demo_sign_ins() -> list[str]:
+    """What `demo --serve-only` lists: staff number, name, role and the department's name."""
+    names = {d.code: d.name for d in example_hall().departments}
+    return [
+        f"  {p.staff_no:<8} {p.name}  {p.role}  {names.get(p.department or '', '')}".rstrip()
+        for p in DEMO_STAFF
+    ]
+
+
 def example_hall() -> HallFile:
     text = resources.files("clerkdesk.examples").joinpath("hall.toml").read_text("utf-8")
     return hall_file.parse_hall(tomllib.loads(text), "example hall")

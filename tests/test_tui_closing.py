@@ -16,7 +16,7 @@ import pytest
 from rich.cells import cell_len
 from textual import events
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
@@ -78,12 +78,12 @@ async def test_at_1705_the_banner_counts_down_to_1730_with_three_waiting_and_the
         screen = await at_counter(pilot)
         await banner_shown(pilot, screen)
         first, second = banner_text(screen).splitlines()
-        assert first == "Closes at 17:30, 25:00 left · 3 waiting, about 32 min needed"
+        assert first == "Closes at 17:30, 25 min left · 3 waiting, about 32 min needed"
         assert second == "F10 e: ask to extend, 10 min suggested"  # 32 needed - 25 left
         assert screen.check_action("extend", ()) is True
 
         hall.clock.advance(seconds=90)  # the hall's clock moves; no event, no read needed
-        await wait_for(pilot, lambda: "23:30 left" in banner_text(screen))
+        await wait_for(pilot, lambda: "23 min 30 s left" in banner_text(screen))
 
 
 async def test_before_1700_there_is_no_banner_and_at_1700_it_appears_without_any_event(
@@ -105,7 +105,7 @@ async def test_before_1700_there_is_no_banner_and_at_1700_it_appears_without_any
 
         hall.clock.set(local("2026-12-11 17:00"))
         await banner_shown(pilot, screen)
-        assert banner_text(screen).startswith("Closes at 17:30, 30:00 left · 3 waiting")
+        assert banner_text(screen).startswith("Closes at 17:30, 30 min left · 3 waiting")
         assert screen.check_action("extend", ()) is True
 
 
@@ -158,7 +158,7 @@ async def test_wang_fang_asks_for_10_minutes_and_zhang_wei_approves_20_live(
 
         await lead.approve_extension(asked.extension.id, minutes=20)
         await wait_for(pilot, lambda: "Extended to 17:50" in banner_text(screen))
-        assert "Extended to 17:50, 45:00 left" in banner_text(screen)
+        assert "Extended to 17:50, 45 min left" in banner_text(screen)
         assert "张伟 approved 20 min" in banner_text(screen)
         decision = "张伟 approved 20 min (you asked 10): the window now closes at 17:50."
         assert message_line(screen) == decision
@@ -166,7 +166,7 @@ async def test_wang_fang_asks_for_10_minutes_and_zhang_wei_approves_20_live(
         assert screen.check_action("extend", ()) is True  # may ask again
 
         hall.clock.set(local("2026-12-11 17:30"))  # the scheduled end: extended, no warning
-        await wait_for(pilot, lambda: "20:00 left" in banner_text(screen))
+        await wait_for(pilot, lambda: "20 min left" in banner_text(screen))
         read = screen.model.closing  # a minute has passed: the hall is read again
         await wait_for(pilot, lambda: read.status and read.status.now == local("2026-12-11 17:30"))
         hall.clock.set(local("2026-12-11 17:50"))  # the extension's end: warned
@@ -198,7 +198,7 @@ async def test_a_denial_shows_zhang_weis_reason(
             "it is recorded as overtime."
         )
         await wait_for(pilot, lambda: "张伟 denied it: 9号窗口接办剩余群众" in banner_text(screen))
-        assert banner_text(screen).startswith("Closes at 17:30, 20:00 left")
+        assert banner_text(screen).startswith("Closes at 17:30, 20 min left")
 
 
 async def test_a_second_request_while_one_is_pending_is_refused_saying_to_wait(
@@ -286,9 +286,9 @@ async def test_at_1730_the_clerk_is_warned_once_and_serving_on_is_overtime(
         await pilot.press("n")  # 王芳 serves on
         await wait_for(pilot, lambda: screen.model.current is not None)
         hall.clock.advance(minutes=6)
-        await wait_for(pilot, lambda: "by 6:00" in banner_text(screen))
+        await wait_for(pilot, lambda: "by 6 min" in banner_text(screen))
         first, second = banner_text(screen).splitlines()
-        assert first == "Past the end (17:30) by 6:00: overtime, for the duty lead to confirm"
+        assert first == "Past the end (17:30) by 6 min: overtime, for the duty lead to confirm"
         assert second.startswith("2 waiting, about ")
         assert notes == [notes[0]]  # once per end
         assert screen.check_action("extend", ()) is True  # still offered past the end
@@ -306,7 +306,7 @@ async def test_offline_the_last_banner_stays_and_keeps_counting(
         await asyncio.to_thread(hall.server.stop)
         await wait_for(pilot, lambda: not screen.link.online, 10)
         hall.clock.advance(minutes=2)  # a periodic read is due, and gets no answer
-        await wait_for(pilot, lambda: "23:00 left" in banner_text(screen))
+        await wait_for(pilot, lambda: "23 min left" in banner_text(screen))
         await wait_for(pilot, lambda: not screen.model.closing.reading)
         assert "3 waiting, about 32 min needed" in banner_text(screen)
 
@@ -391,8 +391,8 @@ def _status(waiting: int, extension: w.ExtensionOut | None) -> w.ClosingStatus:
 @pytest.mark.parametrize(
     ("now", "first_line"),
     [
-        ("17:30:22", "Past the end (17:30) by 0:22: from one minute on, overtime"),
-        ("17:31:00", "Past the end (17:30) by 1:00: overtime, for the duty lead to confirm"),
+        ("17:30:22", "Past the end (17:30) by 22 s: from one minute on, overtime"),
+        ("17:31:00", "Past the end (17:30) by 1 min: overtime, for the duty lead to confirm"),
     ],
 )
 def test_past_the_end_the_banner_claims_overtime_only_from_the_first_whole_minute(
@@ -450,7 +450,9 @@ class _DialogHost(App[None]):
         def answer(value: tuple[int, str] | None) -> None:
             self.answered = value
 
-        self.push_screen(ExtensionDialog(8, "2 citizens still waiting", 10, reason=""), answer)
+        self.push_screen(
+            ExtensionDialog(8, lambda: "2 citizens still waiting", 10, reason=""), answer
+        )
 
 
 async def test_a_burst_of_keys_in_the_extension_dialog_keeps_minutes_and_reason_apart() -> None:
@@ -494,3 +496,26 @@ async def test_leaving_past_the_end_with_citizens_waiting_says_what_to_do_in_one
             assert app.screen is screen and screen.model.held_by_me
     finally:
         set_language("en")
+
+
+async def test_the_extension_dialog_counts_down_while_it_is_open(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """王芳 opens the request at 17:05 and thinks for a minute and a half: the dialog's line
+    counts down with the banner behind it ("25 min left", then "23 min 30 s left")."""
+    await three_citizens_at_1650(hall, kiosk)
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        await banner_shown(pilot, screen)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        dialog = app.screen
+
+        def situation() -> str:
+            return str(dialog.query_one(".question", Static).render())
+
+        assert situation().startswith("Closes at 17:30, 25 min left · 3 waiting")
+        hall.clock.advance(seconds=90)
+        await wait_for(pilot, lambda: "23 min 30 s left" in situation())

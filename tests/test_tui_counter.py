@@ -39,7 +39,7 @@ async def test_wang_fang_calls_starts_and_completes_with_the_keyboard(
         assert "F002" in screen_text(app)
         assert screen.model.counts is not None
         assert screen.model.counts.average_service_seconds == 9 * 60
-        assert "Average   9:00" in screen_text(app)  # labels padded to one width
+        assert "Average   9 min" in screen_text(app)  # labels padded to one width
     done = await kiosk.ticket(first.id)
     assert (done.status, done.outcome) == (TicketStatus.done, "consultation")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from keyring.backends.null import Keyring as NullKeyring
 from textual import events
@@ -11,6 +12,7 @@ from textual import events
 from clerkdesk.api.client import HallClient
 from clerkdesk.config import Settings
 from clerkdesk.credentials import TokenStore
+from clerkdesk.i18n import set_language
 from clerkdesk.screens.dialogs import ConfirmDialog
 from clerkdesk.screens.start.sign_in import SignInScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
@@ -136,3 +138,49 @@ async def test_without_a_keyring_the_screen_says_once_that_the_token_stays_in_me
         await pilot.press("enter")
         await at_counter(pilot)
     assert shown == ["No system keyring here: you will sign in again after a restart."]
+
+
+class RefusesSignIns(httpx.AsyncBaseTransport):
+    """Answers POST /auth/login as the hall does after wrong passwords: first with the tries
+    left (`bad_credentials`), then with the wait before the next try (`sign_in_delayed`), then
+    as the hall does while the wait lasts (`too_many_tries`)."""
+
+    def __init__(self, answers: list[tuple[int, str, dict[str, Any]]]) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._answers = answers
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/auth/login"):
+            status, code, params = self._answers.pop(0)
+            body = {"error": {"code": code, "message": "…", "params": params}}
+            return httpx.Response(status, json=body, request=request)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_wrong_passwords_say_how_many_tries_are_left_and_how_long_to_wait(
+    hall: RunningHall,
+) -> None:
+    """李华 mistypes her password: the sign-in says she may try twice more; then that she must
+    wait 15 minutes, written as a duration on one line ("请 15 分钟后", never "请 15" / "分钟")."""
+    refusals = RefusesSignIns(
+        [
+            (401, "bad_credentials", {"tries_left": 2}),
+            (429, "sign_in_delayed", {"retry_after_s": 900}),
+            (429, "too_many_tries", {"retry_after_s": 900, "retry_after_min": 15, "tries_left": 0}),
+        ]
+    )
+    set_language("zh")
+    try:
+        app = app_for(hall, staff_no=None, ws=workstation(hall, transport=refusals))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*"1001", "enter", *"dmeo", "enter")
+            await wait_for(pilot, lambda: "还可尝试 2 次" in screen_text(app))
+            await pilot.press(*"deom", "enter")
+            await wait_for(pilot, lambda: "请等待 15 分钟后再试" in screen_text(app))
+            await pilot.press(*"demo", "enter")
+            await wait_for(pilot, lambda: "请 15 分钟后重试" in screen_text(app))
+    finally:
+        set_language("en")

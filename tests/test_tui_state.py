@@ -21,7 +21,7 @@ from clerkdesk.i18n import set_language
 from clerkdesk.screens.start.window_picker import my_windows
 from clerkdesk.state.actions import COUNTER_ACTIONS, applies
 from clerkdesk.state.counter import CounterModel
-from clerkdesk.state.display import clock_span
+from clerkdesk.state.display import duration
 from clerkdesk.state.first_run import FirstRunAnswers, problems
 from clerkdesk.state.refusals import explain
 from clerkdesk.widgets.ticket_number import GLYPHS, block_lines
@@ -152,8 +152,48 @@ def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
             "(F001 is)",
             "下一位是 F001",
         ),
-        (Unauthorized(401, "locked_out", "…", {"minutes_left": 1}), "in 1 minute,", "1 分钟后"),
+        (Unauthorized(401, "locked_out", "…", {"minutes_left": 1}), "in 1 min,", "请 1 分钟后重试"),
+        (
+            Unauthorized(401, "locked_out", "…", {"retry_after_s": 900}),
+            "try again in 15 min, or ask an admin",
+            "请 15 分钟后重试",
+        ),
+        (
+            Unauthorized(401, "sign_in_delayed", "…", {"retry_after_s": 90}),
+            "wait 1 min 30 s before the next try",
+            "请等待 1 分 30 秒后再试",
+        ),
+        (
+            TooSoon(
+                429,
+                "too_many_tries",
+                "…",
+                {"retry_after_s": 840, "retry_after_min": 14, "tries_left": 0},
+            ),
+            "try again in 14 min, or ask an admin",
+            "请 14 分钟后重试",
+        ),
+        (
+            Unauthorized(
+                401,
+                "bad_credentials",
+                "…",
+                {"tries_left": 0, "retry_after_s": 900, "retry_after_min": 15},
+            ),
+            "try again in 15 min, or ask an admin",
+            "请 15 分钟后重试",
+        ),
         (Unauthorized(401, "bad_credentials", "…"), "password is wrong", "工号或密码错误"),
+        (
+            Unauthorized(401, "bad_credentials", "…", {"tries_left": 2}),
+            "password is wrong: 2 tries left",
+            "还可尝试 2 次",
+        ),
+        (
+            Unauthorized(401, "bad_credentials", "…", {"tries_left": 0}),
+            "one more and sign-in must wait",
+            "再错一次须等待",
+        ),
         (
             Conflict(
                 409,
@@ -190,7 +230,8 @@ def test_refusals_are_translated_by_their_code(
 
 
 LONGEST = {
-    "retry_after_s": 30,
+    "retry_after_s": 3599,
+    "tries_left": 4,
     "minutes_left": 15,
     "ticket": "A1023",
     "next": "A1022",
@@ -229,10 +270,25 @@ def test_every_ticket_prefix_letter_and_digit_has_a_block_glyph() -> None:
     assert block_lines("A-1") is None
 
 
-def test_waits_read_as_minutes_and_seconds() -> None:
-    assert clock_span(timedelta(seconds=65)) == "1:05"
-    assert clock_span(timedelta(hours=1, seconds=7)) == "1:00:07"
-    assert clock_span(timedelta(seconds=-3)) == "0:00"
+def test_durations_read_as_durations_never_as_clock_times() -> None:
+    """18 min 26 s left at the counter was "18:26 left", read as a time of day."""
+    spans = [
+        timedelta(minutes=18, seconds=26),
+        timedelta(minutes=15),
+        timedelta(seconds=7),
+        timedelta(hours=1, minutes=5, seconds=40),
+        timedelta(hours=2),
+        timedelta(minutes=3, seconds=5),
+        timedelta(seconds=-3),
+    ]
+    english = ["18 min 26 s", "15 min", "7 s", "1 h 05 min", "2 h", "3 min 05 s", "0 s"]
+    assert [duration(x) for x in spans] == english
+    set_language("zh")
+    try:
+        chinese = ["18 分 26 秒", "15 分钟", "7 秒", "1 小时 05 分", "2 小时", "3 分 05 秒", "0 秒"]
+        assert [duration(x) for x in spans] == chinese
+    finally:
+        set_language("en")
 
 
 def test_the_picker_shows_my_departments_windows() -> None:

@@ -123,13 +123,12 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
 
 
 def _tell_sign_ins(server_url: str, database_url: str, args: argparse.Namespace) -> None:
-    from clerkdesk.demo import DEMO_PASSWORD, DEMO_STAFF
+    from clerkdesk.demo import DEMO_PASSWORD, demo_sign_ins
 
     print(_("ClerkDesk demo hall on {url}  (API described at {url}/docs)").format(url=server_url))
     print(_("Database: {url}").format(url=database_url))
     print(_("Sign in as (password for all: {password}):").format(password=DEMO_PASSWORD))
-    for person in DEMO_STAFF:
-        print(f"  {person.staff_no:<8} {person.name}  {person.role}  {person.department or ''}")
+    print("\n".join(demo_sign_ins()))
     print(
         _("Arrivals: {rate}/min at {speed}x. Ctrl+C stops.").format(
             rate=args.rate, speed=args.speed

@@ -106,11 +106,13 @@ class ReasonDialog(Dialog[str | None]):
     def __init__(self, question: str, suggestion: str = "", required: bool = True) -> None:
         super().__init__()
         self._question, self._suggestion, self._required = question, suggestion, required
+        # the field is named as the question asks for it: a reason, or an optional note
+        self._label = _("Reason") if required else _("Note (optional)")
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self._question, classes="question")
-            yield Label(_("Reason"))
+            yield Label(self._label)
             yield Input(self._suggestion, id="reason", max_length=500)
             yield Static(_("Enter confirms · Esc cancels"), classes="hint")
 

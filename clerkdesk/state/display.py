@@ -47,14 +47,26 @@ def priority_name(priority: Priority) -> str:
     return _(name) if name else ""
 
 
-def clock_span(delta: timedelta) -> str:
-    """A running duration as M:SS, or H:MM:SS from an hour; never negative."""
-    seconds = max(0, int(delta.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
+def duration(delta: timedelta) -> str:
+    """A span of time in words, never read as a clock time: "26 s", "18 min 26 s", "15 min",
+    "1 h 05 min" (from an hour on, without the seconds); never negative."""
+    total = max(0, int(delta.total_seconds()))
+    hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
+        if minutes == 0:
+            return _("{h} h").format(h=hours)
+        return _("{h} h {m} min").format(h=hours, m=f"{minutes:02d}")
+    if minutes and secs:
+        return _("{m} min {s} s").format(m=minutes, s=f"{secs:02d}")
+    if minutes:
+        return _("{n} min").format(n=minutes)
+    return _("{s} s").format(s=secs)
+
+
+def minutes_span(minutes: int) -> str:
+    """A whole number of minutes as `duration` writes it ("45 min", "1 h 05 min")."""
+    return duration(timedelta(minutes=max(0, minutes)))
 
 
 def local_time(moment: datetime, zone: ZoneInfo, seconds: bool = False) -> str:

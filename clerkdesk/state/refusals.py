@@ -6,13 +6,13 @@ An unknown code falls back to the server's own English message, which also says 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
 from clerkdesk.i18n import N_, _, ngettext
-from clerkdesk.state.display import local_time, status_name
+from clerkdesk.state.display import duration, local_time, status_name
 
 Params = dict[str, Any]
 
@@ -33,13 +33,42 @@ def _too_soon(p: Params, _z: ZoneInfo) -> str:
     ).format(n=seconds)
 
 
+def _wait(p: Params, default_s: int = 15 * 60) -> str:
+    """How long a sign-in must wait, as a duration ("15 min"): the hall's `retry_after_s`, or
+    the older `minutes_left`."""
+    if "retry_after_s" in p:
+        seconds = int(p["retry_after_s"])
+    elif "minutes_left" in p:
+        seconds = int(p["minutes_left"]) * 60
+    else:
+        seconds = default_s
+    return duration(timedelta(seconds=max(1, seconds)))
+
+
 def _locked(p: Params, _z: ZoneInfo) -> str:
-    minutes = int(p.get("minutes_left", 15))
+    return _("Too many wrong passwords: try again in {wait}, or ask an admin.").format(
+        wait=_wait(p)
+    )
+
+
+def _delayed(p: Params, _z: ZoneInfo) -> str:
+    return _("Too many wrong passwords: wait {wait} before the next try.").format(wait=_wait(p, 60))
+
+
+def _bad_credentials(p: Params, _z: ZoneInfo) -> str:
+    """Wrong, and how many tries are left before sign-in must wait (when the hall says)."""
+    if "tries_left" not in p:
+        return _("Staff number or password is wrong: check both and try again.")
+    tries = int(p["tries_left"])
+    if tries <= 0 and "retry_after_s" in p:  # that was the last try: the wait starts now
+        return _locked(p, _z)
+    if tries <= 0:
+        return _("Staff number or password is wrong: one more and sign-in must wait.")
     return ngettext(
-        "Too many wrong passwords: try again in {n} minute, or ask an admin.",
-        "Too many wrong passwords: try again in {n} minutes, or ask an admin.",
-        minutes,
-    ).format(n=minutes)
+        "Staff number or password is wrong: {n} try left, check both.",
+        "Staff number or password is wrong: {n} tries left, check both.",
+        tries,
+    ).format(n=tries)
 
 
 def _codes(p: Params, key: str = "tickets", shown: int = 2) -> str:
@@ -63,7 +92,8 @@ _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
         "Two tickets today are {ticket}: call one of them by its id, {ids}."
     ).format(ticket=p.get("ticket", "?"), ids=_codes(p, "ids")),
     "too_soon": _too_soon,
-    "locked_out": _locked,
+    "locked_out": _locked,  # halls before too_many_tries
+    "too_many_tries": _locked,
     "queue_empty": lambda p, z: _("Nobody is waiting for this window: wait for the next ticket."),
     "ticket_in_hand": lambda p, z: _(
         "{ticket} is still at your counter: complete it, mark a no-show or park it."
@@ -93,9 +123,8 @@ _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
     "ticket_not_found": lambda p, z: _("No ticket {ticket} today: check the number.").format(
         ticket=p.get("key", "?")
     ),
-    "bad_credentials": lambda p, z: _(
-        "Staff number or password is wrong: check both and try again."
-    ),
+    "bad_credentials": _bad_credentials,
+    "sign_in_delayed": _delayed,
     "token_expired": lambda p, z: _("Your sign-in has ended: sign in again."),
     "token_unknown": lambda p, z: _("Your sign-in has ended: sign in again."),
     "token_missing": lambda p, z: _("Your sign-in has ended: sign in again."),

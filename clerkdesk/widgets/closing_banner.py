@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _, ngettext
-from clerkdesk.state.display import clock_span, local_time
+from clerkdesk.state.display import duration, local_time
 
 WIDTH = 78
 """The banner's text width at 80 columns (its padding takes two)."""
@@ -87,17 +87,17 @@ def banner_lines(
     hint = _hint(status, keys) if offered else ""
     if left.total_seconds() > 0:
         if extended:
-            when = _("Extended to {end}, {left} left").format(end=end, left=clock_span(left))
+            when = _("Extended to {end}, {left} left").format(end=end, left=duration(left))
         else:
-            when = _("Closes at {end}, {left} left").format(end=end, left=clock_span(left))
+            when = _("Closes at {end}, {left} left").format(end=end, left=duration(left))
         return _fit([when, _waiting(status)], width), _fit([request, hint], width)
     if -left < timedelta(minutes=1):  # overruns count whole minutes (rules.overrun_minutes)
         past = _("Past the end ({end}) by {over}: from one minute on, overtime").format(
-            end=end, over=clock_span(-left)
+            end=end, over=duration(-left)
         )
     else:
         past = _("Past the end ({end}) by {over}: overtime, for the duty lead to confirm").format(
-            end=end, over=clock_span(-left)
+            end=end, over=duration(-left)
         )
     return past, _fit([_waiting(status), request, hint], width)
 

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
-from clerkdesk.state.display import clock_span, pad
+from clerkdesk.state.display import duration, pad
 from clerkdesk.widgets.textual_compat import forget_detached_watchers
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -23,7 +23,7 @@ class MyCounts(Static):
 
     DEFAULT_CSS = """
     MyCounts {
-        width: 22;
+        width: 24;  /* "Average   12 min 30 s" */
         border: round $border-blurred;
         border-title-color: $text-muted;
     }
@@ -39,16 +39,12 @@ class MyCounts(Static):
         rows = (
             (_("Served"), str(counts.served) if counts else "—"),
             (_("No-shows"), str(counts.no_shows) if counts else "—"),
-            (_("Average"), "—" if average is None else clock_span_seconds(average)),
+            (_("Average"), "—" if average is None else duration(timedelta(seconds=average))),
         )
         width = max(cell_len(label) for label, _value in rows)
         text = "\n".join(f"{pad(label, width)}  {value}" for label, value in rows)
         self.update(text, layout=not self._shown)
         self._shown = True
-
-
-def clock_span_seconds(seconds: float) -> str:
-    return clock_span(timedelta(seconds=round(seconds)))
 
 
 class StatusLine(Static):

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
-from clerkdesk.state.display import clock_span, local_time, priority_name, status_name
+from clerkdesk.state.display import duration, local_time, priority_name, status_name
 from clerkdesk.widgets.ticket_number import TicketNumber
 
 META_LINES = 3
@@ -20,17 +20,17 @@ META_LINES = 3
 def ticket_lines(ticket: w.TicketOut, now: datetime, zone: ZoneInfo) -> list[str]:
     """The lines under the number: what the citizen came for and how long it has taken."""
     head = [ticket.service_name, status_name(ticket.status)]
+    if ticket.started_at is not None:  # "serving 2 min 40 s" says the state and for how long
+        head[1] = _("serving {span}").format(span=duration(now - ticket.started_at))
     if priority_name(ticket.priority):
         head.append(priority_name(ticket.priority))
     called = ticket.called_at or now
     facts = [
-        _("waited {span}").format(span=clock_span(called - ticket.issued_at)),
+        _("waited {span}").format(span=duration(called - ticket.issued_at)),
         _("called {time}").format(time=local_time(called, zone)),
     ]
     if ticket.recall_count:
         facts.append(_("recalled {n}×").format(n=ticket.recall_count))
-    if ticket.started_at is not None:
-        facts.append(_("serving {span}").format(span=clock_span(now - ticket.started_at)))
     lines = [" · ".join(head), " · ".join(facts)]
     if ticket.notes:
         lines.append(_("Notes: {notes}").format(notes=ticket.notes.replace("\n", " / ")))

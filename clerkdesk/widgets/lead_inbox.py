@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import N_, _, ngettext
-from clerkdesk.state.display import local_time
+from clerkdesk.state.display import local_time, minutes_span
 from clerkdesk.widgets.tables import Row, rebuild, translate_key_help
 
 REASON_CELLS = 24  # the table shows the start of a reason; the detail line shows all of it
@@ -42,7 +42,7 @@ def clip(text: str, cells: int) -> str:
 
 
 def minutes(n: int) -> str:
-    return _("{n} min").format(n=n)
+    return minutes_span(n)
 
 
 def minutes_left(end: datetime, now: datetime) -> int:
@@ -56,8 +56,8 @@ def end_text(end: datetime | None, now: datetime, zone: ZoneInfo) -> str:
         return "—"
     left = minutes_left(end, now)
     if left > 0:
-        return _("{time}, in {n} min").format(time=local_time(end, zone), n=left)
-    return _("{time}, {n} min past").format(time=local_time(end, zone), n=-left)
+        return _("{time}, in {span}").format(time=local_time(end, zone), span=minutes_span(left))
+    return _("{time}, {span} past").format(time=local_time(end, zone), span=minutes_span(-left))
 
 
 def clerk_name(staff: w.StaffOut, mine: bool) -> str:

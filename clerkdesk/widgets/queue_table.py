@@ -9,11 +9,12 @@ from textual.widgets import DataTable
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
 from clerkdesk.messages import TicketPicked
-from clerkdesk.state.display import clock_span, priority_name
+from clerkdesk.state.display import duration, priority_name
 from clerkdesk.widgets.tables import fits, rebuild, translate_key_help
 from clerkdesk.widgets.textual_compat import CellsKeptTable
 
 WAIT = "wait"
+WAIT_CELLS = 11  # "59 min 59 s": a wait ticks in place, the column keeps its width
 
 
 class QueueTable(CellsKeptTable):
@@ -35,7 +36,7 @@ class QueueTable(CellsKeptTable):
         ]
 
     def on_mount(self) -> None:
-        rebuild(self, self._columns(), [], {WAIT: 7})
+        rebuild(self, self._columns(), [], {WAIT: WAIT_CELLS})
 
     def _cells(self, position: int, ticket: w.TicketOut, now: datetime) -> tuple[str, ...]:
         note = " ".join(x for x in (priority_name(ticket.priority), ticket.notes) if x)
@@ -43,7 +44,7 @@ class QueueTable(CellsKeptTable):
             str(position),
             ticket.code,
             ticket.service_name,
-            clock_span(now - ticket.issued_at),
+            duration(now - ticket.issued_at),
             note,
         )
 
@@ -56,7 +57,7 @@ class QueueTable(CellsKeptTable):
         rows = [(str(t.id), self._cells(i, t, now)) for i, t in enumerate(tickets, 1)]
         if after[: len(kept)] != kept or not fits(self, rows[len(kept) :]):
             self._tickets = tickets
-            rebuild(self, self._columns(), rows, {WAIT: 7})
+            rebuild(self, self._columns(), rows, {WAIT: WAIT_CELLS})
             return
         for entry in before:
             if entry not in after:
@@ -71,7 +72,7 @@ class QueueTable(CellsKeptTable):
 
     def tick(self, now: datetime) -> None:
         for ticket in self._tickets:
-            self.update_cell(str(ticket.id), WAIT, clock_span(now - ticket.issued_at))
+            self.update_cell(str(ticket.id), WAIT, duration(now - ticket.issued_at))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

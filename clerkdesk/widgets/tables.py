@@ -14,38 +14,40 @@ from clerkdesk.widgets.textual_compat import translate_bindings
 
 Row = tuple[str, Sequence[str]]  # (row key, cells)
 
-# Textual's own descriptions of a table's keys, which the palette's "Keys" panel lists (in
-# the context "key": "End" the key is not "End" the column).
-TEXTUAL_KEY_HELP = frozenset(
-    {
-        NP_("key", "Select"),
-        NP_("key", "Cursor up"),
-        NP_("key", "Cursor down"),
-        NP_("key", "Cursor left"),
-        NP_("key", "Cursor right"),
-        NP_("key", "Page up"),
-        NP_("key", "Page down"),
-        NP_("key", "Page Left"),
-        NP_("key", "Page Right"),
-        NP_("key", "Top"),
-        NP_("key", "Bottom"),
-        NP_("key", "Home"),
-        NP_("key", "End"),
-        NP_("key", "Scroll Up"),
-        NP_("key", "Scroll Down"),
-        NP_("key", "Scroll Left"),
-        NP_("key", "Scroll Right"),
-        NP_("key", "Scroll Home"),
-        NP_("key", "Scroll End"),
-    }
-)
+# Textual's own descriptions of a table's keys, which the palette's "Keys" panel lists, in one
+# spelling (Textual writes "Page up" for a table and "Page Left" for its scrolling), then in the
+# workstation's language (in the context "key": "End" the key is not "End" the column).
+TEXTUAL_KEY_HELP: dict[str, str] = {
+    "Select": NP_("key", "Select"),
+    "Cursor up": NP_("key", "Cursor up"),
+    "Cursor down": NP_("key", "Cursor down"),
+    "Cursor left": NP_("key", "Cursor left"),
+    "Cursor right": NP_("key", "Cursor right"),
+    "Page up": NP_("key", "Page up"),
+    "Page Up": NP_("key", "Page up"),
+    "Page down": NP_("key", "Page down"),
+    "Page Down": NP_("key", "Page down"),
+    "Page Left": NP_("key", "Page left"),
+    "Page Right": NP_("key", "Page right"),
+    "Top": NP_("key", "Top"),
+    "Bottom": NP_("key", "Bottom"),
+    "Home": NP_("key", "Home"),
+    "End": NP_("key", "End"),
+    "Scroll Up": NP_("key", "Scroll up"),
+    "Scroll Down": NP_("key", "Scroll down"),
+    "Scroll Left": NP_("key", "Scroll left"),
+    "Scroll Right": NP_("key", "Scroll right"),
+    "Scroll Home": NP_("key", "Scroll home"),
+    "Scroll End": NP_("key", "Scroll end"),
+}
 
 
 def translate_key_help(widget: Widget) -> None:
     """Textual's descriptions of `widget`'s keys (a table's cursor keys) in the workstation's
     language, as the "Keys" panel shows them. Call once the widget is made."""
     translate_bindings(
-        widget, lambda text: pgettext("key", text) if text in TEXTUAL_KEY_HELP else None
+        widget,
+        lambda text: pgettext("key", TEXTUAL_KEY_HELP[text]) if text in TEXTUAL_KEY_HELP else None,
     )
 
 

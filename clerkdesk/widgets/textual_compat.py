@@ -7,7 +7,10 @@ Each has no public counterpart in Textual 8 (checked against 8.2):
   forgets those of removed widgets only when the reactive changes (Textualize/textual#6666);
 - DataTable's `_render_cell` and the state that decides a cell's look, for the queue's cache
   of drawn cells;
-- whether a DataTable has sized its columns yet (for tests that wait for a still screen).
+- whether a DataTable has sized its columns yet (for tests that wait for a still screen);
+- where Rich's `Text` and Textual's `Content` look up the function that breaks lines (a module
+  attribute `divide_line`), for the Chinese line breaks (clerkdesk/widgets/line_breaks.py);
+- the lines a screen's compositor draws (for tests that read the screen as the clerk sees it).
 
 `incompatibilities()` says which of them a given Textual no longer has;
 tests/test_textual_compat.py fails with its message. pyproject pins `textual<9`.
@@ -115,6 +118,26 @@ class CellsKeptTable(DataTable[str]):
         super().notify_style_update()
 
 
+LINE_BREAKING_MODULES = ("rich.text", "textual.content")
+
+
+def use_line_breaker(divide_line: Callable[[str, int], list[int]]) -> None:
+    """Make Rich's `Text` and Textual's `Content` wrap lines with `divide_line` (same contract as
+    `rich._wrap.divide_line`). Idempotent."""
+    import importlib
+
+    for name in LINE_BREAKING_MODULES:
+        module = importlib.import_module(name)
+        if not hasattr(module, "divide_line"):
+            raise RuntimeError(f"{name} no longer wraps through divide_line")
+        module.divide_line = divide_line  # type: ignore[attr-defined]
+
+
+def screen_lines(screen: Any) -> list[str]:
+    """The text of each line the screen draws, top to bottom."""
+    return [strip.text for strip in screen._compositor.render_strips()]
+
+
 def incompatibilities() -> list[str]:
     """What this module relies on and the installed Textual lacks (empty: all there)."""
     import textual
@@ -145,4 +168,13 @@ def incompatibilities() -> list[str]:
     for name in ("_show_hover_cursor", "_pseudo_class_state", "_require_update_dimensions"):
         if not hasattr(table, name):
             found.append(f"DataTable has no `{name}`")
+    import importlib
+
+    from textual.screen import Screen
+
+    for name in LINE_BREAKING_MODULES:
+        if not hasattr(importlib.import_module(name), "divide_line"):
+            found.append(f"{name} no longer wraps lines through `divide_line`")
+    if not hasattr(Screen(), "_compositor"):
+        found.append("a screen has no `_compositor`")
     return [f"{problem}: clerkdesk/widgets/textual_compat.py needs a look" for problem in found]

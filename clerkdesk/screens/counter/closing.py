@@ -135,9 +135,11 @@ class ClosingTime:
         status = watch.status
         if status is None:
             return
-        lines = banner_lines(
-            status, watch.hall_now(self.ws.clock.now()), self.ws.zone, "", offered=False
-        )
+
+        def situation() -> str:  # read again each second while the dialog is open
+            now = watch.hall_now(self.ws.clock.now())
+            return banner_lines(watch.status or status, now, self.ws.zone, "", offered=False)[0]
+
         waiting = len(status.waiting)
         suggestion = (
             ngettext("{n} citizen still waiting", "{n} citizens still waiting", waiting).format(
@@ -159,7 +161,7 @@ class ClosingTime:
                 )
             )
 
-        dialog = ExtensionDialog(window, lines[0], status.suggested_minutes, suggestion)
+        dialog = ExtensionDialog(window, situation, status.suggested_minutes, suggestion)
         self.screen.app.push_screen(dialog, chosen)
 
     def _sent(self, answer: Answer) -> str:

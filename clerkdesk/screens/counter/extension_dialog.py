@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -26,7 +27,10 @@ class ExtensionDialog(Dialog[tuple[int, str] | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="ExtensionDialog")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False), *FORM_KEYS]
 
-    def __init__(self, window: int, situation: str, minutes: int, reason: str = "") -> None:
+    def __init__(
+        self, window: int, situation: Callable[[], str], minutes: int, reason: str = ""
+    ) -> None:
+        """`situation`: the time left and who waits, read again every second while open."""
         super().__init__()
         self._window, self._situation = window, situation
         self._minutes = minutes if minutes >= MIN_MINUTES else DEFAULT_MINUTES
@@ -38,7 +42,7 @@ class ExtensionDialog(Dialog[tuple[int, str] | None]):
                 _("Ask the duty lead to keep window {n} open longer").format(n=self._window),
                 classes="title",
             )
-            yield Static(self._situation, classes="question", markup=False)
+            yield Static(self._situation(), classes="question", markup=False)
             yield Label(_("Minutes past the current end"))
             yield Input(
                 str(min(self._minutes, MAX_MINUTES)), id="minutes", type="integer", max_length=3
@@ -49,6 +53,10 @@ class ExtensionDialog(Dialog[tuple[int, str] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#minutes", Input).focus()
+        self.set_interval(1.0, self._show_situation)
+
+    def _show_situation(self) -> None:
+        self.query_one(".question", Static).update(self._situation())
 
     def _hint(self, text: str) -> None:
         self.query_one(".hint", Static).update(text)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
+from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from clerkdesk.i18n import _
+from clerkdesk.palette import command
 from clerkdesk.state.actions import COUNTER_ACTIONS, CounterAction
 from clerkdesk.state.closing import keys_shown
 
@@ -40,34 +43,17 @@ def counter_bindings() -> list[Binding]:
     ]
 
 
-class CounterCommands(Provider):
-    """The actions the counter offers right now, in the command palette."""
-
-    def _offered(self) -> list[tuple[str, CounterAction]]:
-        screen = self.screen
-        return [
-            (f"{_(a.label)}  ({key_display(a)})", a)
-            for a in COUNTER_ACTIONS
-            if screen.check_action(a.name, ()) is True
-        ]
-
-    async def discover(self) -> Hits:
-        for text, action in self._offered():
-            yield DiscoveryHit(
-                text, partial(self.screen.run_action, action.name), help=_(action.help)
-            )
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, action in self._offered():
-            score = max(matcher.match(text), matcher.match(_(action.help)))
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(text),
-                    partial(self.screen.run_action, action.name),
-                    help=_(action.help),
-                )
+def counter_commands(screen: Screen[Any]) -> list[SystemCommand]:
+    """The actions the counter offers right now, for the command palette, in their own order."""
+    return [
+        command(
+            f"{_(a.label)}  ({key_display(a)})",
+            _(a.help),
+            partial(screen.run_action, a.name),
+        )
+        for a in COUNTER_ACTIONS
+        if screen.check_action(a.name, ()) is True
+    ]
 
 
 EXTEND_ID = "counter.extend"

@@ -9,11 +9,10 @@ own helper (closing.py). Every call runs in a worker: the clock and waits keep m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from textual.app import ComposeResult
-from textual.command import Provider
+from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
 
@@ -24,7 +23,7 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import SignedOut, TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
-from clerkdesk.screens.counter.keys import CounterCommands, counter_bindings, extend_keys
+from clerkdesk.screens.counter.keys import counter_bindings, counter_commands, extend_keys
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies
@@ -43,7 +42,6 @@ T = TypeVar("T")
 
 
 class CounterScreen(Screen[None]):
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {CounterCommands}
     DEFAULT_CSS = """
     CounterScreen #top { height: auto; }
     CounterScreen #message { height: 1; padding: 0 1; }
@@ -76,6 +74,9 @@ class CounterScreen(Screen[None]):
         self._dirty = self._refreshing = self._following = False
         self._showing_answer = False  # an action's answer is on its way to the screen
         self._offer: tuple[Any, ...] = ()
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return counter_commands(self)
 
     @property
     def gone(self) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
+from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from clerkdesk.i18n import _
-from clerkdesk.state.lead import LEAD_ACTIONS, LeadAction
+from clerkdesk.palette import command
+from clerkdesk.state.lead import LEAD_ACTIONS
 
 
 def lead_bindings(back: str) -> list[Binding]:
@@ -23,26 +26,10 @@ def lead_bindings(back: str) -> list[Binding]:
     ]
 
 
-class LeadCommands(Provider):
-    """The decisions the lead screen offers right now, in the command palette."""
-
-    def _offered(self) -> list[tuple[str, LeadAction]]:
-        return [
-            (f"{_(a.label)}  ({a.key})", a)
-            for a in LEAD_ACTIONS
-            if self.screen.check_action(a.name, ()) is True
-        ]
-
-    async def discover(self) -> Hits:
-        for text, action in self._offered():
-            yield DiscoveryHit(
-                text, partial(self.screen.run_action, action.name), help=_(action.help)
-            )
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, action in self._offered():
-            score = max(matcher.match(text), matcher.match(_(action.help)))
-            if score > 0:
-                run = partial(self.screen.run_action, action.name)
-                yield Hit(score, matcher.highlight(text), run, help=_(action.help))
+def lead_commands(screen: Screen[Any]) -> list[SystemCommand]:
+    """The decisions the lead screen offers right now, for the command palette, in order."""
+    return [
+        command(f"{_(a.label)}  ({a.key})", _(a.help), partial(screen.run_action, a.name))
+        for a in LEAD_ACTIONS
+        if screen.check_action(a.name, ()) is True
+    ]

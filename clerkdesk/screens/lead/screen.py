@@ -11,11 +11,9 @@ lead's counter, or to the picker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
-from textual.app import ComposeResult
-from textual.command import Provider
+from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
@@ -28,7 +26,7 @@ from clerkdesk.messages import BackFromDutyLead, SignedOut
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.lead import decisions
-from clerkdesk.screens.lead.keys import LeadCommands, lead_bindings
+from clerkdesk.screens.lead.keys import lead_bindings, lead_commands
 from clerkdesk.state.display import local_time
 from clerkdesk.state.lead import (
     CALENDAR,
@@ -58,7 +56,6 @@ T = TypeVar("T")
 
 
 class DutyLeadScreen(Screen[None]):
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LeadCommands}
     DEFAULT_CSS = """
     DutyLeadScreen DataTable {
         background: $surface;
@@ -104,6 +101,9 @@ class DutyLeadScreen(Screen[None]):
     @property
     def closing(self) -> ClosingClient:
         return ClosingClient(self.ws.client)  # the workstation may switch servers
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return lead_commands(self)
 
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline-banner")

@@ -4,7 +4,7 @@ hall's event stream. Taking over a held window asks first, naming the holder."""
 from __future__ import annotations
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -14,6 +14,7 @@ from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Una
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedOut, WindowTaken
+from clerkdesk.palette import command
 from clerkdesk.screens.dialogs import ConfirmDialog
 from clerkdesk.screens.hall_link import screen_gone
 from clerkdesk.state.display import local_time
@@ -63,6 +64,21 @@ class WindowPickerScreen(Screen[None]):
         self.ws = ws
         self._message = message
         self._windows: list[w.WindowOut] = []
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            command(
+                _("Take window") + "  (Enter)",
+                _("Sign in at the highlighted window"),
+                self.action_take,
+            ),
+            command(_("Reload") + "  (F5 r)", _("Read the windows again"), self.action_reload),
+            command(
+                _("Sign out") + "  (Ctrl+O)",
+                _("End the sign-in on this workstation"),
+                self.action_sign_out,
+            ),
+        ]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
