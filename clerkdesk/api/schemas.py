@@ -451,11 +451,22 @@ class ExtensionInboxItem(Wire):
     minutes_needed: int
 
 
+class OverrunPart(Wire):
+    """The piece of an overrun on one hall-local date: overtime is credited per calendar date
+    with that date's day type, so an overrun across midnight has two parts."""
+
+    local_date: date
+    day_type: DayType
+    start: datetime
+    end: datetime
+    minutes: int = Field(description="Whole minutes; the parts add up to the overrun's minutes")
+
+
 class OverrunOut(Wire):
     id: int
     window: int
     staff: StaffOut
-    local_date: date
+    local_date: date = Field(description="The hall-local date the overrun starts on")
     window_end: datetime
     actual_end: datetime
     minutes: int
@@ -464,6 +475,12 @@ class OverrunOut(Wire):
     decided_at: datetime | None
     decided_by: StaffOut | None
     decision_reason: str | None
+    service_day: date | None = Field(
+        default=None, description="The service day of the stretch it ran past (DESIGN.md)"
+    )
+    parts: list[OverrunPart] = Field(
+        default_factory=list, description="Split at local midnight, each with its day type"
+    )
 
 
 class WindowClosingOut(Wire):

@@ -17,6 +17,7 @@ from clerkdesk.hall.calendar.store import (
     confirmed_year_out,
     day_out,
     load_calendar,
+    move_sign_in_ends,
     unconfirmed_years,
 )
 from clerkdesk.hall.events.log import append_event
@@ -52,6 +53,7 @@ def only_hall(session: Session, code: str | None = None) -> Hall:
 
 
 def _updated(session: Session, hall: Hall, now: datetime) -> None:
+    move_sign_in_ends(session, hall.id, now)
     append_event(session, hall.id, w.EventKind.calendar_updated, now)
 
 

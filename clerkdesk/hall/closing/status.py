@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.cache import cached_calendar
 from clerkdesk.hall.calendar.store import load_calendar, load_policy
 from clerkdesk.hall.errors import Forbidden
 from clerkdesk.hall.rules import closing as rules
@@ -23,9 +24,18 @@ from clerkdesk.hall.rules.calendar import (
     current_stretch,
     last_stretch,
     next_opening,
+    worked_parts,
 )
 from clerkdesk.hall.rules.ticket_states import DONE
-from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Service, Staff, Ticket, Window
+from clerkdesk.hall.store.models import (
+    ExtensionRequest,
+    Overrun,
+    Service,
+    Staff,
+    Ticket,
+    Window,
+    WindowClosing,
+)
 from clerkdesk.hall.tickets.lifecycle import current_ticket, queue_for_window
 from clerkdesk.hall.windows.sessions import get_window, may_view_window
 from clerkdesk.hall.wire import open_session, staff_out, ticket_out, window_service_ids
@@ -142,6 +152,9 @@ def extension_out(session: Session, row: ExtensionRequest) -> w.ExtensionOut:
 
 def overrun_out(session: Session, row: Overrun) -> w.OverrunOut:
     decided_by = session.get(Staff, row.decided_by_id) if row.decided_by_id else None
+    calendar = cached_calendar(session, row.hall_id)
+    # Covered by an extension approved later, the window's end is past the actual end: none.
+    parts = worked_parts(calendar, row.window_end, max(row.window_end, row.actual_end))
     return w.OverrunOut(
         id=row.id,
         window=session.get_one(Window, row.window_id).number,
@@ -155,7 +168,24 @@ def overrun_out(session: Session, row: Overrun) -> w.OverrunOut:
         decided_at=row.decided_at,
         decided_by=staff_out(session, decided_by) if decided_by else None,
         decision_reason=row.decision_reason,
+        service_day=session.get_one(WindowClosing, row.window_closing_id).local_date,
+        parts=[
+            w.OverrunPart(
+                local_date=p.local_date,
+                day_type=w.DayType(p.day_type.value),
+                start=p.start,
+                end=p.end,
+                minutes=p.minutes,
+            )
+            for p in parts
+            if p.minutes > 0
+        ],
     )
+
+
+def overrun_date(calendar: HallCalendar, window_end: datetime) -> date:
+    """The hall-local date an overrun starts on (stored in UTC, dated by local date)."""
+    return window_end.astimezone(calendar.zone).date()
 
 
 def latest_extension(

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.cache import service_day_of
 from clerkdesk.hall.errors import not_found
 from clerkdesk.hall.routes.deps import HallDep, IdempotencyKey, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.rules.ticket_states import Action
-from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.store.models import Service, Ticket, Window, WindowService
 from clerkdesk.hall.tickets import lifecycle as tickets
 from clerkdesk.hall.unit_of_work import fingerprint
 from clerkdesk.hall.wire import ticket_out
@@ -41,10 +42,8 @@ def _list(
     session: Session, who: Principal, now: datetime, status: w.TicketStatus | None
 ) -> list[w.TicketOut]:
     who.require(Role.lead, Role.admin)
-    hall = session.get_one(Hall, who.hall_id)
-    query = select(Ticket).where(
-        Ticket.hall_id == who.hall_id, Ticket.local_date == tickets.local_date(hall, now)
-    )
+    day = service_day_of(session, who.hall_id, now)
+    query = select(Ticket).where(Ticket.hall_id == who.hall_id, Ticket.local_date == day)
     if status is not None:
         query = query.where(Ticket.status == status.value)
     if not who.has(Role.admin) and who.department_id is not None:
@@ -58,7 +57,8 @@ def _list(
 def list_today(
     hall: HallDep, token: TokenDep, status: w.TicketStatus | None = Query(default=None)
 ) -> list[w.TicketOut]:
-    """Today's tickets (leads see their department's, admins the whole hall)."""
+    """The service day's tickets (leads see their department's, admins the whole hall); a
+    night session past midnight is still the day it opened."""
     return hall.read(token, lambda s, who, now: _list(s, who, now, status))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.cache import cached_calendar
+from clerkdesk.hall.calendar.cache import cached_calendar, service_day_of
 from clerkdesk.hall.calendar.cutoff import check_issuing
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
 from clerkdesk.hall.events.log import append_event
@@ -130,7 +130,7 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
             "appointment_at needs a time zone offset, e.g. 2026-12-11T10:30:00+08:00.",
         )
     _check_issuing(session, who, service._mapping, now)
-    day = local_day(service.timezone, now)
+    day = service_day_of(session, who.hall_id, now)  # a night session keeps its numbers
     number = int(
         conn.execute(
             q.next_number(conn.dialect.name), {"service_id": service.id, "day": day}
@@ -348,8 +348,7 @@ def call_specific(
 ) -> w.TicketOut:
     conn = connection_of(session)
     window = _held_window(conn, who, number)
-    hall = session.get_one(Hall, who.hall_id)
-    row = _find_ticket(conn, who.hall_id, request.ticket, local_date(hall, now))
+    row = _find_ticket(conn, who.hall_id, request.ticket, service_day_of(session, who.hall_id, now))
     serves = {"window_id": window.id, "service_id": row["service_id"]}
     if conn.execute(q.SERVES, serves).first() is None:
         raise Conflict(
