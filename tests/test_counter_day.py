@@ -166,6 +166,29 @@ async def test_parked_citizen_returns_to_the_front_or_the_back(
     assert [t.code for t in (await li_hua.queue(1)).tickets] == ["A002", "A003", "A001"]
 
 
+async def test_back_of_the_queue_is_behind_everyone_waiting_for_the_window(
+    hall: RunningHall, kiosk: HallClient, wang_fang: HallClient
+) -> None:
+    # Window 8 (综合受理) calls 不动产查询 (C) first and 户籍 (F) last.
+    waiting_long = await kiosk.issue("hukou")
+    for _ in range(3):
+        await kiosk.issue("bdc-query")
+    for _ in range(2):
+        called = await wang_fang.call_next(8)
+        await wang_fang.start(called.id)
+        await wang_fang.complete(called.id)
+        hall.clock.advance(seconds=5)
+    c003 = await wang_fang.call_next(8)
+    assert c003.code == "C003"
+    hall.clock.advance(seconds=51)  # 户籍 F001 has waited since before C001
+    await wang_fang.park(c003.id, QueuePosition.back, "去取材料")
+    assert [t.code for t in (await wang_fang.queue(8)).tickets] == [waiting_long.code, "C003"]
+    later = await kiosk.issue("hukou")  # comes afterwards for the last service: behind C003
+    assert [t.code for t in (await wang_fang.queue(8)).tickets] == ["F001", "C003", later.code]
+    hall.clock.advance(seconds=5)
+    assert (await wang_fang.call_next(8)).code == "F001"
+
+
 async def test_calling_out_of_turn_needs_a_reason(
     hall: RunningHall, kiosk: HallClient, li_hua: HallClient
 ) -> None:

@@ -219,6 +219,13 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Parked at the back of a window's queue (0004): at that window it takes the place of the
+    # last ticket then waiting there (its rank and service position), behind everyone waiting.
+    back_window_id: Mapped[int | None] = mapped_column(
+        ForeignKey("window.id", name="fk_ticket_back_window_id_window"), nullable=True
+    )
+    back_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    back_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TicketTransition(Base):
@@ -319,6 +326,11 @@ class HallPolicy(Base):
     end_of_day: Mapped[str] = mapped_column(String(32), default="serve_all")
     auto_approve_minutes: Mapped[int] = mapped_column(Integer, default=0)
     closing_notice_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # At the counter (0004): a no-show needs this many recalls and seconds since the first
+    # call; a no-show may be reinstated this many minutes after it was marked.
+    no_show_min_recalls: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    no_show_min_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    reinstate_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
 
 
 class ExtensionRequest(Base):

@@ -203,11 +203,21 @@ def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.
     tickets = {t.id: t for t in session.scalars(_waiting_for_window(window))}
     ordered = queue_order.order_for_window(
         (
-            queue_order.Waiting(t.id, t.service_id, t.priority, t.queue_at, t.appointment_at)
+            queue_order.Waiting(
+                t.id,
+                t.service_id,
+                t.priority,
+                t.queue_at,
+                t.appointment_at,
+                t.back_window_id,
+                t.back_rank,
+                t.back_position,
+            )
             for t in tickets.values()
         ),
         window_service_ids(session, window.id),
         now,
+        window.id,
     )
     return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
 
@@ -299,6 +309,7 @@ def _mark_called(
         "called_at": now,
         "called_by_id": who.staff_id,
         "recall_count": 0,
+        **NOT_PARKED_BACK,
     }
     answer = _change(conn, row, changes, window_number=window.number, called_by=who.staff_no)
     conn.execute(q.UPDATE_WINDOW, {"window_id_": window.id, "last_call_at": now})
@@ -432,24 +443,35 @@ def act(
     elif action == Action.park:
         changes |= {"window_id": None, "called_at": None, "started_at": None}
         changes["reason"] = reason or None
-        changes["queue_at"] = _park_queue_at(conn, row, position or w.QueuePosition.back, now)
+        changes |= _park_place(conn, row, window_id, position or w.QueuePosition.back, now)
         parts["window_number"] = None
     answer = _change(conn, row, changes, **parts)
     return _record(session, conn, answer, who.hall_id, action, before, who, window_id, now, reason)
 
 
-def _park_queue_at(
-    conn: Connection, ticket: TicketRow, position: w.QueuePosition, now: datetime
-) -> datetime:
-    """Back: behind everyone now waiting for the service. Front: ahead of all of them."""
-    others = {"service_id": ticket["service_id"], "ticket_id": ticket["id"]}
-    step = timedelta(milliseconds=1)
+def _park_place(
+    conn: Connection, ticket: TicketRow, window_id: int, position: w.QueuePosition, now: datetime
+) -> dict[str, Any]:
+    """Back: behind everyone now waiting for the window it was at, whatever their service or
+    priority (`queue_order.back_of`). Front: ahead of everyone waiting for its service."""
     if position == w.QueuePosition.back:
-        latest = conn.execute(q.LATEST_WAITING, others).scalar()
-        return now if latest is None else max(now, latest + step)
+        window = {"hall_id": ticket["hall_id"], "window_id": window_id, "now": now}
+        last = conn.execute(q.LAST_IN_LINE, window).first()
+        back = queue_order.back_of(None if last is None else tuple(last), now)
+        return {
+            "queue_at": back.queue_at,
+            "back_window_id": window_id if back.rank is not None else None,
+            "back_rank": back.rank,
+            "back_position": back.position,
+        }
+    others = {"service_id": ticket["service_id"], "ticket_id": ticket["id"]}
     earliest = conn.execute(q.EARLIEST_WAITING, others).scalar()
     issued_at: datetime = ticket["issued_at"]
-    return issued_at if earliest is None else min(issued_at, earliest - step)
+    queue_at = issued_at if earliest is None else min(issued_at, earliest - queue_order.STEP)
+    return {"queue_at": queue_at, **NOT_PARKED_BACK}
+
+
+NOT_PARKED_BACK = {"back_window_id": None, "back_rank": None, "back_position": None}
 
 
 def cancel(
