@@ -26,6 +26,7 @@ from clerkdesk.hall.store.models import (
     Department,
     Event,
     Hall,
+    HallPolicy,
     Service,
     Staff,
     Ticket,
@@ -83,6 +84,8 @@ def _seed(engine: Engine) -> OrderHall:
         session.add_all([*services, window, other, staff])
         session.flush()
         session.add(WindowSession(window_id=window.id, staff_id=staff.id, started_at=NOW))
+        # No-shows at once: the test marks every call a no-show to move on.
+        session.add(HallPolicy(hall_id=hall.id, no_show_min_recalls=0, no_show_min_seconds=0))
         clerk = Principal(
             staff_id=staff.id,
             hall_id=hall.id,

@@ -233,6 +233,11 @@ class HallClient:
         body = w.Cancel(reason=reason)
         return await self._post(f"/tickets/{ticket_id}/cancel", w.TicketOut, body, key)
 
+    async def reinstate(self, ticket_id: int, reason: str, key: str | None = None) -> w.TicketOut:
+        """A no-show came back: to the front of the queue again (within the hall's policy)."""
+        body = w.Reinstate(reason=reason)
+        return await self._post(f"/tickets/{ticket_id}/reinstate", w.TicketOut, body, key)
+
     async def ticket(self, ticket_id: int) -> w.TicketOut:
         return await self._get(f"/tickets/{ticket_id}", w.TicketOut)
 

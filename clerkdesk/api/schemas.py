@@ -198,6 +198,9 @@ class TicketOut(Wire):
     called_at: datetime | None
     called_by: str | None
     recall_count: int
+    times_called: int = Field(
+        default=0, description="The call and its recalls (0: not called); since called_at"
+    )
     started_at: datetime | None
     finished_at: datetime | None
     outcome: Outcome | None
@@ -226,6 +229,12 @@ class Park(Wire):
 
 
 class Cancel(Wire):
+    reason: Reason
+
+
+class Reinstate(Wire):
+    """A no-show came back: why they are served after all (the hall's policy window applies)."""
+
     reason: Reason
 
 
@@ -262,6 +271,7 @@ class EventKind(StrEnum):
     ticket_no_show = "ticket.no_show"
     ticket_parked = "ticket.parked"
     ticket_cancelled = "ticket.cancelled"
+    ticket_reinstated = "ticket.reinstated"
     window_signed_in = "window.signed_in"
     window_signed_out = "window.signed_out"
     window_paused = "window.paused"

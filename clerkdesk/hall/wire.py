@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -103,6 +104,7 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
         called_at=ticket.called_at,
         called_by=called_by.staff_no if called_by else None,
         recall_count=ticket.recall_count,
+        times_called=times_called(ticket.called_at, ticket.recall_count),
         started_at=ticket.started_at,
         finished_at=ticket.finished_at,
         outcome=w.Outcome(ticket.outcome) if ticket.outcome else None,
@@ -110,6 +112,11 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
         notes=ticket.notes,
         estimated_minutes=service.estimated_minutes,
     )
+
+
+def times_called(called_at: datetime | None, recall_count: int) -> int:
+    """How often the citizen was called, the first call included (0 while not called)."""
+    return 0 if called_at is None else recall_count + 1
 
 
 def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
@@ -130,6 +137,7 @@ def ticket_answer(row: Mapping[str, Any]) -> w.TicketOut:
         called_at=row["called_at"],
         called_by=row["called_by"],
         recall_count=row["recall_count"],
+        times_called=times_called(row["called_at"], row["recall_count"]),
         started_at=row["started_at"],
         finished_at=row["finished_at"],
         outcome=w.Outcome(outcome) if outcome else None,

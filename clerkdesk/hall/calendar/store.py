@@ -30,6 +30,7 @@ from clerkdesk.hall.rules.calendar import (
     sessions_on,
     working_day_end,
 )
+from clerkdesk.hall.rules.counter_policy import CounterPolicy
 from clerkdesk.hall.rules.day_types import DayType, year_confirmed
 from clerkdesk.hall.store.models import (
     AuthToken,
@@ -118,6 +119,14 @@ def move_sign_in_ends(session: Session, hall_id: int, now: datetime) -> int:
             moved += 1
     session.flush()
     return moved
+
+
+def load_counter_policy(session: Session, hall_id: int) -> CounterPolicy:
+    """The hall's counter policy (no-shows, reinstating); the defaults without a policy row."""
+    row = session.get(HallPolicy, hall_id)
+    if row is None:
+        return CounterPolicy()
+    return CounterPolicy(row.no_show_min_recalls, row.no_show_min_seconds, row.reinstate_minutes)
 
 
 def load_policy(session: Session, hall_id: int) -> ClosingPolicy:

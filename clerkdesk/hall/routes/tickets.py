@@ -190,3 +190,21 @@ async def cancel(
         fingerprint("cancel", ticket_id, body.model_dump()),
         lambda s, who, now: tickets.cancel(s, who, ticket_id, body.reason, now),
     )
+
+
+@router.post("/tickets/{ticket_id}/reinstate", response_model=w.TicketOut)
+async def reinstate(
+    body: w.Reinstate,
+    hall: HallDep,
+    token: TokenDep,
+    key: IdempotencyKey,
+    ticket_id: int = TicketId,
+) -> Response:
+    """A no-show came back: back to the front of the queue, within the hall's policy window
+    (a clerk of a department serving it, a lead, an admin), with a reason."""
+    return await hall.write_soon(
+        token,
+        key,
+        fingerprint("reinstate", ticket_id, body.model_dump()),
+        lambda s, who, now: tickets.reinstate(s, who, ticket_id, body.reason, now),
+    )

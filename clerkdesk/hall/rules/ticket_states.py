@@ -1,8 +1,9 @@
 """The ticket state machine: which action is allowed from which state, and where it leads.
 
 waiting → called → serving → done | no_show; called/serving → waiting (park); recall keeps a
-ticket called and counts; waiting/called → cancelled. Anything else is refused, naming the
-current state.
+ticket called and counts; waiting/called → cancelled; no_show → waiting (reinstate: the citizen
+came back, within the hall's policy window). Anything else is refused, naming the current
+state.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Action(StrEnum):
     no_show = "no_show"
     park = "park"
     cancel = "cancel"
+    reinstate = "reinstate"
 
 
 WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
@@ -31,6 +33,7 @@ WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
     "cancelled",
 )
 TERMINAL = frozenset({DONE, NO_SHOW, CANCELLED})
+"""Finished for the counts; only a no-show leaves it again, reinstated (policy permitting)."""
 
 _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.call: (frozenset({WAITING}), CALLED),
@@ -40,6 +43,7 @@ _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.no_show: (frozenset({CALLED}), NO_SHOW),
     Action.park: (frozenset({CALLED, SERVING}), WAITING),
     Action.cancel: (frozenset({WAITING, CALLED}), CANCELLED),
+    Action.reinstate: (frozenset({NO_SHOW}), WAITING),
 }
 
 

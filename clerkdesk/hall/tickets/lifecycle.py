@@ -23,10 +23,12 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.cache import cached_calendar, service_day_of
 from clerkdesk.hall.calendar.cutoff import check_issuing
+from clerkdesk.hall.calendar.store import load_counter_policy
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.calendar import accepts_tickets
+from clerkdesk.hall.rules.counter_policy import no_show_wait, reinstate_until
 from clerkdesk.hall.rules.numbering import ticket_code
 from clerkdesk.hall.rules.ticket_states import (
     CALLED,
@@ -53,6 +55,7 @@ _EVENT_OF = {
     Action.no_show: w.EventKind.ticket_no_show,
     Action.park: w.EventKind.ticket_parked,
     Action.cancel: w.EventKind.ticket_cancelled,
+    Action.reinstate: w.EventKind.ticket_reinstated,
 }
 
 
@@ -438,6 +441,7 @@ def act(
         if notes:
             changes["notes"] = f"{row['notes']}\n{notes}".strip()
     elif action == Action.no_show:
+        _may_mark_no_show(session, row, now)
         changes["finished_at"] = now
         changes["reason"] = reason
     elif action == Action.park:
@@ -447,6 +451,35 @@ def act(
         parts["window_number"] = None
     answer = _change(conn, row, changes, **parts)
     return _record(session, conn, answer, who.hall_id, action, before, who, window_id, now, reason)
+
+
+def _may_mark_no_show(session: Session, ticket: TicketRow, now: datetime) -> None:
+    """The hall's policy: enough recalls and time since the first call (409 saying what is
+    missing)."""
+    policy = load_counter_policy(session, ticket["hall_id"])
+    called_at: datetime = ticket["called_at"]
+    wait = no_show_wait(policy, ticket["recall_count"], called_at, now)
+    if wait is None:
+        return
+    missing = []
+    if wait.recalls_needed:
+        missing.append(f"recall it {wait.recalls_needed} more time(s)")
+    if wait.seconds_left:
+        missing.append(f"wait {wait.seconds_left} more seconds")
+    called = ticket["recall_count"] + 1
+    raise Conflict(
+        "no_show_too_soon",
+        f"{ticket['code']} was called {called}x, {int((now - called_at).total_seconds())} s ago: "
+        f"{' and '.join(missing)} before marking a no-show (this hall waits for "
+        f"{policy.no_show_min_recalls} recall(s) and {policy.no_show_min_seconds} s).",
+        ticket=ticket["code"],
+        times_called=called,
+        called_at=called_at.isoformat(),
+        recalls_needed=wait.recalls_needed,
+        seconds_left=wait.seconds_left,
+        min_recalls=policy.no_show_min_recalls,
+        min_seconds=policy.no_show_min_seconds,
+    )
 
 
 def _park_place(
@@ -518,3 +551,68 @@ def _may_cancel(conn: Connection, who: Principal, ticket: TicketRow) -> None:
         "duty lead of its department to cancel it.",
         ticket=ticket["code"],
     )
+
+
+# --- a no-show comes back ---------------------------------------------------------------------
+
+
+def reinstate(
+    session: Session, who: Principal, ticket_id: int, reason: str, now: datetime
+) -> w.TicketOut:
+    """The citizen marked a no-show came back: within the hall's policy window the ticket goes
+    back to the front of its queue (a clerk of a department serving it, a lead, an admin)."""
+    who.require(Role.clerk, Role.lead, Role.admin)
+    conn = connection_of(session)
+    row = _locked_ticket(conn, who, ticket_id)
+    if not _serves_department_of(conn, who, row):
+        raise not_found("ticket", ticket_id)  # not the caller's to see
+    before = row["status"]
+    after = next_state(before, Action.reinstate)  # 409 naming the state unless a no-show
+    policy = load_counter_policy(session, who.hall_id)
+    marked_at: datetime = row["finished_at"]
+    until = reinstate_until(policy, marked_at)
+    if now >= until:
+        raise Conflict(
+            "reinstate_too_late",
+            f"{row['code']} was marked a no-show at {marked_at.isoformat()}, more than "
+            f"{policy.reinstate_minutes} minutes ago: issue the citizen a new ticket.",
+            ticket=row["code"],
+            marked_at=marked_at.isoformat(),
+            until=until.isoformat(),
+            minutes=policy.reinstate_minutes,
+        )
+    changes: dict[str, Any] = {
+        "status": after,
+        "window_id": None,
+        "called_at": None,
+        "called_by_id": None,
+        "recall_count": 0,
+        "started_at": None,
+        "finished_at": None,
+        "reason": reason,
+    }
+    changes |= _park_place(conn, row, row["window_id"], w.QueuePosition.front, now)
+    answer = _change(conn, row, changes, window_number=None, called_by=None)
+    return _record(
+        session,
+        conn,
+        answer,
+        who.hall_id,
+        Action.reinstate,
+        before,
+        who,
+        row["window_id"],
+        now,
+        reason,
+    )
+
+
+def _serves_department_of(conn: Connection, who: Principal, ticket: TicketRow) -> bool:
+    """Admins, and leads without a department: the whole hall. Others: their department's
+    services, and those a window of their department serves."""
+    if who.has(Role.admin) or who.department_id is None:
+        return True
+    if ticket["service_department_id"] == who.department_id:
+        return True
+    serving = {"service_id": ticket["service_id"], "department_id": who.department_id}
+    return conn.execute(q.SERVED_BY_DEPARTMENT, serving).first() is not None

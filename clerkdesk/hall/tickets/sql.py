@@ -238,3 +238,15 @@ ISSUED_BY = select(func.count()).where(
     tables.ticket_transition.c.action == "issue",
     tables.ticket_transition.c.staff_id == bindparam("staff_id"),
 )
+
+SERVED_BY_DEPARTMENT = (
+    select(_ws.c.window_id)
+    .join_from(_ws, _w, _w.c.id == _ws.c.window_id)
+    .where(
+        _ws.c.service_id == bindparam("service_id"),
+        _w.c.department_id == bindparam("department_id"),
+        _w.c.active,
+    )
+    .limit(1)
+)
+"""A window of the department serves the service (bind service_id, department_id)."""
