@@ -127,6 +127,10 @@ class HallClient:
     async def health(self) -> w.Health:
         return await self._get("/healthz", w.Health)
 
+    async def clock(self) -> w.HallClock:
+        """The hall's time and speed: show and count down in it, not the PC's time."""
+        return await self._get("/clock", w.HallClock)
+
     async def login(self, staff_no: str, password: str) -> w.LoginResponse:
         answer = await self._post(
             "/auth/login", w.LoginResponse, w.LoginRequest(staff_no=staff_no, password=password)

@@ -97,6 +97,17 @@ class Health(Wire):
     now: datetime
 
 
+class HallClock(Wire):
+    """GET /clock: the hall's own time. A workstation shows and counts down in this time, not
+    its PC's: a demo hall may start elsewhere in time and run `speed` times faster."""
+
+    now: datetime = Field(description="The hall's clock at the answer (UTC)")
+    speed: float = Field(
+        description="Hall seconds per real second: 1 normally, the demo's --speed, 0 for a "
+        "clock that moves only when told (tests)"
+    )
+
+
 # --- staff and sign-in ----------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
+from clerkdesk.clock import speed_of
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.routes.deps import HallDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
@@ -48,6 +49,13 @@ def _hall(session: Session, who: Principal, _now: datetime) -> w.HallOut:
 def hall_structure(hall: HallDep, token: TokenDep) -> w.HallOut:
     """Departments, services and windows of the signed-in staff member's hall."""
     return hall.read(token, _hall)
+
+
+@router.get("/clock", response_model=w.HallClock)
+def hall_clock(hall: HallDep) -> w.HallClock:
+    """The hall's time and how fast it runs: a workstation takes its clock from here (no
+    sign-in needed: the time is no secret, and the start screen shows it too)."""
+    return w.HallClock(now=hall.clock.now(), speed=speed_of(hall.clock))
 
 
 @router.get("/healthz", response_model=w.Health, tags=["health"])
