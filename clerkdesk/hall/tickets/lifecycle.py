@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -38,7 +37,7 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
-from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.store.models import Service, Ticket, Window, WindowService
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
 from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
@@ -57,14 +56,6 @@ _EVENT_OF = {
     Action.cancel: w.EventKind.ticket_cancelled,
     Action.reinstate: w.EventKind.ticket_reinstated,
 }
-
-
-def local_date(hall: Hall, at: datetime) -> date:
-    return local_day(hall.timezone, at)
-
-
-def local_day(timezone: str, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(timezone)).date()
 
 
 def _record(
