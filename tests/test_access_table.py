@@ -180,6 +180,12 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/overruns"):                           case(ALL),
     ("POST", "/overruns/{overrun_id}/confirm"):     case(DECIDE, overrun, body={"note": ""}),
     ("POST", "/overruns/{overrun_id}/reject"):      case(DECIDE, overrun, body={"reason": "不认可"}),  # noqa: E501
+    ("GET", "/me/leave"):                           case(ALL),
+    ("GET", "/staff/{staff_no}/leave"):             case((200, 404, 200, 404, 200, 401, 401), staff_no="1001"),  # noqa: E501
+    ("GET", "/overtime"):                           case(ALL),
+    ("GET", "/overtime/claims"):                    case(ALL),
+    ("GET", "/leave-requests"):                     case(ALL),
+    ("GET", "/duty-roster"):                        case(ALL),
 }
 # fmt: on
 
