@@ -14,8 +14,16 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+def speed_of(clock: Clock) -> float:
+    """How many seconds of the clock's time pass per real second: 1 for the wall clock, the
+    demo's `--speed`, 0 for a clock that moves only when told (a clock without `speed`: 1)."""
+    return float(getattr(clock, "speed", 1.0))
+
+
 class SystemClock:
     """The real wall clock."""
+
+    speed = 1.0
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -23,6 +31,8 @@ class SystemClock:
 
 class ManualClock:
     """A clock that moves only when told to: for tests and scenario scripts."""
+
+    speed = 0.0  # it stands still between moves
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
@@ -54,9 +64,9 @@ class ScaledClock:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self._start = start.astimezone(UTC)
-        self._speed = speed
+        self.speed = speed
         self._origin = time.monotonic()
 
     def now(self) -> datetime:
         elapsed = time.monotonic() - self._origin
-        return self._start + timedelta(seconds=elapsed * self._speed)
+        return self._start + timedelta(seconds=elapsed * self.speed)

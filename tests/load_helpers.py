@@ -65,6 +65,7 @@ def load_hall_spec(windows: int) -> HallFile:
     raw: dict[str, Any] = {
         "hall": {"code": LOAD_HALL, "name": "压力测试大厅", "min_call_interval_s": 0},
         "departments": [{"code": "ld", "name": "综合受理"}],
+        "policy": {"no_show_min_recalls": 0, "no_show_min_seconds": 0},  # clerks at full speed
         "services": services,
         "windows": [
             {"number": n, "label": f"{n}号窗口", "department": "ld", "services": rotated[n % 3]}

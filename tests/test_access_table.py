@@ -80,6 +80,19 @@ async def called_ticket(s: Scene) -> None:
     s.hall.clock.advance(seconds=10)  # past the minimum interval between calls (a recall)
 
 
+async def recalled_ticket(s: Scene) -> None:
+    """Called, recalled once and a minute gone: the demo hall's policy lets a no-show be marked."""
+    await called_ticket(s)
+    await s.li_hua.recall(s.params["ticket_id"])
+    s.hall.clock.advance(seconds=60)
+
+
+async def no_show_ticket(s: Scene) -> None:
+    await recalled_ticket(s)
+    await s.li_hua.no_show(s.params["ticket_id"], "did not come")
+    s.hall.clock.advance(seconds=60)  # came back a minute later: within the policy's minutes
+
+
 async def serving_ticket(s: Scene) -> None:
     await called_ticket(s)
     await s.li_hua.start(s.params["ticket_id"])
@@ -167,9 +180,11 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/tickets/{ticket_id}/recall"):        case(AT_COUNTER, called_ticket),
     ("POST", "/tickets/{ticket_id}/start"):         case(AT_COUNTER, called_ticket),
     ("POST", "/tickets/{ticket_id}/complete"):      case(AT_COUNTER, serving_ticket, body={"outcome": "done", "notes": ""}),  # noqa: E501
-    ("POST", "/tickets/{ticket_id}/no-show"):       case(AT_COUNTER, called_ticket, body={"reason": "did not come"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/no-show"):       case(AT_COUNTER, recalled_ticket, body={"reason": "did not come"}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/park"):          case(AT_COUNTER, called_ticket, body={"position": "back", "reason": ""}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/cancel"):        case((200, 404, 200, 403, 200, 401, 401), called_ticket, body={"reason": "duplicate"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/reinstate"):     case((200, 404, 200, 403, 200, 401, 401), no_show_ticket, body={"reason": "came back"}),  # noqa: E501
+    ("GET", "/clock"):                              case(PUBLIC),
     ("GET", "/events"):                             case(ALL),
     ("GET", "/calendar/today"):                     case(ALL),
     ("GET", "/calendar/days/{local_date}"):         case(ALL, local_date="2026-12-11"),

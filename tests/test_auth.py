@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,15 +22,19 @@ from sqlalchemy.orm import Session
 from starlette.routing import Route
 
 from clerkdesk.api import errors
+from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import ErrorResponse, TicketStatus
+from clerkdesk.clock import ScaledClock
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.access.principal import hash_password
+from clerkdesk.hall.app import HallSettings, create_app
+from clerkdesk.hall.server import ServerThread
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Hall, Staff
 from tests.conftest import RunningHall, local, signed_in, start_hall
 
-PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz")}
+PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz"), ("GET", "/clock")}
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
@@ -93,6 +98,7 @@ BODIES = {
     "/windows/{number}/call": {"ticket": "A001"},
     "/tickets/{ticket_id}/no-show": {"reason": "not here"},
     "/tickets/{ticket_id}/cancel": {"reason": "left"},
+    "/tickets/{ticket_id}/reinstate": {"reason": "came back"},
     "/admin/calendar/confirm-year": {"year": 2027},
     "/windows/{number}/extensions": {"minutes": 20, "reason": "citizens waiting"},
     "/extensions/{extension_id}/deny": {"reason": "no"},
@@ -300,6 +306,30 @@ def test_login_and_health_answer_without_a_token(hall: RunningHall) -> None:
     assert httpx.get(f"{hall.url}/healthz").status_code == 200
     response = httpx.post(f"{hall.url}/auth/login", json={"staff_no": "1001", "password": "demo"})
     assert response.status_code == 200
+
+
+async def test_a_workstation_takes_the_halls_clock_from_the_hall(
+    hall: RunningHall, tmp_path: Path, _seeded_sqlite_file: Path
+) -> None:
+    """The test hall's clock stands still between the test's moves; a `--speed 30` demo hall
+    runs thirty times faster, from its own start: the workstation follows the hall's."""
+    client = hall.client()
+    hall.clock.set(local("2026-12-11 17:43"))
+    assert await client.clock() == w.HallClock(now=local("2026-12-11 17:43"), speed=0)
+    await client.aclose()
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    start = local("2026-12-11 17:00")
+    app = create_app(HallSettings(sqlite_url(path), clock=ScaledClock(start, speed=30)))
+    demo = ServerThread(app).start()
+    try:
+        demo_client = HallClient(demo.url)
+        answer = await demo_client.clock()
+        assert answer.speed == 30 and answer.now >= start
+        await demo_client.aclose()
+    finally:
+        demo.stop()
 
 
 def test_nothing_outside_the_api_answers_unless_the_docs_are_asked_for(

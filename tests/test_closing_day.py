@@ -377,14 +377,14 @@ async def test_a_night_session_crossing_midnight_belongs_to_the_day_it_starts(
     assert (await wang.me()).token_expires_at == local("2026-12-13 04:00")
 
     hall.clock.set(local("2026-12-13 00:30"))
-    after = await kiosk.issue("hukou")  # a new local date: numbering starts again
-    assert (after.code, after.local_date) == ("F001", date(2026, 12, 13))
+    after = await kiosk.issue("hukou")  # a new local date, but the same service day
+    assert (after.code, after.local_date) == ("F002", date(2026, 12, 12))
     today = await ClosingClient(wang).calendar_today()
     assert (today.day.local_date, today.day.intervals) == (date(2026, 12, 13), [])
     assert (today.open_now, today.closes_at) == (True, local("2026-12-13 02:00"))
     banner = await ClosingClient(wang).closing(8)
     assert (banner.phase, banner.scheduled_end) == (w.WindowPhase.open, local("2026-12-13 02:00"))
-    assert [t.code for t in banner.waiting] == ["F001", "F001"]
+    assert [t.code for t in banner.waiting] == ["F001", "F002"]
 
     for _ in range(2):
         await serve_next(wang, 8, hall, 10)

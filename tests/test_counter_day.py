@@ -7,7 +7,7 @@ import pytest
 from clerkdesk.api import errors
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.schemas import Outcome, Priority, QueuePosition, TicketStatus
-from tests.conftest import RunningHall
+from tests.conftest import RunningHall, signed_in
 
 
 async def test_li_hua_calls_serves_and_completes_the_first_citizen_of_the_day(
@@ -130,6 +130,85 @@ async def test_recall_counts_and_a_no_show_needs_a_reason(
     assert (await li_hua.counter(1)).counts.no_shows == 1
 
 
+async def test_a_no_show_waits_for_a_recall_and_a_minute_and_the_ticket_says_how_often_called(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    assert (called.times_called, called.called_at) == (1, hall.clock.now())
+    hall.clock.advance(seconds=1)
+    with pytest.raises(errors.Conflict) as refused:
+        await li_hua.no_show(called.id, "叫号未到")
+    assert refused.value.code == "no_show_too_soon"
+    assert (refused.value.params["recalls_needed"], refused.value.params["seconds_left"]) == (1, 59)
+    assert "recall it 1 more time" in refused.value.message
+
+    hall.clock.advance(seconds=40)
+    recalled = await li_hua.recall(called.id)
+    assert (recalled.times_called, recalled.called_at) == (2, called.called_at)
+    with pytest.raises(errors.Conflict) as again:  # recalled, but 41 s after the call
+        await li_hua.no_show(called.id, "叫号未到")
+    assert (again.value.params["recalls_needed"], again.value.params["seconds_left"]) == (0, 19)
+    hall.clock.advance(seconds=29)  # called 2×, 1:10 ago
+    ticket = await li_hua.ticket(called.id)
+    assert ticket.times_called == 2
+    assert (hall.clock.now() - ticket.called_at).total_seconds() == 70  # type: ignore[operator]
+    gone = await li_hua.no_show(called.id, "叫号两次未到")
+    assert gone.status == TicketStatus.no_show
+
+
+async def test_a_no_show_who_comes_back_within_half_an_hour_goes_to_the_front(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    first = await kiosk.issue("bdc-transfer")
+    second = await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    assert called.id == first.id
+    hall.clock.advance(seconds=30)
+    await li_hua.recall(called.id)
+    hall.clock.advance(seconds=30)
+    await li_hua.no_show(called.id, "叫号两次未到")
+
+    hall.clock.advance(minutes=10)  # the citizen is back from the car park
+    back = await li_hua.reinstate(called.id, "群众返回")
+    assert (back.status, back.window, back.times_called) == (TicketStatus.waiting, None, 0)
+    assert back.reason == "群众返回"
+    assert [t.code for t in (await li_hua.queue(1)).tickets] == [first.code, second.code]
+    hall.clock.advance(seconds=5)
+    assert (await li_hua.call_next(1)).id == first.id
+    with pytest.raises(errors.Conflict) as twice:
+        await li_hua.reinstate(first.id, "again")
+    assert (twice.value.code, twice.value.params["current"]) == ("illegal_transition", "called")
+
+    hall.clock.advance(seconds=60)
+    await li_hua.recall(first.id)
+    await li_hua.no_show(first.id, "又走了")
+    hall.clock.advance(minutes=30)  # too late now: a new ticket
+    with pytest.raises(errors.Conflict) as late:
+        await li_hua.reinstate(first.id, "群众返回")
+    assert late.value.code == "reinstate_too_late"
+    assert late.value.params["minutes"] == 30
+    assert "issue the citizen a new ticket" in late.value.message
+
+
+async def test_only_staff_of_a_serving_department_reinstate_a_no_show(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient, zhang_wei: HallClient
+) -> None:
+    await kiosk.issue("bdc-transfer")
+    called = await li_hua.call_next(1)
+    hall.clock.advance(seconds=30)
+    await li_hua.recall(called.id)
+    hall.clock.advance(seconds=30)
+    await li_hua.no_show(called.id, "叫号两次未到")
+    chen_ming = await signed_in(hall, "1003")  # 市场监管: no window of his serves 不动产
+    with pytest.raises(errors.NotFound):
+        await chen_ming.reinstate(called.id, "群众返回")
+    with pytest.raises(errors.Forbidden):
+        await kiosk.reinstate(called.id, "群众返回")
+    assert (await zhang_wei.reinstate(called.id, "群众返回")).status == TicketStatus.waiting
+    await chen_ming.aclose()
+
+
 async def test_illegal_transitions_are_refused_naming_the_current_state(
     hall: RunningHall, kiosk: HallClient, li_hua: HallClient
 ) -> None:
@@ -164,6 +243,29 @@ async def test_parked_citizen_returns_to_the_front_or_the_back(
     assert second.code == "A002"
     await li_hua.park(second.id, QueuePosition.front)
     assert [t.code for t in (await li_hua.queue(1)).tickets] == ["A002", "A003", "A001"]
+
+
+async def test_back_of_the_queue_is_behind_everyone_waiting_for_the_window(
+    hall: RunningHall, kiosk: HallClient, wang_fang: HallClient
+) -> None:
+    # Window 8 (综合受理) calls 不动产查询 (C) first and 户籍 (F) last.
+    waiting_long = await kiosk.issue("hukou")
+    for _ in range(3):
+        await kiosk.issue("bdc-query")
+    for _ in range(2):
+        called = await wang_fang.call_next(8)
+        await wang_fang.start(called.id)
+        await wang_fang.complete(called.id)
+        hall.clock.advance(seconds=5)
+    c003 = await wang_fang.call_next(8)
+    assert c003.code == "C003"
+    hall.clock.advance(seconds=51)  # 户籍 F001 has waited since before C001
+    await wang_fang.park(c003.id, QueuePosition.back, "去取材料")
+    assert [t.code for t in (await wang_fang.queue(8)).tickets] == [waiting_long.code, "C003"]
+    later = await kiosk.issue("hukou")  # comes afterwards for the last service: behind C003
+    assert [t.code for t in (await wang_fang.queue(8)).tickets] == ["F001", "C003", later.code]
+    hall.clock.advance(seconds=5)
+    assert (await wang_fang.call_next(8)).code == "F001"
 
 
 async def test_calling_out_of_turn_needs_a_reason(

@@ -23,12 +23,15 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.cli import main
 from clerkdesk.demo import demo_hall
 from clerkdesk.hall.access.principal import Principal, verify_password
+from clerkdesk.hall.calendar.store import load_counter_policy
+from clerkdesk.hall.rules.counter_policy import CounterPolicy
 from clerkdesk.hall.setup import first_start
 from clerkdesk.hall.setup.hall_file import HallFile, ImportReport, import_hall
 from clerkdesk.hall.setup.structure import hall_structure as hall_view
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Service, Staff, Window, WindowService
+from clerkdesk.hall.store.models import Hall as HallRow
 from tests.conftest import RunningHall, local, signed_in
 
 Hall = dict[str, Any]  # a hall file as TOML data
@@ -126,6 +129,24 @@ def test_the_example_hall_loads_and_new_staff_get_a_first_password(admin: Admin)
     for staff_no, password in firsts.items():
         assert verify_password(staff[staff_no].password_hash, password)
     assert "clerkdesk admin set-password admin" in out  # what to do next
+
+
+def test_the_policy_section_sets_the_counters_no_show_and_reinstate_rules(admin: Admin) -> None:
+    hall = example()
+    assert hall["policy"] == {
+        "no_show_min_recalls": 1,
+        "no_show_min_seconds": 60,
+        "reinstate_minutes": 30,
+    }
+    hall["policy"] = {"no_show_min_recalls": 2, "no_show_min_seconds": 90}
+    assert admin.load(hall)[0] == 0
+    with admin.session() as session:
+        policy = load_counter_policy(session, session.scalars(select(HallRow.id)).one())
+    assert policy == CounterPolicy(2, 90, 30)  # what the file leaves out keeps its default
+
+    hall["policy"] = {"reinstate_minutes": -5}
+    code, _, err = admin.load(hall)
+    assert code != 0 and "reinstate_minutes" in err
 
 
 def test_importing_the_same_file_again_changes_nothing(admin: Admin) -> None:

@@ -26,6 +26,7 @@ from clerkdesk.hall.store.models import (
     Department,
     Event,
     Hall,
+    HallPolicy,
     Service,
     Staff,
     Ticket,
@@ -36,7 +37,7 @@ from clerkdesk.hall.store.models import (
     WindowSession,
 )
 from clerkdesk.hall.tickets import lifecycle as tickets
-from clerkdesk.hall.tickets import queries
+from clerkdesk.hall.tickets import queries, sql
 
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # Friday 10:00 in Shanghai
 TODAY = NOW.date()
@@ -48,6 +49,7 @@ class OrderHall:
     engine: Engine
     clerk: Principal
     window_id: int
+    other_window_id: int
     service_ids: list[int]
 
 
@@ -75,12 +77,15 @@ def _seed(engine: Engine) -> OrderHall:
             for n in range(SERVICES)
         ]
         window = Window(hall_id=hall.id, number=1, label="Window 1", department_id=dept.id)
+        other = Window(hall_id=hall.id, number=2, label="Window 2", department_id=dept.id)
         staff = Staff(
             hall_id=hall.id, staff_no="c1", name="Clerk", roles="clerk", password_hash="-"
         )
-        session.add_all([*services, window, staff])
+        session.add_all([*services, window, other, staff])
         session.flush()
         session.add(WindowSession(window_id=window.id, staff_id=staff.id, started_at=NOW))
+        # No-shows at once: the test marks every call a no-show to move on.
+        session.add(HallPolicy(hall_id=hall.id, no_show_min_recalls=0, no_show_min_seconds=0))
         clerk = Principal(
             staff_id=staff.id,
             hall_id=hall.id,
@@ -90,7 +95,7 @@ def _seed(engine: Engine) -> OrderHall:
             roles=frozenset({Role.clerk}),
             token_expires_at=NOW + timedelta(hours=8),
         )
-        return OrderHall(engine, clerk, window.id, [s.id for s in services])
+        return OrderHall(engine, clerk, window.id, other.id, [s.id for s in services])
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -112,8 +117,10 @@ class Draft:
     priority: str
     queue_minute: int
     slot_minutes: int | None
+    back: tuple[bool, int, int] | None = None  # parked at the back of (this, other) window
 
 
+RANKS = sorted(PRIORITY_RANK.values())
 drafts = st.lists(
     st.builds(
         Draft,
@@ -121,6 +128,7 @@ drafts = st.lists(
         priority=st.sampled_from(sorted(PRIORITY_RANK)),
         queue_minute=st.integers(-40, 0),  # few distinct minutes: ties are common
         slot_minutes=st.none() | st.integers(-20, 20),  # a slot before, at or after now
+        back=st.none() | st.tuples(st.booleans(), st.sampled_from(RANKS), st.integers(0, 4)),
     ),
     max_size=20,
 )
@@ -143,8 +151,13 @@ def _insert(session: Session, hall: OrderHall, items: list[Draft]) -> list[Ticke
     for number, item in enumerate(items, start=1):
         queue_at = NOW + timedelta(minutes=item.queue_minute)
         slot = None if item.slot_minutes is None else NOW + timedelta(minutes=item.slot_minutes)
+        here, rank, position = item.back or (True, None, None)
+        parked_at = hall.window_id if here else hall.other_window_id
         rows.append(
             Ticket(
+                back_window_id=None if item.back is None else parked_at,
+                back_rank=rank,
+                back_position=position,
                 hall_id=hall.clerk.hall_id,
                 service_id=hall.service_ids[item.service],
                 number=number,
@@ -182,15 +195,28 @@ def test_call_next_takes_tickets_in_the_pure_rule_order(
             t.ticket_id
             for t in order_for_window(
                 [
-                    Waiting(r.id, r.service_id, r.priority, r.queue_at, r.appointment_at)
+                    Waiting(
+                        r.id,
+                        r.service_id,
+                        r.priority,
+                        r.queue_at,
+                        r.appointment_at,
+                        r.back_window_id,
+                        r.back_rank,
+                        r.back_position,
+                    )
                     for r in rows
                 ],
                 [hall.service_ids[i] for i in order],
                 NOW,
+                hall.window_id,
             )
         ]
         window = session.get_one(Window, hall.window_id)
         assert [t.id for t in queries.queue_for_window(session, window, NOW)] == expected
+        where = {"hall_id": hall.clerk.hall_id, "window_id": hall.window_id, "now": NOW}
+        last = session.execute(sql.LAST_IN_LINE, where).first()  # where "back" parks a ticket
+        assert (last.id if last else None) == (expected[-1] if expected else None)
 
     called: list[int] = []
     while True:

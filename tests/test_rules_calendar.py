@@ -24,8 +24,10 @@ from clerkdesk.hall.rules.calendar import (
     next_opening,
     opening_intervals,
     service_cutoff,
+    service_day,
     sessions_on,
     split_by_local_date,
+    worked_parts,
     working_day_end,
 )
 from clerkdesk.hall.rules.day_types import DayType
@@ -225,8 +227,47 @@ def test_a_sign_in_ends_at_local_midnight_unless_the_hall_is_open_across_it() ->
     # two hours after it (room for an extension), not at midnight in front of a citizen.
     assert working_day_end(calendar, utc("2026-12-12 19:30")) == utc("2026-12-13 04:00")
     assert working_day_end(calendar, utc("2026-12-12 23:40")) == utc("2026-12-13 04:00")
+    # A session closing at 23:50: room for an extension past midnight too.
+    late = hall(DutySession(date(2026, 12, 11), None, (hours("20:00", "23:50"),), "晚间"))
+    assert working_day_end(late, utc("2026-12-11 19:30")) == utc("2026-12-12 01:50")
     # Signed in after midnight on Sunday (no hours of its own): Sunday's midnight.
     assert working_day_end(calendar, utc("2026-12-13 00:30")) == utc("2026-12-14 00:00")
+
+
+def test_a_night_session_belongs_to_the_service_day_it_opened_on() -> None:
+    night = DutySession(date(2026, 12, 11), None, (hours("22:00", "00:30"),), "夜间值班")
+    calendar = hall(night)
+    friday, saturday = date(2026, 12, 11), date(2026, 12, 12)
+    assert service_day(calendar, utc("2026-12-11 09:00")) == friday
+    assert service_day(calendar, utc("2026-12-11 23:50")) == friday
+    # Past midnight, still Friday's session: still Friday's service day.
+    assert service_day(calendar, utc("2026-12-12 00:00")) == friday
+    assert service_day(calendar, utc("2026-12-12 00:29")) == friday
+    # Closing up after it (an extension to 00:45): Friday's, for two hours at most.
+    assert service_day(calendar, utc("2026-12-12 00:46")) == friday
+    assert service_day(calendar, utc("2026-12-12 02:30")) == saturday
+    # An ordinary evening and the small hours after it belong to their own date.
+    assert service_day(hall(), utc("2026-12-11 20:00")) == friday
+    assert service_day(hall(), utc("2026-12-12 00:10")) == saturday
+    # Saturday's own morning session is Saturday's.
+    assert service_day(hall(SATURDAY_DUTY, night), utc("2026-12-12 09:30")) == saturday
+
+
+def test_an_overrun_across_midnight_is_split_with_each_dates_day_type() -> None:
+    calendar = hall()
+    friday, saturday = date(2026, 12, 11), date(2026, 12, 12)
+    parts = worked_parts(calendar, utc("2026-12-11 23:50"), utc("2026-12-12 00:20"))
+    assert [(p.local_date, p.day_type, p.minutes) for p in parts] == [
+        (friday, DayType.WORKDAY, 10),
+        (saturday, DayType.REST_DAY, 20),
+    ]
+    assert (parts[0].end, parts[1].start) == (utc("2026-12-12 00:00"), utc("2026-12-12 00:00"))
+    # Closed at 00:46 with the window's end at 00:45: one minute, all of it Saturday's.
+    [late] = worked_parts(calendar, utc("2026-12-12 00:45"), utc("2026-12-12 00:46"))
+    assert (late.local_date, late.day_type, late.minutes) == (saturday, DayType.REST_DAY, 1)
+    # Part minutes add up to the whole span's whole minutes.
+    odd = worked_parts(calendar, utc("2026-12-11 23:50:20"), utc("2026-12-12 00:20:40"))
+    assert [p.minutes for p in odd] == [9, 21]
 
 
 def test_touching_intervals_across_midnight_make_one_open_stretch() -> None:

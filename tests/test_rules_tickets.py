@@ -9,6 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clerkdesk.hall.rules.counter_policy import (
+    CounterPolicy,
+    NoShowWait,
+    no_show_wait,
+    reinstate_until,
+)
 from clerkdesk.hall.rules.queue_order import (
     NORMAL_RANK,
     PRIORITY_RANK,
@@ -39,6 +45,7 @@ LEGAL = {
     ("waiting", Action.cancel): "cancelled",
     ("called", Action.cancel): "cancelled",
     ("waiting", Action.carry_over): "waiting",  # the end-of-day rule: waits for the next opening
+    ("no_show", Action.reinstate): "waiting",
 }
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -66,13 +73,15 @@ def test_allowed_actions_are_exactly_the_legal_ones(state: str) -> None:
 
 def test_terminal_states_are_done_no_show_and_cancelled() -> None:
     assert frozenset({"done", "no_show", "cancelled"}) == TERMINAL
-    assert all(allowed_actions(state) == [] for state in TERMINAL)
+    assert allowed_actions("done") == allowed_actions("cancelled") == []
+    assert allowed_actions("no_show") == [Action.reinstate]  # the citizen came back
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(ACTIONS), max_size=30))
 def test_no_sequence_of_actions_leaves_a_terminal_state(actions: list[Action]) -> None:
-    """Whatever anyone presses, a finished ticket stays finished and refusals change nothing."""
+    """Whatever anyone presses, a finished ticket stays finished (a no-show leaves only by
+    being reinstated) and refusals change nothing."""
     state = "waiting"
     for action in actions:
         try:
@@ -80,7 +89,7 @@ def test_no_sequence_of_actions_leaves_a_terminal_state(actions: list[Action]) -
         except IllegalTransition as refused:
             assert refused.current == state
             continue
-        assert state not in TERMINAL
+        assert state not in TERMINAL or (state, action) == ("no_show", Action.reinstate)
         if action == Action.recall:
             assert after == state == "called"  # recall keeps it called
         state = after
@@ -173,3 +182,21 @@ def test_green_channel_and_a_due_appointment_go_before_earlier_normal_tickets() 
     ordered = order_for_window([not_due, normal, elderly, due], [1, 2], NOW)
     # The slot at 11:00 has not come: that ticket waits as a normal one, by when it joined.
     assert [t.ticket_id for t in ordered] == [2, 3, 1, 4]
+
+
+# --- the counter policy ---------------------------------------------------------------------
+
+
+def test_a_no_show_waits_for_the_policys_recalls_and_seconds() -> None:
+    policy = CounterPolicy()  # one recall, 60 s since the first call
+    called = NOW
+    assert no_show_wait(policy, 0, called, NOW + timedelta(seconds=1)) == NoShowWait(1, 59)
+    assert no_show_wait(policy, 1, called, NOW + timedelta(seconds=30.5)) == NoShowWait(0, 30)
+    assert no_show_wait(policy, 0, called, NOW + timedelta(seconds=90)) == NoShowWait(1, 0)
+    assert no_show_wait(policy, 1, called, NOW + timedelta(seconds=60)) is None
+    assert no_show_wait(CounterPolicy(0, 0), 0, called, called) is None
+
+
+def test_a_no_show_may_be_reinstated_for_the_policys_minutes() -> None:
+    assert reinstate_until(CounterPolicy(), NOW) == NOW + timedelta(minutes=30)
+    assert reinstate_until(CounterPolicy(reinstate_minutes=5), NOW) == NOW + timedelta(minutes=5)

@@ -75,6 +75,7 @@ async def test_recall_counts_and_a_no_show_takes_a_reason(
         await pilot.press("f3")
         await wait_for(pilot, lambda: screen.model.current and screen.model.current.recall_count)
         assert "recalled 1×" in screen_text(app)
+        hall.clock.advance(seconds=60)  # the hall's policy: a minute after the call
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("enter")  # the suggested reason
@@ -214,6 +215,9 @@ async def test_a_double_press_in_a_dialog_answers_it_once_and_keeps_the_counter(
         await pilot.press("n")  # the counter is still there and answers
         await wait_for(pilot, lambda: screen.model.status == TicketStatus.called)
         assert app.screen is screen
+        hall.clock.advance(seconds=60)  # the hall's policy: one recall, a minute after the call
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: screen.model.current and screen.model.current.recall_count)
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
         for key in ("enter", "enter"):

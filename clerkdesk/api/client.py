@@ -127,6 +127,10 @@ class HallClient:
     async def health(self) -> w.Health:
         return await self._get("/healthz", w.Health)
 
+    async def clock(self) -> w.HallClock:
+        """The hall's time and speed: show and count down in it, not the PC's time."""
+        return await self._get("/clock", w.HallClock)
+
     async def login(self, staff_no: str, password: str) -> w.LoginResponse:
         answer = await self._post(
             "/auth/login", w.LoginResponse, w.LoginRequest(staff_no=staff_no, password=password)
@@ -232,6 +236,11 @@ class HallClient:
     async def cancel(self, ticket_id: int, reason: str, key: str | None = None) -> w.TicketOut:
         body = w.Cancel(reason=reason)
         return await self._post(f"/tickets/{ticket_id}/cancel", w.TicketOut, body, key)
+
+    async def reinstate(self, ticket_id: int, reason: str, key: str | None = None) -> w.TicketOut:
+        """A no-show came back: to the front of the queue again (within the hall's policy)."""
+        body = w.Reinstate(reason=reason)
+        return await self._post(f"/tickets/{ticket_id}/reinstate", w.TicketOut, body, key)
 
     async def ticket(self, ticket_id: int) -> w.TicketOut:
         return await self._get(f"/tickets/{ticket_id}", w.TicketOut)

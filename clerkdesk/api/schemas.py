@@ -122,6 +122,17 @@ class Health(Wire):
     now: datetime
 
 
+class HallClock(Wire):
+    """GET /clock: the hall's own time. A workstation shows and counts down in this time, not
+    its PC's: a demo hall may start elsewhere in time and run `speed` times faster."""
+
+    now: datetime = Field(description="The hall's clock at the answer (UTC)")
+    speed: float = Field(
+        description="Hall seconds per real second: 1 normally, the demo's --speed, 0 for a "
+        "clock that moves only when told (tests)"
+    )
+
+
 # --- staff and sign-in ----------------------------------------------------------------------
 
 
@@ -223,6 +234,9 @@ class TicketOut(Wire):
     called_at: datetime | None
     called_by: str | None
     recall_count: int
+    times_called: int = Field(
+        default=0, description="The call and its recalls (0: not called); since called_at"
+    )
     started_at: datetime | None
     finished_at: datetime | None
     outcome: Outcome | None
@@ -251,6 +265,12 @@ class Park(Wire):
 
 
 class Cancel(Wire):
+    reason: Reason
+
+
+class Reinstate(Wire):
+    """A no-show came back: why they are served after all (the hall's policy window applies)."""
+
     reason: Reason
 
 
@@ -287,6 +307,7 @@ class EventKind(StrEnum):
     ticket_no_show = "ticket.no_show"
     ticket_parked = "ticket.parked"
     ticket_cancelled = "ticket.cancelled"
+    ticket_reinstated = "ticket.reinstated"
     window_signed_in = "window.signed_in"
     window_signed_out = "window.signed_out"
     window_paused = "window.paused"
@@ -496,11 +517,22 @@ class ExtensionInboxItem(Wire):
     minutes_needed: int
 
 
+class OverrunPart(Wire):
+    """The piece of an overrun on one hall-local date: overtime is credited per calendar date
+    with that date's day type, so an overrun across midnight has two parts."""
+
+    local_date: date
+    day_type: DayType
+    start: datetime
+    end: datetime
+    minutes: int = Field(description="Whole minutes; the parts add up to the overrun's minutes")
+
+
 class OverrunOut(Wire):
     id: int
     window: int
     staff: StaffOut
-    local_date: date
+    local_date: date = Field(description="The hall-local date the overrun starts on")
     window_end: datetime
     actual_end: datetime
     minutes: int
@@ -509,6 +541,12 @@ class OverrunOut(Wire):
     decided_at: datetime | None
     decided_by: StaffOut | None
     decision_reason: str | None
+    service_day: date | None = Field(
+        default=None, description="The service day of the stretch it ran past (DESIGN.md)"
+    )
+    parts: list[OverrunPart] = Field(
+        default_factory=list, description="Split at local midnight, each with its day type"
+    )
 
 
 class WindowClosingOut(Wire):

@@ -12,8 +12,15 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import parse_roles
+from clerkdesk.hall.calendar.cache import cached_calendar
 from clerkdesk.hall.rules import closing as rules
-from clerkdesk.hall.rules.calendar import HallCalendar, day_info, opening_intervals, sessions_on
+from clerkdesk.hall.rules.calendar import (
+    HallCalendar,
+    day_info,
+    opening_intervals,
+    sessions_on,
+    worked_parts,
+)
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import (
     ConfirmedYear,
@@ -113,6 +120,7 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
         called_at=ticket.called_at,
         called_by=called_by.staff_no if called_by else None,
         recall_count=ticket.recall_count,
+        times_called=times_called(ticket.called_at, ticket.recall_count),
         started_at=ticket.started_at,
         finished_at=ticket.finished_at,
         outcome=w.Outcome(ticket.outcome) if ticket.outcome else None,
@@ -120,6 +128,11 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
         notes=ticket.notes,
         estimated_minutes=service.estimated_minutes,
     )
+
+
+def times_called(called_at: datetime | None, recall_count: int) -> int:
+    """How often the citizen was called, the first call included (0 while not called)."""
+    return 0 if called_at is None else recall_count + 1
 
 
 def ticket_answer(row: Mapping[Any, Any]) -> w.TicketOut:
@@ -140,6 +153,7 @@ def ticket_answer(row: Mapping[Any, Any]) -> w.TicketOut:
         called_at=row["called_at"],
         called_by=row["called_by"],
         recall_count=row["recall_count"],
+        times_called=times_called(row["called_at"], row["recall_count"]),
         started_at=row["started_at"],
         finished_at=row["finished_at"],
         outcome=w.Outcome(outcome) if outcome else None,
@@ -206,6 +220,9 @@ def extension_out(session: Session, row: ExtensionRequest) -> w.ExtensionOut:
 
 def overrun_out(session: Session, row: Overrun) -> w.OverrunOut:
     decided_by = session.get(Staff, row.decided_by_id) if row.decided_by_id else None
+    calendar = cached_calendar(session, row.hall_id)
+    # Covered by an extension approved later, the window's end is past the actual end: none.
+    parts = worked_parts(calendar, row.window_end, max(row.window_end, row.actual_end))
     return w.OverrunOut(
         id=row.id,
         window=session.get_one(Window, row.window_id).number,
@@ -219,6 +236,18 @@ def overrun_out(session: Session, row: Overrun) -> w.OverrunOut:
         decided_at=row.decided_at,
         decided_by=staff_out(session, decided_by) if decided_by else None,
         decision_reason=row.decision_reason,
+        service_day=session.get_one(WindowClosing, row.window_closing_id).local_date,
+        parts=[
+            w.OverrunPart(
+                local_date=p.local_date,
+                day_type=w.DayType(p.day_type.value),
+                start=p.start,
+                end=p.end,
+                minutes=p.minutes,
+            )
+            for p in parts
+            if p.minutes > 0
+        ],
     )
 
 

@@ -37,6 +37,7 @@ class Can(StrEnum):
     list_tickets = "list_tickets"  # today's tickets (scoped)
     see_any_ticket = "see_any_ticket"  # any ticket of the hall, notes included
     cancel_failed_print = "cancel_failed_print"  # a waiting ticket one issued oneself
+    reinstate_ticket = "reinstate_ticket"  # a no-show who came back (scoped: serving department)
     oversee_department = "oversee_department"  # watch, cancel and decide in one's department
     oversee_hall = "oversee_hall"  # watch, cancel and decide anywhere in the hall
     decide = "decide"  # approve or deny extensions, confirm or reject overruns
@@ -56,6 +57,7 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.list_tickets:          (n,   Y,   Y,    n),
     Can.see_any_ticket:        (n,   n,   Y,    Y),
     Can.cancel_failed_print:   (n,   n,   n,    Y),
+    Can.reinstate_ticket:      (Y,   Y,   Y,    n),
     Can.oversee_department:    (n,   Y,   n,    n),
     Can.oversee_hall:          (n,   n,   Y,    n),
     Can.decide:                (n,   Y,   Y,    n),
@@ -222,6 +224,33 @@ def require_cancel(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) 
         "duty lead of its department to cancel it.",
         ticket=ticket["code"],
     )
+
+
+def serves_department_of(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> bool:
+    """Admins, and leads without a department: the whole hall. Others: their department's
+    services, and those an active window of their department serves."""
+    if may(who, Can.oversee_hall) or who.department_id is None:
+        return True
+    if ticket["service_department_id"] == who.department_id:
+        return True
+    query = (
+        select(_ws.c.window_id)
+        .join(_w, _w.c.id == _ws.c.window_id)
+        .where(
+            _ws.c.service_id == ticket["service_id"],
+            _w.c.department_id == who.department_id,
+            _w.c.active,
+        )
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def require_reinstate(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> None:
+    """A clerk of a department serving the ticket's service, a lead (of such a department, or
+    without one), an admin (`Can.reinstate_ticket`, checked first). Another department's
+    no-show: 404, as if it did not exist."""
+    if not serves_department_of(conn, who, ticket):
+        raise not_found("ticket", ticket["id"])
 
 
 # --- the duty lead's decisions --------------------------------------------------------------

@@ -12,7 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar.store import confirm_year, load_calendar, unconfirmed_years
+from clerkdesk.hall.calendar.store import (
+    confirm_year,
+    load_calendar,
+    move_sign_in_ends,
+    unconfirmed_years,
+)
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.store.models import DayOverride, DutySessionHours, Hall
 from clerkdesk.hall.wire import confirmed_year_out, day_out
@@ -47,6 +52,7 @@ def only_hall(session: Session, code: str | None = None) -> Hall:
 
 
 def _updated(session: Session, hall: Hall, now: datetime) -> None:
+    move_sign_in_ends(session, hall.id, now)
     append_event(session, hall.id, w.EventKind.calendar_updated, now)
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from clerkdesk.hall.calendar.store import load_calendar
-from clerkdesk.hall.rules.calendar import HallCalendar
+from clerkdesk.hall.rules.calendar import HallCalendar, service_day
 
 SESSION_KEY = "clerkdesk_calendars"
 
@@ -71,3 +72,9 @@ def cached_calendar(session: Session, hall_id: int) -> HallCalendar:
     if isinstance(view, CalendarView):
         return view.calendar(session, hall_id)
     return load_calendar(session, hall_id)
+
+
+def service_day_of(session: Session, hall_id: int, now: datetime) -> date:
+    """The hall's service day at `now` (rules.calendar.service_day): what ticket numbers and
+    the lead's lists count by, so a night session past midnight stays the day it opened."""
+    return service_day(cached_calendar(session, hall_id), now)

@@ -44,7 +44,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar.store import confirm_year
+from clerkdesk.hall.calendar.store import confirm_year, move_sign_in_ends
 from clerkdesk.hall.store.models import DayOverride, DutySessionHours, Hall, HallPolicy, WeeklyHours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -185,3 +185,4 @@ def import_calendar(session: Session, hall: Hall, spec: CalendarSpec, now: datet
     policy.closing_notice_minutes = spec.closing_notice_minutes
     session.add(policy)
     session.flush()
+    move_sign_in_ends(session, hall.id, now)

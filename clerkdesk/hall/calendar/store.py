@@ -24,13 +24,16 @@ from clerkdesk.hall.rules.calendar import (
     WeeklySchedule,
     working_day_end,
 )
+from clerkdesk.hall.rules.counter_policy import CounterPolicy
 from clerkdesk.hall.rules.day_types import DayType, year_confirmed
 from clerkdesk.hall.store.models import (
+    AuthToken,
     ConfirmedYear,
     DayOverride,
     DutySessionHours,
     Hall,
     HallPolicy,
+    Staff,
     WeeklyHours,
 )
 
@@ -98,6 +101,37 @@ def local_day(timezone: str, at: datetime) -> date:
 def sign_in_ends(session: Session, hall_id: int, now: datetime) -> datetime:
     """When a sign-in made now ends with the working day (the pure rule `working_day_end`)."""
     return working_day_end(load_calendar(session, hall_id), now)
+
+
+def move_sign_in_ends(session: Session, hall_id: int, now: datetime) -> int:
+    """After a calendar change: the sign-ins of the hall still running end when their working
+    day ends on the calendar as it is now (a night session added after a clerk signed in keeps
+    them signed in past midnight). An end that would already have passed is left as it was:
+    a change never signs anyone out behind their back. Returns how many ends moved."""
+    from clerkdesk.hall.access.principal import token_expiry  # (principal imports us lazily)
+
+    calendar = load_calendar(session, hall_id)
+    running = session.scalars(
+        select(AuthToken)
+        .join(Staff, Staff.id == AuthToken.staff_id)
+        .where(Staff.hall_id == hall_id, AuthToken.revoked_at.is_(None), AuthToken.expires_at > now)
+    )
+    moved = 0
+    for token in running:
+        end = token_expiry(token.created_at, working_day_end(calendar, token.created_at))
+        if end > now and end != token.expires_at:
+            token.expires_at = end
+            moved += 1
+    session.flush()
+    return moved
+
+
+def load_counter_policy(session: Session, hall_id: int) -> CounterPolicy:
+    """The hall's counter policy (no-shows, reinstating); the defaults without a policy row."""
+    row = session.get(HallPolicy, hall_id)
+    if row is None:
+        return CounterPolicy()
+    return CounterPolicy(row.no_show_min_recalls, row.no_show_min_seconds, row.reinstate_minutes)
 
 
 def load_policy(session: Session, hall_id: int) -> ClosingPolicy:

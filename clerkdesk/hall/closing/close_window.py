@@ -128,7 +128,7 @@ def _close(session: Session, who: Principal, held: HeldWindow, now: datetime) ->
             window_id=window.id,
             staff_id=who.staff_id,
             window_closing_id=record.id,
-            local_date=timing.local_date,
+            local_date=closing.overrun_date(calendar, timing.end),
             window_end=timing.end,
             actual_end=now,
             minutes=minutes,

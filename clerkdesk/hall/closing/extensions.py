@@ -174,6 +174,8 @@ def _cover_overrun(session: Session, row: ExtensionRequest, now: datetime) -> No
     if overrun is None:
         return
     overrun.window_end = record.window_end
+    calendar = load_calendar(session, row.hall_id)
+    overrun.local_date = closing.overrun_date(calendar, overrun.window_end)
     overrun.minutes = rules.overrun_minutes(record.window_end, overrun.actual_end)
     if overrun.minutes == 0:
         overrun.status = w.OverrunStatus.covered.value

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.policy import in_scope
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.store import load_calendar, local_date
+from clerkdesk.hall.calendar.cache import service_day_of
+from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import not_found
 from clerkdesk.hall.rules import closing as rules
-from clerkdesk.hall.store.models import ExtensionRequest, Hall, Window
+from clerkdesk.hall.store.models import ExtensionRequest, Window
 from clerkdesk.hall.wire import extension_out, inbox_item_out, open_session, window_out
 
 PENDING = w.ExtensionStatus.pending.value
@@ -46,9 +47,9 @@ def inbox_item(session: Session, row: ExtensionRequest, now: datetime) -> w.Exte
 def list_extensions(
     session: Session, who: Principal, status: w.ExtensionStatus | None, now: datetime
 ) -> list[w.ExtensionInboxItem]:
-    """Today's requests and every pending one; leads and admins see their scope, a clerk their
-    own."""
-    today = local_date(session.get_one(Hall, who.hall_id), now)
+    """The service day's requests and every pending one; leads and admins see their scope, a
+    clerk their own."""
+    today = service_day_of(session, who.hall_id, now)
     query = select(ExtensionRequest).where(
         ExtensionRequest.hall_id == who.hall_id,
         or_(ExtensionRequest.local_date == today, ExtensionRequest.status == PENDING),

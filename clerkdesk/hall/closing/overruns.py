@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.policy import in_scope, require_decider
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.store import local_date
+from clerkdesk.hall.calendar.cache import service_day_of
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.ledger import facts as ledger_facts
-from clerkdesk.hall.store.models import Hall, Overrun, Staff, Window
+from clerkdesk.hall.store.models import Overrun, Staff, Window, WindowClosing
 from clerkdesk.hall.wire import overrun_out
 
 PENDING = w.OverrunStatus.pending.value
@@ -25,12 +25,17 @@ PENDING = w.OverrunStatus.pending.value
 def list_overruns(
     session: Session, who: Principal, status: w.OverrunStatus | None, now: datetime
 ) -> list[w.OverrunOut]:
-    """Today's overruns and every pending one: leads and admins see their scope, a clerk their
-    own."""
-    today = local_date(session.get_one(Hall, who.hall_id), now)
-    query = select(Overrun).where(
-        Overrun.hall_id == who.hall_id,
-        or_(Overrun.local_date == today, Overrun.status == PENDING),
+    """The service day's overruns (by the stretch they ran past, so a night session's stay in
+    the list after midnight) and every pending one: leads and admins see their scope, a clerk
+    their own."""
+    today = service_day_of(session, who.hall_id, now)
+    query = (
+        select(Overrun)
+        .join(WindowClosing, WindowClosing.id == Overrun.window_closing_id)
+        .where(
+            Overrun.hall_id == who.hall_id,
+            or_(WindowClosing.local_date == today, Overrun.status == PENDING),
+        )
     )
     if status is not None:
         query = query.where(Overrun.status == status.value)

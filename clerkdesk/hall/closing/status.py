@@ -7,7 +7,7 @@ come from this service's recent service times (rules.closing).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,6 +91,11 @@ def estimate(session: Session, window: Window, now: datetime) -> rules.Estimate[
 
 
 # --- the closing banner ---------------------------------------------------------------------
+
+
+def overrun_date(calendar: HallCalendar, window_end: datetime) -> date:
+    """The hall-local date an overrun starts on (stored in UTC, dated by local date)."""
+    return window_end.astimezone(calendar.zone).date()
 
 
 def latest_extension(

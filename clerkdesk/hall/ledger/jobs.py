@@ -9,9 +9,9 @@ import logging
 
 from sqlalchemy import select
 
+from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.ledger.expiry import expire_due
 from clerkdesk.hall.store.models import Hall
-from clerkdesk.hall.tickets.lifecycle import local_date
 from clerkdesk.hall.unit_of_work import HallContext
 
 log = logging.getLogger(__name__)

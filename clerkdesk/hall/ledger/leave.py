@@ -15,7 +15,7 @@ from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api.schemas import EventKind
 from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.store import load_calendar
+from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, not_found
 from clerkdesk.hall.ledger.book import append, lock_staff, state_of
 from clerkdesk.hall.ledger.events import ledger_event
@@ -33,7 +33,6 @@ from clerkdesk.hall.rules.calendar import day_info
 from clerkdesk.hall.setup.leave_policy import load_leave_policy
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import LeaveRequest
-from clerkdesk.hall.tickets.lifecycle import local_date
 
 PENDING = lw.DecisionStatus.pending.value
 APPROVED = lw.DecisionStatus.approved.value

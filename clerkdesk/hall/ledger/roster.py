@@ -13,14 +13,13 @@ from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.file import parse_hours
-from clerkdesk.hall.calendar.store import load_calendar
+from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.errors import Conflict, Forbidden
 from clerkdesk.hall.ledger.scope import in_scope, visible_staff
 from clerkdesk.hall.ledger.wire import duty_out
 from clerkdesk.hall.rules.calendar import OpeningInterval, sessions_on
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import DutyRosterEntry
-from clerkdesk.hall.tickets.lifecycle import local_date
 
 
 def assign(session: Session, who: Principal, body: lw.AssignDuty, now: datetime) -> lw.DutyAssigned:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.ledger import roster
 from clerkdesk.hall.ledger.book import as_rule_row, rows_of
 from clerkdesk.hall.ledger.leave import pending_minutes
@@ -20,7 +21,6 @@ from clerkdesk.hall.rules.accrual import replay
 from clerkdesk.hall.setup.leave_policy import load_leave_policy
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import OvertimeEntry
-from clerkdesk.hall.tickets.lifecycle import local_date
 from clerkdesk.hall.wire import staff_out
 
 EXPIRING_DAYS = 30

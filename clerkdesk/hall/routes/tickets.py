@@ -28,7 +28,8 @@ async def issue(body: w.IssueTicket, hall: HallDep, post: PostDep) -> Response:
 def list_today(
     hall: HallDep, token: TokenDep, status: w.TicketStatus | None = Query(default=None)
 ) -> list[w.TicketOut]:
-    """Today's tickets (leads see their department's, admins the whole hall)."""
+    """The service day's tickets (leads see their department's, admins the whole hall); a
+    night session past midnight is still the day it opened."""
     return hall.read(token, lambda s, who, now: queries.tickets_today(s, who, now, status))
 
 
@@ -106,4 +107,19 @@ async def cancel(
     return await hall.write_soon(
         *post.of(body),
         lambda s, who, now: tickets.cancel(s, who, ticket_id, body.reason, now),
+    )
+
+
+@router.post("/tickets/{ticket_id}/reinstate", response_model=w.TicketOut)
+async def reinstate(
+    body: w.Reinstate,
+    hall: HallDep,
+    post: PostDep,
+    ticket_id: int = TicketId,
+) -> Response:
+    """A no-show came back: back to the front of the queue, within the hall's policy window
+    (a clerk of a department serving it, a lead, an admin), with a reason."""
+    return await hall.write_soon(
+        *post.of(body),
+        lambda s, who, now: tickets.reinstate(s, who, ticket_id, body.reason, now),
     )

@@ -278,23 +278,39 @@ def minutes_until_closing(calendar: HallCalendar, at_utc: datetime) -> int | Non
 NIGHT_GRACE = timedelta(hours=2)  # room for an extension after a night session's end
 
 
+def service_day(calendar: HallCalendar, at_utc: datetime, grace: timedelta = NIGHT_GRACE) -> date:
+    """The service day `at_utc` belongs to (DESIGN.md, "Service day"): the hall-local date on
+    which the open stretch containing it started, so a night session 22:00 → 00:30 is wholly
+    the day it opened. Out of hours it is the local date, except within `grace` after a
+    stretch that started on an earlier date (closing up, an extension past a night session):
+    that stretch's date still. Ticket numbers and the lead's lists are per service day."""
+    at = as_utc(at_utc)
+    today = _local_date(calendar, at)
+    stretch = current_stretch(calendar, at)
+    if stretch is None:
+        stretch = last_stretch(calendar, at)
+        if stretch is None or at >= stretch[1] + grace:
+            return today
+    return min(today, _local_date(calendar, stretch[0]))
+
+
 def working_day_end(calendar: HallCalendar, at_utc: datetime) -> datetime:
     """When the working day of someone signing in at `at_utc` ends (UTC): the next local
-    midnight, unless the hall is open across that midnight (a night session, 夜间值班), then
-    the end of that open stretch plus `NIGHT_GRACE`, so the clerk serving it is not signed
-    out at 00:00 in front of a citizen."""
+    midnight, or `NIGHT_GRACE` after the end of the open stretch now or of the day's last
+    stretch when that is later (a night session, 夜间值班, or one closing late enough that an
+    extension runs past midnight), so the clerk serving it is not signed out at 00:00 in front
+    of a citizen."""
     at = as_utc(at_utc)
     today = _local_date(calendar, at)
     midnight = datetime.combine(today + timedelta(days=1), time(0), calendar.zone).astimezone(UTC)
     ends = [midnight]
     stretch = current_stretch(calendar, at)
     if stretch is not None:
-        ends.append(stretch[1])
+        ends.append(stretch[1] + NIGHT_GRACE)
     closing = day_closing(calendar, today)
     if closing is not None:
-        ends.append(as_utc(closing))
-    last = max(ends)
-    return last + NIGHT_GRACE if last > midnight else midnight
+        ends.append(as_utc(closing) + NIGHT_GRACE)
+    return max(ends)
 
 
 def service_cutoff(closing: datetime, minutes: int) -> datetime:
@@ -316,3 +332,31 @@ def split_by_local_date(
 ) -> list[tuple[date, datetime, datetime]]:
     """Split ``[start_utc, end_utc)`` at the hall's local midnights (see `local_date_pieces`)."""
     return local_date_pieces(calendar.zone, start_utc, end_utc)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedPart:
+    """The piece of a span of work that falls on one hall-local date, with that date's day
+    type (overtime is credited per calendar date: DESIGN.md, "Day types")."""
+
+    local_date: date
+    day_type: DayType
+    start: datetime
+    end: datetime
+    minutes: int
+
+
+def worked_parts(
+    calendar: HallCalendar, start_utc: datetime, end_utc: datetime
+) -> list[WorkedPart]:
+    """``[start_utc, end_utc)`` split at the hall's local midnights. Whole minutes are counted
+    from the span's start, so the parts add up to the whole span's whole minutes (an overrun
+    23:50 → 00:20 is 10 minutes on one date and 20 on the next)."""
+    start = as_utc(start_utc)
+    parts = []
+    for local_date, piece_start, piece_end in split_by_local_date(calendar, start, end_utc):
+        before = (piece_start - start) // timedelta(minutes=1)
+        through = (piece_end - start) // timedelta(minutes=1)
+        day_type = day_info(calendar, local_date).day_type
+        parts.append(WorkedPart(local_date, day_type, piece_start, piece_end, through - before))
+    return parts

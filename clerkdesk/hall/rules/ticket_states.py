@@ -2,8 +2,9 @@
 
 waiting → called → serving → done | no_show; called/serving → waiting (park); recall keeps a
 ticket called and counts; waiting/called → cancelled; the end-of-day rule's carry-over keeps a
-waiting ticket waiting (for the next opening, with the carried-over priority). Anything else
-is refused, naming the current state.
+waiting ticket waiting (for the next opening, with the carried-over priority); no_show → waiting
+(reinstate: the citizen came back, within the hall's policy window). Anything else is refused,
+naming the current state.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Action(StrEnum):
     park = "park"
     cancel = "cancel"
     carry_over = "carry_over"
+    reinstate = "reinstate"
 
 
 WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
@@ -33,6 +35,7 @@ WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
     "cancelled",
 )
 TERMINAL = frozenset({DONE, NO_SHOW, CANCELLED})
+"""Finished for the counts; only a no-show leaves it again, reinstated (policy permitting)."""
 
 _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.call: (frozenset({WAITING}), CALLED),
@@ -43,6 +46,7 @@ _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.park: (frozenset({CALLED, SERVING}), WAITING),
     Action.cancel: (frozenset({WAITING, CALLED}), CANCELLED),
     Action.carry_over: (frozenset({WAITING}), WAITING),
+    Action.reinstate: (frozenset({NO_SHOW}), WAITING),
 }
 
 

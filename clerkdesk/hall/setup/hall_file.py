@@ -34,7 +34,15 @@ from clerkdesk.hall.access import staff_admin
 from clerkdesk.hall.calendar.file import CalendarSpec, import_calendar
 from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.setup.leave_policy import LeaveSpec, import_leave_policy
-from clerkdesk.hall.store.models import Department, Hall, Service, Staff, Window, WindowService
+from clerkdesk.hall.store.models import (
+    Department,
+    Hall,
+    HallPolicy,
+    Service,
+    Staff,
+    Window,
+    WindowService,
+)
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -93,6 +101,15 @@ class StaffSpec(_Spec):
     password: str | None = Field(default=None, min_length=4, max_length=256)
 
 
+class PolicySpec(_Spec):
+    """The hall's counter policy (rules.counter_policy): when a no-show may be marked, and for
+    how long a no-show may be reinstated when the citizen comes back."""
+
+    no_show_min_recalls: int = Field(default=1, ge=0, le=10)
+    no_show_min_seconds: int = Field(default=60, ge=0, le=3600)
+    reinstate_minutes: int = Field(default=30, ge=0, le=24 * 60)
+
+
 class HallFile(_Spec):
     hall: HallSpec
     departments: list[DepartmentSpec] = Field(default_factory=list)
@@ -101,6 +118,7 @@ class HallFile(_Spec):
     staff: list[StaffSpec] = Field(default_factory=list)
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     leave: LeaveSpec = Field(default_factory=LeaveSpec)
+    policy: PolicySpec = Field(default_factory=PolicySpec)
 
 
 class HallFileError(ValueError):
@@ -193,10 +211,20 @@ def import_hall(session: Session, spec: HallFile, now: datetime) -> ImportReport
     _upsert_windows(session, hall, spec, departments, services, report)
     _upsert_staff(session, hall, spec, departments, report, now)
     import_calendar(session, hall, spec.calendar, now)
+    _set_policy(session, hall, spec.policy)
     report.updated.append("calendar")
     import_leave_policy(session, hall, spec.leave, now)
     append_event(session, hall.id, w.EventKind.hall_updated, now)
     return report
+
+
+def _set_policy(session: Session, hall: Hall, spec: PolicySpec) -> None:
+    """The counter policy, on the hall's policy row (`import_calendar` made sure it exists)."""
+    policy = session.get_one(HallPolicy, hall.id)
+    policy.no_show_min_recalls = spec.no_show_min_recalls
+    policy.no_show_min_seconds = spec.no_show_min_seconds
+    policy.reinstate_minutes = spec.reinstate_minutes
+    session.flush()
 
 
 def _upsert_departments(

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.cache import cached_calendar
+from clerkdesk.hall.calendar.cache import cached_calendar, service_day_of
 from clerkdesk.hall.calendar.cutoff import check_issuing
-from clerkdesk.hall.calendar.store import local_date, local_day
+from clerkdesk.hall.calendar.store import load_counter_policy
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
+from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.calendar import accepts_tickets
+from clerkdesk.hall.rules.counter_policy import no_show_wait, reinstate_until
 from clerkdesk.hall.rules.numbering import ticket_code
 from clerkdesk.hall.rules.ticket_states import (
     CALLED,
@@ -32,7 +34,7 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
-from clerkdesk.hall.store.models import Hall, Service
+from clerkdesk.hall.store.models import Service
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
 from clerkdesk.hall.tickets import transitions
@@ -67,7 +69,7 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
             "appointment_at needs a time zone offset, e.g. 2026-12-11T10:30:00+08:00.",
         )
     _check_issuing(session, who, service._mapping, now)
-    day = local_day(service.timezone, now)
+    day = service_day_of(session, who.hall_id, now)  # a night session keeps its numbers
     number = int(
         conn.execute(
             q.next_number(conn.dialect.name), {"service_id": service.id, "day": day}
@@ -152,6 +154,7 @@ def _mark_called(
         "called_at": now,
         "called_by_id": who.staff_id,
         "recall_count": 0,
+        **NOT_PARKED_BACK,
     }
     connection_of(session).execute(q.UPDATE_WINDOW, {"window_id_": window.id, "last_call_at": now})
     return transitions.change(
@@ -209,8 +212,7 @@ def call_specific(
 ) -> w.TicketOut:
     conn = connection_of(session)
     window = held_window(session, who, number)
-    hall = session.get_one(Hall, who.hall_id)
-    row = _find_ticket(conn, who.hall_id, request.ticket, local_date(hall, now))
+    row = _find_ticket(conn, who.hall_id, request.ticket, service_day_of(session, who.hall_id, now))
     policy.require_ticket_visible(conn, who, row, request.ticket)
     serves = {"window_id": window.id, "service_id": row["service_id"]}
     if conn.execute(q.SERVES, serves).first() is None:
@@ -291,28 +293,69 @@ def act(
         if notes:
             changes["notes"] = f"{row['notes']}\n{notes}".strip()
     elif action == Action.no_show:
+        _may_mark_no_show(session, row, now)
         changes["finished_at"] = now
         changes["reason"] = reason
     elif action == Action.park:
         changes |= {"window_id": None, "called_at": None, "started_at": None}
         changes["reason"] = reason or None
-        changes["queue_at"] = _park_queue_at(conn, row, position or w.QueuePosition.back, now)
+        changes |= _park_place(conn, row, window_id, position or w.QueuePosition.back, now)
         parts["window_number"] = None
     return transitions.change(session, row, action, changes, who, window_id, now, reason, **parts)
 
 
-def _park_queue_at(
-    conn: Connection, ticket: TicketRow, position: w.QueuePosition, now: datetime
-) -> datetime:
-    """Back: behind everyone now waiting for the service. Front: ahead of all of them."""
-    others = {"service_id": ticket["service_id"], "ticket_id": ticket["id"]}
-    step = timedelta(milliseconds=1)
+def _may_mark_no_show(session: Session, ticket: TicketRow, now: datetime) -> None:
+    """The hall's policy: enough recalls and time since the first call (409 saying what is
+    missing)."""
+    counter = load_counter_policy(session, ticket["hall_id"])
+    called_at: datetime = ticket["called_at"]
+    wait = no_show_wait(counter, ticket["recall_count"], called_at, now)
+    if wait is None:
+        return
+    missing = []
+    if wait.recalls_needed:
+        missing.append(f"recall it {wait.recalls_needed} more time(s)")
+    if wait.seconds_left:
+        missing.append(f"wait {wait.seconds_left} more seconds")
+    called = ticket["recall_count"] + 1
+    raise Conflict(
+        "no_show_too_soon",
+        f"{ticket['code']} was called {called}x, {int((now - called_at).total_seconds())} s ago: "
+        f"{' and '.join(missing)} before marking a no-show (this hall waits for "
+        f"{counter.no_show_min_recalls} recall(s) and {counter.no_show_min_seconds} s).",
+        ticket=ticket["code"],
+        times_called=called,
+        called_at=called_at.isoformat(),
+        recalls_needed=wait.recalls_needed,
+        seconds_left=wait.seconds_left,
+        min_recalls=counter.no_show_min_recalls,
+        min_seconds=counter.no_show_min_seconds,
+    )
+
+
+def _park_place(
+    conn: Connection, ticket: TicketRow, window_id: int, position: w.QueuePosition, now: datetime
+) -> dict[str, Any]:
+    """Back: behind everyone now waiting for the window it was at, whatever their service or
+    priority (`queue_order.back_of`). Front: ahead of everyone waiting for its service."""
     if position == w.QueuePosition.back:
-        latest = conn.execute(q.LATEST_WAITING, others).scalar()
-        return now if latest is None else max(now, latest + step)
+        window = {"hall_id": ticket["hall_id"], "window_id": window_id, "now": now}
+        last = conn.execute(q.LAST_IN_LINE, window).first()
+        back = queue_order.back_of(None if last is None else tuple(last), now)
+        return {
+            "queue_at": back.queue_at,
+            "back_window_id": window_id if back.rank is not None else None,
+            "back_rank": back.rank,
+            "back_position": back.position,
+        }
+    others = {"service_id": ticket["service_id"], "ticket_id": ticket["id"]}
     earliest = conn.execute(q.EARLIEST_WAITING, others).scalar()
     issued_at: datetime = ticket["issued_at"]
-    return issued_at if earliest is None else min(issued_at, earliest - step)
+    queue_at = issued_at if earliest is None else min(issued_at, earliest - queue_order.STEP)
+    return {"queue_at": queue_at, **NOT_PARKED_BACK}
+
+
+NOT_PARKED_BACK = {"back_window_id": None, "back_rank": None, "back_position": None}
 
 
 def cancel(
@@ -326,4 +369,55 @@ def cancel(
     changes = {"finished_at": now, "reason": reason}
     return transitions.change(
         session, row, Action.cancel, changes, who, row["window_id"], now, reason
+    )
+
+
+# --- a no-show comes back ---------------------------------------------------------------------
+
+
+def reinstate(
+    session: Session, who: Principal, ticket_id: int, reason: str, now: datetime
+) -> w.TicketOut:
+    """The citizen marked a no-show came back: within the hall's policy window the ticket goes
+    back to the front of its queue (a clerk of a department serving it, a lead, an admin)."""
+    policy.require(who, policy.Can.reinstate_ticket)
+    conn = connection_of(session)
+    row = _locked_ticket(conn, who, ticket_id)
+    policy.require_reinstate(conn, who, row)
+    before = row["status"]
+    next_state(before, Action.reinstate)  # 409 naming the state unless a no-show
+    counter = load_counter_policy(session, who.hall_id)
+    marked_at: datetime = row["finished_at"]
+    until = reinstate_until(counter, marked_at)
+    if now >= until:
+        raise Conflict(
+            "reinstate_too_late",
+            f"{row['code']} was marked a no-show at {marked_at.isoformat()}, more than "
+            f"{counter.reinstate_minutes} minutes ago: issue the citizen a new ticket.",
+            ticket=row["code"],
+            marked_at=marked_at.isoformat(),
+            until=until.isoformat(),
+            minutes=counter.reinstate_minutes,
+        )
+    changes: dict[str, Any] = {
+        "window_id": None,
+        "called_at": None,
+        "called_by_id": None,
+        "recall_count": 0,
+        "started_at": None,
+        "finished_at": None,
+        "reason": reason,
+    }
+    changes |= _park_place(conn, row, row["window_id"], w.QueuePosition.front, now)
+    return transitions.change(
+        session,
+        row,
+        Action.reinstate,
+        changes,
+        who,
+        row["window_id"],
+        now,
+        reason,
+        window_number=None,
+        called_by=None,
     )

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.calendar.store import local_date
+from clerkdesk.hall.calendar.cache import service_day_of
 from clerkdesk.hall.errors import not_found
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.ticket_states import WAITING
-from clerkdesk.hall.store.models import Hall, Service, Ticket, Window, WindowService
+from clerkdesk.hall.store.models import Service, Ticket, Window, WindowService
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
 from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
@@ -38,11 +38,21 @@ def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.
     tickets = {t.id: t for t in session.scalars(_waiting_for_window(window))}
     ordered = queue_order.order_for_window(
         (
-            queue_order.Waiting(t.id, t.service_id, t.priority, t.queue_at, t.appointment_at)
+            queue_order.Waiting(
+                t.id,
+                t.service_id,
+                t.priority,
+                t.queue_at,
+                t.appointment_at,
+                t.back_window_id,
+                t.back_rank,
+                t.back_position,
+            )
             for t in tickets.values()
         ),
         window_service_ids(session, window.id),
         now,
+        window.id,
     )
     return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
 
@@ -60,12 +70,11 @@ def ticket_in_hand(session: Session, window: Window) -> w.TicketOut | None:
 def tickets_today(
     session: Session, who: Principal, now: datetime, status: w.TicketStatus | None
 ) -> list[w.TicketOut]:
-    """Today's tickets: leads see their department's, admins the whole hall."""
+    """The service day's tickets (a night session past midnight is still the day it opened):
+    leads see their department's, admins the whole hall."""
     department_id = policy.ticket_list_department(who)
-    hall = session.get_one(Hall, who.hall_id)
-    query = select(Ticket).where(
-        Ticket.hall_id == who.hall_id, Ticket.local_date == local_date(hall, now)
-    )
+    day = service_day_of(session, who.hall_id, now)
+    query = select(Ticket).where(Ticket.hall_id == who.hall_id, Ticket.local_date == day)
     if status is not None:
         query = query.where(Ticket.status == status.value)
     if department_id is not None:

@@ -102,6 +102,13 @@ RANK = case(
 )
 """The SQL twin of rules.queue_order.effective_rank (kept together by a property test)."""
 
+_PARKED_BACK_HERE = _t.c.back_window_id == bindparam("window_id")
+ORDER_RANK = case((_PARKED_BACK_HERE, _t.c.back_rank), else_=RANK)
+ORDER_POSITION = case((_PARKED_BACK_HERE, _t.c.back_position), else_=_ws.c.position)
+"""rules.queue_order.queue_key's first two parts: a ticket parked at the back of this window's
+queue ranks there as the last one waiting did when it was parked (service positions are the
+window's list from 0, as the hall file import writes them)."""
+
 
 def _waiting_in_order(*columns: Any) -> Select[Any]:
     """The window's waiting tickets (bind hall_id, window_id, now) in the fair order."""
@@ -113,7 +120,7 @@ def _waiting_in_order(*columns: Any) -> Select[Any]:
             and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
         )
         .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING)
-        .order_by(RANK, _ws.c.position, _t.c.queue_at, _t.c.id)
+        .order_by(ORDER_RANK, ORDER_POSITION, _t.c.queue_at, _t.c.id)
         .limit(1)
     )
 
@@ -216,5 +223,18 @@ def _waiting_for_service_edge(edge: Any) -> Select[Any]:
     )
 
 
-LATEST_WAITING = _waiting_for_service_edge(func.max)
 EARLIEST_WAITING = _waiting_for_service_edge(func.min)
+
+LAST_IN_LINE = (
+    select(ORDER_RANK, ORDER_POSITION, _t.c.queue_at, _t.c.id)
+    .join_from(
+        _t,
+        _ws,
+        and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
+    )
+    .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING)
+    .order_by(ORDER_RANK.desc(), ORDER_POSITION.desc(), _t.c.queue_at.desc(), _t.c.id.desc())
+    .limit(1)
+)
+"""The queue key (rules.queue_order.queue_key) of the last one waiting for the window (bind
+hall_id, window_id, now): the fair order reversed."""

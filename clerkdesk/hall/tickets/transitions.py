@@ -1,7 +1,8 @@
 """The one writer of a ticket's history. Every change of a ticket (issue, call, recall, start,
-complete, no-show, park, cancel, the end-of-day rule's carry-over) goes through `record`: the
-transition row (who, which window, when, an `Action`, from which state to which) and the event,
-in the caller's transaction. `change` writes the ticket's new columns first; `issue` inserts it.
+complete, no-show, park, cancel, the end-of-day rule's carry-over, reinstate) goes through
+`record`: the transition row (who, which window, when, an `Action`, from which state to which)
+and the event, in the caller's transaction. `change` writes the ticket's new columns first;
+`issue` inserts it.
 
 Core statements on the request's connection: these run on every request at the counter.
 """
@@ -42,6 +43,7 @@ EVENT_OF = {
     Action.park: w.EventKind.ticket_parked,
     Action.cancel: w.EventKind.ticket_cancelled,
     Action.carry_over: w.EventKind.ticket_carried_over,
+    Action.reinstate: w.EventKind.ticket_reinstated,
 }
 
 

@@ -66,3 +66,8 @@ class HallPolicy(Base):
     end_of_day: Mapped[str] = mapped_column(String(32), default="serve_all")
     auto_approve_minutes: Mapped[int] = mapped_column(Integer, default=0)
     closing_notice_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # At the counter (0005): a no-show needs this many recalls and seconds since the first
+    # call; a no-show may be reinstated this many minutes after it was marked.
+    no_show_min_recalls: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    no_show_min_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    reinstate_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")

@@ -46,6 +46,13 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Parked at the back of a window's queue (0005): at that window it takes the place of the
+    # last ticket then waiting there (its rank and service position), behind everyone waiting.
+    back_window_id: Mapped[int | None] = mapped_column(
+        ForeignKey("window.id", name="fk_ticket_back_window_id_window"), nullable=True
+    )
+    back_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    back_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TicketTransition(Base):
