@@ -206,3 +206,27 @@ def test_events_without_personal_data_reach_everyone_unchanged() -> None:
         event = _event(kind)
         for reader in (KIOSK, BOARD, CHEN_MING, ADMIN):
             assert project(event, reader, HALL) is event
+
+
+@pytest.mark.parametrize(
+    ("reader", "sees"),
+    [
+        (LI_HUA, True),  # her own department: she and her duty lead reload their screens
+        (ZHANG_WEI, True),
+        (ADMIN, True),
+        (CHEN_MING, False),
+        (ZHAO_MIN, False),  # another department's lead
+        (KIOSK, False),
+        (BOARD, False),
+    ],
+)
+def test_whose_leave_changed_reaches_only_their_department_leads_and_admins(
+    reader: Audience, sees: bool
+) -> None:
+    ledger = w.LedgerEventOut(staff_no="1001", department="budongchan", leave_request=7)
+    event = w.EventOut(
+        id=41, kind=w.EventKind.leave_requested, at=local("2026-12-11 10:00"), ledger=ledger
+    )
+    shown = project(event, reader, HALL)
+    assert (shown.ledger == ledger) is sees
+    assert shown.id == 41 and shown.kind is w.EventKind.leave_requested

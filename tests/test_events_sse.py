@@ -324,6 +324,9 @@ async def test_through_a_day_the_kiosk_and_other_departments_never_get_a_citizen
         await li_hua.start(deed.id)
         await li_hua.complete(deed.id)
         assert (await wang_fang.call_next(8)).id == hukou.id
+        hall.clock.advance(seconds=30)
+        await wang_fang.recall(hukou.id)  # the hall's policy: one recall and a minute first
+        hall.clock.advance(seconds=60)
         await wang_fang.no_show(hukou.id, NO_SHOW_REASON)
         day = _event_ids(hall.database_url, "huainan", first)
         assert len(day) >= 9

@@ -231,6 +231,17 @@ async def test_nobody_decides_their_own_claim_or_leave(
     assert refused.value.code == "own_request"
 
 
+async def test_a_claim_that_ends_before_it_starts_is_refused_saying_so(
+    hall: RunningHall, li_hua: HallClient
+) -> None:
+    with pytest.raises(errors.Conflict) as refused:
+        await LedgerClient(li_hua).claim(
+            local("2026-12-10 19:00"), local("2026-12-10 18:00"), "整理归档"
+        )
+    assert refused.value.code == "claim_ends_first"
+    assert (await LedgerClient(li_hua).claims()) == []
+
+
 async def test_a_clerk_sees_no_one_elses_leave(
     hall: RunningHall, li_hua: HallClient, zhang_wei: HallClient
 ) -> None:

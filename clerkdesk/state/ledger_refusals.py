@@ -43,6 +43,7 @@ _EXPLAIN_LEDGER: dict[str, Callable[[Params], str]] = {
     ),
     "claim_decided": lambda p: _("This overtime claim is already decided: reload."),
     "claim_not_found": lambda p: _("That overtime claim is gone: reload the list."),
+    "claim_ends_first": lambda p: _("A claim ends after it starts: check the two times."),
     "claim_in_future": lambda p: _("A claim covers time already worked: end it at or before now."),
     "claim_too_long": lambda p: _("A claim covers at most 16 hours: claim each day on its own."),
     "own_request": lambda p: _("This is your own: another duty lead or an admin must decide it."),

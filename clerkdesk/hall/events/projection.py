@@ -109,6 +109,16 @@ def project_ticket(ticket: w.TicketOut, view: View) -> w.TicketOut:
     )
 
 
+def may_see_ledger(audience: Audience, ledger: w.LedgerEventOut) -> bool:
+    """Whose overtime or leave changed: admins, hall-wide staff and the person's own department
+    (the person and their duty lead); never the kiosk or another department."""
+    if audience.public:
+        return False
+    if w.Role.admin in audience.roles or audience.department is None:
+        return True
+    return audience.department == ledger.department
+
+
 _STAFF_MATTERS = {"extension": None, "overrun": None, "closing": None, "year": None}
 
 
@@ -121,4 +131,6 @@ def project(event: w.EventOut, audience: Audience, serving: ServingDepartments) 
             update["ticket"] = ticket
     if audience.public:
         update.update({name: None for name in _STAFF_MATTERS if getattr(event, name) is not None})
+    if event.ledger is not None and not may_see_ledger(audience, event.ledger):
+        update["ledger"] = None
     return event.model_copy(update=update) if update else event

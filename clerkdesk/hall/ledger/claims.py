@@ -29,6 +29,13 @@ MAX_CLAIM = timedelta(hours=16)
 
 
 def claim(session: Session, who: Principal, body: lw.ClaimOvertime, now: datetime) -> lw.ClaimOut:
+    if body.ends_at <= body.starts_at:
+        raise Conflict(
+            "claim_ends_first",
+            "A claim ends after it starts: check the two times.",
+            starts_at=body.starts_at.isoformat(),
+            ends_at=body.ends_at.isoformat(),
+        )
     if body.ends_at > now:
         raise Conflict(
             "claim_in_future",
