@@ -23,7 +23,8 @@ from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.ledger.jobs import expire_daily
-from clerkdesk.hall.routes import auth, closing, events, hall, ledger, tickets, windows
+from clerkdesk.hall.monitor.watch import watch_hall
+from clerkdesk.hall.routes import auth, closing, events, hall, ledger, monitor, tickets, windows
 from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
@@ -42,6 +43,8 @@ class HallSettings:
     # /openapi.json, /docs and /redoc answer without a token, so they are off unless asked
     # for (`clerkdesk serve --api-docs`, the demo hall): only login and health are public.
     api_docs: bool = False
+    # The hall's watcher (congestion alerts, expired tide windows): seconds between passes.
+    watch_every_s: float = 5.0
 
 
 def _error(
@@ -210,9 +213,13 @@ def create_app(settings: HallSettings) -> FastAPI:
         await hub.start()
         housekeeping = asyncio.create_task(_forget_old_answers(context), name="housekeeping")
         expiry = asyncio.create_task(expire_daily(context), name="leave-expiry")
+        watcher = asyncio.create_task(
+            watch_hall(context, settings.watch_every_s), name="hall-watcher"
+        )
         try:
             yield
         finally:
+            watcher.cancel()
             expiry.cancel()
             housekeeping.cancel()
             await hub.stop()
@@ -231,6 +238,6 @@ def create_app(settings: HallSettings) -> FastAPI:
     app.state.sign_in = SignInGuard()
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, events, closing, ledger):
+    for module in (hall, auth, windows, tickets, events, closing, ledger, monitor):
         module.router.install(app, errors=errors)
     return app

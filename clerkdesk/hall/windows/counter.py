@@ -32,7 +32,7 @@ def counter_state(session: Session, who: Principal, number: int, now: datetime) 
     current = queries.ticket_in_hand(session, window)
     holder = open_session(session, window.id)
     return counter_state_out(
-        window_out(session, window),
+        window_out(session, window, now),
         current,
         queries.queue_for_window(session, window, now),
         day_counts(session, holder.staff_id if holder else who.staff_id, who, now),

@@ -18,6 +18,12 @@ from clerkdesk.hall.store.models.calendar import (
 from clerkdesk.hall.store.models.closing import ExtensionRequest, Overrun, WindowClosing
 from clerkdesk.hall.store.models.events import Event
 from clerkdesk.hall.store.models.hall import Department, Hall, Service, Window, WindowService
+from clerkdesk.hall.store.models.monitor import (
+    ServiceAlert,
+    ServiceAlertRule,
+    TideService,
+    TideWindow,
+)
 from clerkdesk.hall.store.models.tickets import Ticket, TicketCounter, TicketTransition
 from clerkdesk.hall.store.models.windows import (
     OPEN_SESSION_INDEXES,
@@ -41,10 +47,14 @@ __all__ = [
     "IdempotentResponse",
     "Overrun",
     "Service",
+    "ServiceAlert",
+    "ServiceAlertRule",
     "Staff",
     "Ticket",
     "TicketCounter",
     "TicketTransition",
+    "TideService",
+    "TideWindow",
     "UTCDateTime",
     "WeeklyHours",
     "Window",

@@ -1,0 +1,93 @@
+"""tide windows (潮汐窗口) with their services and who opened and ended them; congestion alert
+rules per service and the alerts raised; reserve windows (issue 13)
+
+Revision ID: m13_tide
+Revises: 0005
+Create Date: 2026-12-03 14:40:00
+
+The id is not a number on purpose: other migrations were written at the same time (0006,
+0007); whoever merges them chains this one after the last (change `down_revision` only).
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = 'm13_tide'
+down_revision: Union[str, Sequence[str], None] = '0005'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+_MOMENT = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table('service_alert',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hall_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', _MOMENT, nullable=False),
+    sa.Column('cleared_at', _MOMENT, nullable=True),
+    sa.Column('waiting', sa.Integer(), nullable=False),
+    sa.Column('longest_wait_s', sa.Integer(), nullable=False),
+    sa.Column('estimated_wait_s', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], ),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_service_alert_service_open', 'service_alert', ['service_id', 'cleared_at'], unique=False)
+    op.create_table('service_alert_rule',
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('waiting', sa.Integer(), nullable=True),
+    sa.Column('longest_wait_minutes', sa.Integer(), nullable=True),
+    sa.Column('estimated_wait_minutes', sa.Integer(), nullable=True),
+    sa.Column('clear_percent', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
+    sa.PrimaryKeyConstraint('service_id')
+    )
+    op.create_table('tide_window',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hall_id', sa.Integer(), nullable=False),
+    sa.Column('window_id', sa.Integer(), nullable=False),
+    sa.Column('started_at', _MOMENT, nullable=False),
+    sa.Column('until', _MOMENT, nullable=True),
+    sa.Column('ended_at', _MOMENT, nullable=True),
+    sa.Column('started_by_id', sa.Integer(), nullable=False),
+    sa.Column('ended_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('end_reason', sa.String(length=16), nullable=True),
+    sa.Column('clerk_id', sa.Integer(), nullable=True),
+    sa.Column('reserve', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['clerk_id'], ['staff.id'], ),
+    sa.ForeignKeyConstraint(['ended_by_id'], ['staff.id'], ),
+    sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], ),
+    sa.ForeignKeyConstraint(['started_by_id'], ['staff.id'], ),
+    sa.ForeignKeyConstraint(['window_id'], ['window.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_tide_window_window_open', 'tide_window', ['window_id', 'ended_at'], unique=False)
+    op.create_table('tide_service',
+    sa.Column('tide_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
+    sa.ForeignKeyConstraint(['tide_id'], ['tide_window.id'], ),
+    sa.PrimaryKeyConstraint('tide_id', 'service_id')
+    )
+    with op.batch_alter_table('window', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('reserve', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('window', schema=None) as batch_op:
+        batch_op.drop_column('reserve')
+    op.drop_table('tide_service')
+    op.drop_index('ix_tide_window_window_open', table_name='tide_window')
+    op.drop_table('tide_window')
+    op.drop_table('service_alert_rule')
+    op.drop_index('ix_service_alert_service_open', table_name='service_alert')
+    op.drop_table('service_alert')
