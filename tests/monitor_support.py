@@ -39,7 +39,10 @@ def tide_hall_file() -> HallFile:
         services=["bdc-query"],
         reserve=True,
     )
-    return spec.model_copy(update={"services": services, "windows": [*spec.windows, reserve]})
+    hall = spec.hall.model_copy(update={"min_call_interval_s": 0})  # tests press fast
+    return spec.model_copy(
+        update={"hall": hall, "services": services, "windows": [*spec.windows, reserve]}
+    )
 
 
 def start_tide_hall(path: Path, clock: ManualClock) -> RunningHall:
