@@ -6,6 +6,7 @@ messages (clerkdesk.messages) when the clerk's situation changes.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -85,6 +86,13 @@ class ClerkDeskApp(App[None]):
                     priority=True,
                     tooltip=_("Open the command palette"),
                 ),
+                Binding(  # leads and admins (check_action): the hall monitor (issue 13)
+                    "h",
+                    "hall_monitor",
+                    _("Hall monitor"),
+                    tooltip=_("Queues, windows, congestion alerts and tide windows"),
+                    id="app.hall_monitor",
+                ),
                 Binding(  # offered only while the keys panel is shown (check_action)
                     "escape",
                     "hide_help_panel",
@@ -133,6 +141,12 @@ class ClerkDeskApp(App[None]):
                 _("Duty lead"),
                 _("Extension requests and overruns waiting for your decision"),
                 self.action_duty_lead,
+            )
+        if self._offers_monitor(screen):
+            yield SystemCommand(
+                _("Hall monitor"),
+                _("Queues, windows, congestion alerts and tide windows"),
+                self.action_hall_monitor,
             )
         if screen.query("HelpPanel"):
             yield SystemCommand(
@@ -190,6 +204,8 @@ class ClerkDeskApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "duty_lead":
             return self._offers_duty_lead(self.screen)
+        if action == "hall_monitor":
+            return self._offers_monitor(self.screen)
         if action == "hide_help_panel":  # Esc: else the key goes on to the screen
             return bool(self.screen.query("HelpPanel"))
         return True
@@ -204,6 +220,27 @@ class ClerkDeskApp(App[None]):
         screen = self.screen
         window = screen.model.window_number if isinstance(screen, CounterScreen) else None
         self.switch_screen(DutyLeadScreen(self.ws, window, self._backoff))
+
+    def _offers_monitor(self, screen: Screen[Any]) -> bool:
+        """Leads and admins, from the counter, the picker or the duty lead screen (not
+        imported for this: a screen of a module not loaded yet is none of them)."""
+        lead = sys.modules.get("clerkdesk.screens.lead.screen")
+        places: tuple[type[Screen[Any]], ...] = (CounterScreen, WindowPickerScreen)
+        if lead is not None:
+            places += (lead.DutyLeadScreen,)
+        return self.ws.may_decide and isinstance(screen, places)
+
+    def action_hall_monitor(self) -> None:
+        from clerkdesk.screens.lead.screen import DutyLeadScreen
+        from clerkdesk.screens.monitor.screen import HallMonitorScreen
+
+        screen = self.screen
+        window = None
+        if isinstance(screen, CounterScreen):
+            window = screen.model.window_number
+        elif isinstance(screen, DutyLeadScreen):
+            window = screen.window
+        self.switch_screen(HallMonitorScreen(self.ws, window, self._backoff))
 
     def on_back_from_duty_lead(self, message: BackFromDutyLead) -> None:
         if message.window is not None:
