@@ -19,9 +19,15 @@ def monitor_out(session: Session, figures: HallFigures, last_event_id: int) -> w
     alerts: list[w.AlertOut] = []
     services: list[w.ServiceLoadOut] = []
     for s in figures.services.values():
-        alert = (
-            alert_out(session, s.alert, figures.candidates(s.id)) if s.alert is not None else None
-        )
+        alert = None
+        if s.alert is not None:  # the queue now (the row keeps its figures when raised)
+            alert = alert_out(session, s.alert, figures.candidates(s.id)).model_copy(
+                update={
+                    "waiting": s.waiting,
+                    "longest_wait_s": s.longest_wait_s,
+                    "estimated_wait_s": s.estimated_wait_s,
+                }
+            )
         if alert is not None:
             alerts.append(alert)
         services.append(

@@ -51,8 +51,8 @@ class HallMonitorScreen(Screen[None]):
         border-title-color: $text-muted;
         &:focus { border: round $border; border-title-color: $text-primary; }
     }
-    HallMonitorScreen #services { height: 2fr; min-height: 4; }
-    HallMonitorScreen #windows { height: 3fr; min-height: 4; }
+    HallMonitorScreen #services { height: auto; min-height: 4; max-height: 45%; }
+    HallMonitorScreen #windows { height: 1fr; min-height: 4; }
     HallMonitorScreen #alerts {
         height: auto; max-height: 4; padding: 0 1; color: $text-warning;
         background: $warning-muted;
