@@ -28,16 +28,17 @@ from clerkdesk.hall.wire import (
 )
 
 
-def services_now(session: Session, window: Window, now: datetime) -> list[int]:
-    """The services the window calls at `now` in its order: a tide window's first."""
+def services_now(session: Session, window: Window, now: datetime) -> tuple[list[int], list[int]]:
+    """The window's own services in its order, and those of a tide in force (called first)."""
     own = window_service_ids(session, window.id)
     tide = tide_in_force(session, window.id, now)
-    return own if tide is None else services_with_tide(own, tide_service_ids(session, tide.id))
+    return own, tide_service_ids(session, tide.id) if tide is not None else []
 
 
 def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.TicketOut]:
     """This window's waiting tickets in the order the server will call them (the pure rule)."""
-    services = services_now(session, window, now)
+    own, tide = services_now(session, window, now)
+    services = services_with_tide(own, tide)
     waiting = select(Ticket).where(
         Ticket.hall_id == window.hall_id,
         Ticket.status == WAITING,
@@ -58,9 +59,10 @@ def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.
             )
             for t in tickets.values()
         ),
-        services,
+        own,
         now,
         window.id,
+        tide,
     )
     return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
 
