@@ -145,3 +145,14 @@ async def test_refusals_name_what_to_do(
         await zhang_wei.end_tide(8)
     assert none.value.code == "no_tide"
     assert tide_rows(tide_hall) == []
+
+
+async def test_the_window_list_and_the_counter_read_say_which_window_is_a_tide_window(
+    tide_hall: RunningHall, people: dict[str, HallClient]
+) -> None:
+    """What the counter (and the window picker) need to show "tide window" at window 8."""
+    await people["zhang_wei"].open_tide(8, ["bdc-transfer"], "过户排队")
+    listed = {x.number: x for x in await people["wang_fang"].windows()}
+    assert listed[8].tide is not None and listed[8].tide.services == ["bdc-transfer"]
+    assert listed[8].services[0] == "bdc-query"  # its own list is unchanged
+    assert listed[1].tide is None and listed[20].reserve
