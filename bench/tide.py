@@ -318,7 +318,21 @@ def measure(run: Run) -> dict[str, Any]:
         "spread": report.spread.spread,
         "std_dev": report.spread.std_dev,
         "end": run.clock.now().astimezone(ZONE).strftime("%H:%M"),
+        "shares": _shares(run),
     }
+
+
+def _shares(run: Run) -> dict[int, float]:
+    """Each window's busy share over its day (as the spread counts them)."""
+    from clerkdesk.hall.monitor.figures import read_figures
+
+    engine = make_engine(run.database_url)
+    try:
+        with Session(engine) as session:
+            figures = read_figures(session, 1, run.clock.now())
+    finally:
+        engine.dispose()
+    return {x.number: round(x.busy_share, 2) for x in figures.windows if x.busy_share is not None}
 
 
 async def one_run(plan: list[Arrival], lead_policy: bool) -> tuple[dict[str, Any], int]:
@@ -353,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         "cases": after["cases"],
         "cases_fixed_run": before["cases"],
         "tides_opened": opened,
+        "busy_shares_before": before["shares"],
+        "busy_shares_after": after["shares"],
         "last_case_done": {"fixed": before["end"], "tide": after["end"]},
         "seed": args.seed,
         "wall_s": round(time.monotonic() - began, 1),

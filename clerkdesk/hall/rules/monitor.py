@@ -37,6 +37,22 @@ def busy_share(
     return min(1.0, busy / present)
 
 
+def busy_share_of(
+    served_s: float,
+    serving: Iterable[Interval],
+    signed_in: Iterable[Interval],
+    since: datetime,
+    now: datetime,
+) -> float | None:
+    """`busy_share` when the finished cases come summed (`served_s` seconds) and only the
+    cases still being served as intervals."""
+    present = sum(_clipped_seconds(i, since, now) for i in signed_in)
+    if present <= 0:
+        return None
+    busy = served_s + sum(_clipped_seconds(i, since, now) for i in serving)
+    return min(1.0, busy / present)
+
+
 @dataclass(frozen=True)
 class Spread:
     """How unequal the windows' busy shares are (忙闲率差异): max − min and the (population)

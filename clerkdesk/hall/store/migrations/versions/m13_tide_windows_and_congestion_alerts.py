@@ -1,5 +1,6 @@
 """tide windows (潮汐窗口) with their services and who opened and ended them; congestion alert
-rules per service and the alerts raised; reserve windows (issue 13)
+rules per service and the alerts raised; reserve windows; an index for the day's sums
+(issue 13)
 
 Revision ID: m13_tide
 Revises: 0005
@@ -80,9 +81,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('reserve', sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    op.create_index(
+        'ix_ticket_day',
+        'ticket',
+        ['hall_id', 'local_date', 'window_id', 'service_id', 'status', 'started_at', 'finished_at'],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_ticket_day', table_name='ticket')
     with op.batch_alter_table('window', schema=None) as batch_op:
         batch_op.drop_column('reserve')
     op.drop_table('tide_service')
