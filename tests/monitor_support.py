@@ -45,8 +45,9 @@ def tide_hall_file() -> HallFile:
     )
 
 
-def start_tide_hall(path: Path, clock: ManualClock) -> RunningHall:
-    url = sqlite_url(path)
+def start_tide_hall(path: Path | str, clock: ManualClock) -> RunningHall:
+    """On a SQLite file (a path) or a database URL."""
+    url = sqlite_url(path) if isinstance(path, Path) else path
     engine = make_engine(url)
     try:
         migrate.upgrade(engine)
@@ -75,5 +76,18 @@ def watch(hall: RunningHall) -> int:
 @pytest.fixture
 def tide_hall(tmp_path: Path, clock: ManualClock) -> Iterator[RunningHall]:
     hall = start_tide_hall(tmp_path / "hall.sqlite3", clock)
+    yield hall
+    hall.server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_tide_hall(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
+) -> Iterator[RunningHall]:
+    """The same hall on SQLite and on PostgreSQL."""
+    where: Path | str = tmp_path / "hall.sqlite3"
+    if request.param == "postgresql":
+        where = str(request.getfixturevalue("pg_url"))
+    hall = start_tide_hall(where, clock)
     yield hall
     hall.server.stop()

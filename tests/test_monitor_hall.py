@@ -16,9 +16,9 @@ from clerkdesk.api.errors import ApiError
 from clerkdesk.hall.store.engine import make_engine
 from clerkdesk.hall.store.models import Event
 from tests.conftest import RunningHall, local, signed_in
-from tests.monitor_support import tide_hall, watch
+from tests.monitor_support import any_tide_hall, tide_hall, watch
 
-__all__ = ["tide_hall"]
+__all__ = ["any_tide_hall", "tide_hall"]
 
 
 @pytest.fixture
@@ -49,8 +49,30 @@ def events_of(hall: RunningHall, *kinds: w.EventKind) -> list[dict[str, object]]
 
 
 async def test_at_half_past_nine_zhang_wei_sees_queues_windows_and_busy_shares(
-    tide_hall: RunningHall, people: dict[str, HallClient]
+    any_tide_hall: RunningHall,
 ) -> None:
+    """On SQLite and PostgreSQL (the day's sums are SQL of each)."""
+    people = await _people(any_tide_hall)
+    try:
+        await _half_past_nine(any_tide_hall, people)
+    finally:
+        for client in people.values():
+            await client.aclose()
+
+
+async def _people(hall: RunningHall) -> dict[str, HallClient]:
+    clients = {
+        "kiosk": await signed_in(hall, "kiosk1"),
+        "li_hua": await signed_in(hall, "1001"),
+        "wang_fang": await signed_in(hall, "1002"),
+        "zhang_wei": await signed_in(hall, "2001"),
+    }
+    await clients["li_hua"].sign_in(1)
+    await clients["wang_fang"].sign_in(8)
+    return clients
+
+
+async def _half_past_nine(tide_hall: RunningHall, people: dict[str, HallClient]) -> None:
     kiosk, li_hua = people["kiosk"], people["li_hua"]
     clock = tide_hall.clock
     for _ in range(5):
