@@ -86,6 +86,16 @@ def test_the_windows_that_could_take_the_load_idle_first_then_quiet_then_reserve
     assert rules.candidates(transfer, windows, waiting) == [8, 3, 20]
 
 
+def test_among_idle_windows_the_least_busy_today_comes_first() -> None:
+    """Windows 10 and 12 are idle; 10 was busy 70 % of the day so far, 12 only 20 %."""
+    windows = [
+        rules.WindowLoad(10, rules.WindowState.idle, frozenset({2}), busy_share=0.7),
+        rules.WindowLoad(12, rules.WindowState.idle, frozenset({2}), busy_share=0.2),
+        rules.WindowLoad(11, rules.WindowState.idle, frozenset({2})),  # nobody yet: 0
+    ]
+    assert rules.candidates(1, windows, {1: 9}) == [11, 12, 10]
+
+
 def test_a_window_is_closed_paused_idle_calling_or_serving() -> None:
     assert rules.window_state(False, False, None) is rules.WindowState.closed
     assert rules.window_state(True, True, None) is rules.WindowState.paused

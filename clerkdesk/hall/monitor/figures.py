@@ -85,7 +85,12 @@ class HallFigures:
     def loads(self) -> list[rules.WindowLoad]:
         return [
             rules.WindowLoad(
-                x.number, x.state, frozenset(x.services), x.reserve, x.tide is not None
+                x.number,
+                x.state,
+                frozenset(x.services),
+                x.reserve,
+                x.tide is not None,
+                x.busy_share,
             )
             for x in self.windows
         ]

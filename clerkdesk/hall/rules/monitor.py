@@ -174,6 +174,7 @@ class WindowLoad:
     services: frozenset[int]
     reserve: bool = False
     tide: bool = False
+    busy_share: float | None = None
 
 
 QUIET_WAITING = 2
@@ -184,12 +185,13 @@ def candidates(
     service_id: int, windows: Iterable[WindowLoad], waiting: Mapping[int, int]
 ) -> list[int]:
     """Windows that could take `service_id`'s load, best first: idle ones, then ones serving a
-    quiet queue, then reserve windows nobody staffs. Windows already calling it, paused ones
-    and those already re-pointed are left out."""
+    quiet queue, then reserve windows nobody staffs; among idle or quiet ones, the least busy
+    today first (the lever should even out the busy shares, not load the same windows again).
+    Windows already calling it, paused ones and those already re-pointed are left out."""
     idle: list[int] = []
     quiet: list[int] = []
     reserve: list[int] = []
-    for window in sorted(windows, key=lambda x: x.number):
+    for window in sorted(windows, key=lambda x: (x.busy_share or 0.0, x.number)):
         if service_id in window.services or window.tide:
             continue
         if window.state is WindowState.closed:
