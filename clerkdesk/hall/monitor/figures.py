@@ -17,7 +17,7 @@ from clerkdesk.hall.calendar.cache import cached_calendar, service_day_of
 from clerkdesk.hall.rules import closing as closing_rules
 from clerkdesk.hall.rules import monitor as rules
 from clerkdesk.hall.rules.calendar import current_stretch, last_stretch
-from clerkdesk.hall.rules.ticket_states import CALLED, DONE, SERVING, WAITING
+from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
 from clerkdesk.hall.rules.tide import services_with_tide
 from clerkdesk.hall.store.models import (
     Department,
@@ -238,21 +238,22 @@ def read_figures(session: Session, hall_id: int, now: datetime) -> HallFigures:
     # cases still being served, as intervals up to now.
     seconds = _seconds_between(session, Ticket.started_at, Ticket.finished_at)
     today = (Ticket.hall_id == hall_id, Ticket.local_date == day, Ticket.started_at.is_not(None))
-    served_s: dict[int | None, float] = {
-        window_id: float(total or 0)
-        for window_id, total in session.execute(
-            select(Ticket.window_id, func.sum(seconds))
-            .where(*today, Ticket.finished_at.is_not(None))
-            .group_by(Ticket.window_id)
-        )
-    }
-    per_case: dict[int, tuple[float, int]] = {
-        service_id: (float(average or 0), int(count))
-        for service_id, average, count in session.execute(
-            select(Ticket.service_id, func.avg(seconds), func.count())
-            .where(*today, Ticket.status == DONE, Ticket.finished_at.is_not(None))
-            .group_by(Ticket.service_id)
-        )
+    # One index-only scan: a case started and finished is done (a park sends it back waiting
+    # and clears nothing it finished; a cancel or a no-show never started).
+    served_s: defaultdict[int | None, float] = defaultdict(float)
+    by_service: defaultdict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for window_id, service_id, total, count in session.execute(
+        select(Ticket.window_id, Ticket.service_id, func.sum(seconds), func.count())
+        .where(*today, Ticket.finished_at.is_not(None))
+        .group_by(Ticket.window_id, Ticket.service_id)
+    ):
+        served_s[window_id] += float(total or 0)
+        by_service[service_id][0] += float(total or 0)
+        by_service[service_id][1] += int(count)
+    per_case = {
+        service_id: (total / count, int(count))
+        for service_id, (total, count) in by_service.items()
+        if count
     }
     serving: defaultdict[int | None, list[rules.Interval]] = defaultdict(list)
     for at_window, (_code, status, began) in in_hand.items():  # being served now
