@@ -20,8 +20,9 @@ and 社保卡办理 (p-card, 10 min), take 10 citizens an hour, 42 an hour durin
 09:00-11:30; the four quiet services (8 min a case) 7 an hour all day. A case's service time is
 log-normal around its service's minutes (sigma 0.3), drawn with the arrival, so both runs serve
 the same citizens for the same minutes. A clerk calls the next citizen as soon as they are free
-and starts at once (nobody fails to come); from 17:00 a window with nobody left to call closes
-(the others stay open, on an extension, until their citizens are served).
+(the clerks free in the same 20 s take turns in a seeded random order) and starts at once
+(nobody fails to come); from 17:00 a window with nobody left to call closes (the others stay
+open, on an extension, until their citizens are served).
 
 The lead's policy (second run): every simulated minute the hall's watcher runs (alerts with
 hysteresis) and the lead reads the monitor. For each service on alert with fewer than four tide
@@ -205,6 +206,7 @@ async def simulate(run: Run, plan: list[Arrival], lead_policy: bool) -> None:
     pending = list(plan)
     minute = clock.now()
     waiting = 0
+    turns = random.Random(7)
     try:
         while pending or waiting or any(d.ticket is not None for d in desks.values()):
             now = clock.now()
@@ -216,7 +218,9 @@ async def simulate(run: Run, plan: list[Arrival], lead_policy: bool) -> None:
                 for desk in desks.values():
                     if arrival.service in desk.services:
                         desk.dirty = True
-            for desk in list(desks.values()):
+            order = list(desks.values())
+            turns.shuffle(order)  # whoever is free first calls: no window always ahead
+            for desk in order:
                 if desk.ticket is not None and desk.done_at is not None and desk.done_at <= now:
                     await desk.client.complete(desk.ticket)
                     desk.ticket, desk.done_at, desk.dirty = None, None, True
