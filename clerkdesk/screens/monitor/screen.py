@@ -4,11 +4,14 @@ and what a new arrival can expect; per window its state, clerk, ticket and busy 
 the busy-share spread. The lead opens a tide window (潮汐窗口) from here, or revokes one.
 
 It starts from GET /hall/monitor and reads it again when the event stream says the hall changed
-(reads coalesce: a burst of events costs one or two reads, never one each); no polling. Each
-tide change is sent exactly once through the screen's link (HallLink). Esc goes back.
+(reads coalesce: a burst of events costs a read every half second, never one each); no
+polling. Each tide change is sent exactly once through the screen's link (HallLink). Esc goes
+back.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
@@ -41,6 +44,10 @@ from clerkdesk.widgets.monitor_tables import (
     WindowLoadTable,
 )
 from clerkdesk.widgets.textual_compat import replace_bindings
+
+READ_GAP_S = 0.5
+"""Between two reads of the hall while events keep coming: a burst costs the hall service two
+reads a second per monitor open, and the screen is never more than a read and this behind."""
 
 
 class HallMonitorScreen(Screen[None]):
@@ -209,7 +216,11 @@ class HallMonitorScreen(Screen[None]):
 
     async def _refresh(self) -> None:
         try:
+            first = True
             while self._wanted and not self.gone:
+                if not first:  # events came while reading: one more read, not at once
+                    await asyncio.sleep(READ_GAP_S)
+                first = False
                 self._wanted = False
                 try:
                     snapshot = await self.ws.client.hall_monitor()
