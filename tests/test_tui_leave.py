@@ -11,6 +11,7 @@ and takes it back; a whole day more than she has is refused with her balance.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -21,12 +22,15 @@ from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.app import ClerkDeskApp
+from clerkdesk.hall.app import HallSettings, create_app
+from clerkdesk.hall.server import ServerThread
 from clerkdesk.screens.dialogs import ConfirmDialog, ReasonDialog
 from clerkdesk.screens.lead.screen import DutyLeadScreen
 from clerkdesk.screens.leave.dialogs import RequestLeaveDialog
 from clerkdesk.screens.leave.screen import MyLeaveScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.state.lead_leave import key_of
+from clerkdesk.widgets.counter_bars import OfflineBanner
 from clerkdesk.widgets.lead_leave import LeaveInboxTable
 from clerkdesk.widgets.message_line import MessageLine
 from tests.conftest import RunningHall, local, signed_in
@@ -68,7 +72,9 @@ def seen(app: ClerkDeskApp) -> str:
 
 
 def message(app: ClerkDeskApp) -> str:
-    return str(app.screen.query_one(MessageLine).render())
+    """The message line of the screen under any dialog."""
+    screen = next(x for x in reversed(app.screen_stack) if x.query(MessageLine))
+    return str(screen.query_one(MessageLine).render())
 
 
 async def ask_for(pilot: Pilot[Any], first: str, last: str, hours: str, reason: str) -> None:
@@ -149,6 +155,51 @@ async def test_a_whole_day_beyond_her_balance_is_refused_with_the_balance(
     assert await LedgerClient(wang_fang).leave_requests() == []
 
 
+async def test_offline_she_is_told_and_her_request_is_kept_and_sent_once_the_hall_is_back(
+    hall: RunningHall, wang_fang: HallClient, zhang_wei: HallClient
+) -> None:
+    await two_evenings_of_claims(hall, zhang_wei)
+    app = app_for(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_counter(pilot)
+        screen = await at_my_leave(pilot)
+        banner = screen.query_one(OfflineBanner)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestLeaveDialog))
+        port = hall.server.port
+        await asyncio.to_thread(hall.server.stop)  # the hall goes away while she types
+        await wait_for(pilot, lambda: banner.display)
+        assert message(app).startswith("Offline: the figures are as last read.")
+        assert "Balance 6 h 30 min" in screen_text(app)  # still shown as last read
+        dialog = app.screen
+        for key, value in (("first", "12-15"), ("hours", "2"), ("reason", "办理证件")):
+            dialog.query_one(f"#{key}", Input).value = value
+        dialog.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert message(app) == "Offline: “Ask for leave” is kept and sent once the hall answers."
+        assert screen.check_action("ask", ()) is None  # shown, but off while offline
+
+        restarted = ServerThread(
+            create_app(HallSettings(hall.database_url, clock=hall.clock, poll_interval=0.2)),
+            port=port,
+        )
+        await asyncio.to_thread(restarted.start)
+        try:
+            await wait_for(pilot, lambda: not banner.display)
+            await wait_for(pilot, lambda: screen.leave.requests != [])
+            [asked] = screen.leave.requests
+            assert (asked.first_date, asked.minutes) == (date(2026, 12, 15), 120)
+            assert asked.status == lw.DecisionStatus.pending
+            await wait_for(
+                pilot, lambda: "2 h asked for, waiting for a decision" in screen_text(app)
+            )
+            mine = await LedgerClient(wang_fang).leave_requests()
+            assert [r.id for r in mine] == [asked.id]  # asked once, not twice
+        finally:
+            await asyncio.to_thread(restarted.stop)
+
+
 # --- the duty lead's inbox: claims and leave requests beside extensions ---------------------
 
 
@@ -178,8 +229,8 @@ async def test_li_na_approves_wang_fangs_claim_and_leave_from_her_inbox(
         text = seen(app)
         assert "2 claims and leave requests waiting for your decision" in text
         assert "Overtime 王芳 12-08 18:00–19:30 1 h 30 min 6 h 30 min 整理档案" in text
-        assert "Leave 王芳 2026-12-14 Mon 4 h 6 h 30 min 孩子家长会" in text
-        assert "Balance 6 h 30 min (0.81 days), 4 h asked for in requests waiting" in text
+        assert "Comp leave 王芳 2026-12-14 Mon 4 h 6 h 30 min 孩子家长会" in text
+        assert "Balance 6 h 30 min (0.81 days), of it 4 h in requests waiting" in text
         assert screen.leave_focused()  # no extension waits: her keys decide down here
 
         await pilot.press("a")  # the claim, the oldest

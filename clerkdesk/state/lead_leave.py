@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import new_key
+from clerkdesk.api.errors import Forbidden, NotFound
 from clerkdesk.api.ledger import LedgerClient
 
 Item = lw.ClaimOut | lw.LeaveRequestOut
@@ -100,6 +101,22 @@ class LeaveInbox:
             self.claims = [c for c in self.claims if c.id != answer.id]
         else:
             self.requests = [r for r in self.requests if r.id != answer.id]
+
+    async def read(self, ledger: LedgerClient, loaded: Callable[[], None]) -> bool:
+        """Pending claims and leave requests (then `loaded()`), and each requester's balance;
+        False if the read was stale. A balance the hall does not show this lead stays out."""
+        stamp, pending = self.answers, lw.DecisionStatus.pending
+        claims = await ledger.claims(pending)
+        requests = await ledger.leave_requests(pending)
+        if not self.load(claims, requests, stamp):
+            return False
+        loaded()
+        for staff_no in self.requesters():
+            try:
+                self.load_balance(await ledger.staff_leave(staff_no))
+            except (NotFound, Forbidden):
+                continue
+        return True
 
     @staticmethod
     def reads_for(event: w.EventOut) -> bool:

@@ -190,6 +190,7 @@ class MyLeave:
     balance: lw.LeaveBalanceOut | None = None
     requests: list[lw.LeaveRequestOut] = field(default_factory=list)  # own, pending first
     worked: dict[str, lw.OvertimeEntryOut] = field(default_factory=dict)  # by source
+    claim_reasons: dict[int, str] = field(default_factory=dict)  # the person's claims' reasons
     months_read: set[str] = field(default_factory=set)
     loaded: bool = False
     answers: int = 0  # answers to the person's own changes applied: a read's freshness stamp
@@ -206,6 +207,17 @@ class MyLeave:
         )
         self.loaded = True
         return True
+
+    def load_claims(self, claims: list[lw.ClaimOut]) -> None:
+        self.claim_reasons = {c.id: c.reason for c in claims if c.staff.staff_no == self.staff_no}
+
+    def claim_reason(self, source: str) -> str | None:
+        """The reason the person gave for the claim behind `source` ("claim:3:2026-12-10")."""
+        origin, _sep, rest = source.partition(":")
+        number = rest.split(":")[0]
+        if origin != "claim" or not number.isdigit():
+            return None
+        return self.claim_reasons.get(int(number))
 
     def months_wanted(self, today: date) -> list[str]:
         """The months whose overtime entries to read (newest first): this month's, and each
@@ -284,7 +296,7 @@ class MyLeave:
             if entry.kind == lw.LedgerKind.accrual:
                 exact = hours_minutes(worked.exact_minutes) if worked else "—"
             words = entry_words(entry, worked, zone)
-            detail = self._detail(entry, worked, words)
+            detail = self._detail(entry, worked, words, self.claim_reason(entry.source))
             line = LedgerLine(
                 f"entry:{entry.id}",
                 entry.local_date,
@@ -313,8 +325,15 @@ class MyLeave:
         return [line for _key, line in sorted(lines, key=lambda x: x[0], reverse=True)]
 
     @staticmethod
-    def _detail(entry: lw.LedgerEntryOut, worked: lw.OvertimeEntryOut | None, words: str) -> str:
+    def _detail(
+        entry: lw.LedgerEntryOut,
+        worked: lw.OvertimeEntryOut | None,
+        words: str,
+        claimed: str | None,
+    ) -> str:
         parts = [f"{entry.local_date.isoformat()}: {words}"]
+        if claimed:
+            parts[0] += f" “{' '.join(claimed.split())}”"
         if worked is not None and entry.kind == lw.LedgerKind.accrual:
             text = _("{exact} worked, {credited} credited").format(
                 exact=hours_minutes(worked.exact_minutes),

@@ -28,7 +28,7 @@ from clerkdesk.widgets.my_leave import KeyedTable
 
 
 def kind_of(item: Item) -> str:
-    return _("Overtime") if isinstance(item, lw.ClaimOut) else _("Leave")
+    return _("Overtime") if isinstance(item, lw.ClaimOut) else _("Comp leave")
 
 
 def when_of(item: Item, zone: ZoneInfo) -> str:
@@ -101,14 +101,16 @@ class LeaveInboxDetail(Static):
             )
         balance = inbox.balance_of(item)
         if balance is not None:
-            text += " · " + _("Balance {balance} ({days})").format(
-                balance=hours_minutes(balance.balance_minutes),
-                days=days_text(balance.balance_days),
-            )
+            facts = {
+                "balance": hours_minutes(balance.balance_minutes),
+                "days": days_text(balance.balance_days),
+                "pending": hours_minutes(balance.pending_minutes),
+            }
             if balance.pending_minutes:
-                text += ", " + _("{pending} asked for in requests waiting").format(
-                    pending=hours_minutes(balance.pending_minutes)
-                )
+                said = _("Balance {balance} ({days}), of it {pending} in requests waiting")
+            else:
+                said = _("Balance {balance} ({days})")
+            text += " · " + said.format(**facts)
         if inbox.is_mine(item):
             text += " · " + _("Your own: another duty lead or an admin decides it.")
         self.update(text)

@@ -88,7 +88,7 @@ class RequestsTable(KeyedTable):
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("id", N_("No.")),
         ("dates", N_("Dates")),
-        ("leave", N_("Leave")),
+        ("leave", N_("Time off")),
         ("status", N_("Status")),
         ("reason", N_("Reason")),
     )

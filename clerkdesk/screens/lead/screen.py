@@ -5,8 +5,8 @@ balance (shown while any waits; `a` and `d` decide the highlighted one while tha
 focus); today's decided requests and overruns; the calendar's unconfirmed years.
 
 Widgets plus two state objects, the lead's desk (clerkdesk.state.lead) and the leave inbox
-(clerkdesk.state.lead_leave). One key decides
-(decisions.py); the server decides who may decide (never one's own request) and says why not.
+(clerkdesk.state.lead_leave). One key decides (decisions.py, leave_decisions.py); the server
+decides who may decide (never one's own request) and says why not.
 The event stream says which part to read again (reads coalesce; all of it on each reconnect);
 each decision is sent exactly once through the screen's link (HallLink). Esc goes back to the
 lead's counter, or to the picker.
@@ -80,7 +80,7 @@ class DutyLeadScreen(Screen[None]):
     DutyLeadScreen #inbox { height: auto; min-height: 4; max-height: 50%; }
     DutyLeadScreen #decided, DutyLeadScreen #overruns { height: 1fr; min-height: 4; }
     DutyLeadScreen #request-detail, DutyLeadScreen #leave-detail { height: auto; padding: 0 1; }
-    DutyLeadScreen #leave-inbox { height: auto; min-height: 4; max-height: 35%; }
+    DutyLeadScreen #leave-inbox { height: auto; min-height: 4; max-height: 25%; }
     DutyLeadScreen #calendar-warning {
         height: auto; padding: 0 1; color: $text-warning; background: $warning-muted;
     }
@@ -212,6 +212,8 @@ class DutyLeadScreen(Screen[None]):
 
     def on_descendant_focus(self) -> None:
         if self.is_mounted and not self.gone:
+            self._show_detail()
+            self._show_leave_detail()
             self._update_offer()
 
     # --- showing -------------------------------------------------------------------------------
@@ -237,14 +239,17 @@ class DutyLeadScreen(Screen[None]):
 
     @on_screen
     def _show_detail(self) -> None:
-        item = self.request()
+        """The highlighted extension request in full (one detail line at a time: this one
+        unless the claims and leave requests have the focus)."""
+        item = None if self.leave_focused() else self.request()
         self.query_one(RequestDetail).show(
             item, bool(item and self.desk.is_mine(item)), self.ws.zone
         )
 
     @on_screen
     def _show_leave_detail(self) -> None:
-        self.query_one(LeaveInboxDetail).show(self.leave_item(), self.leave, self.ws.zone)
+        item = self.leave_item() if self.leave_focused() else None
+        self.query_one(LeaveInboxDetail).show(item, self.leave, self.ws.zone)
 
     @on_screen
     def _render_status(self) -> None:
@@ -314,31 +319,13 @@ class DutyLeadScreen(Screen[None]):
             self._refreshing = False
 
     async def _read(self, part: str, stamp: int) -> bool:
-        if part == LEAVE:
-            return await self._read_leave()
+        if part == LEAVE:  # then each requester's balance
+            return await self.leave.read(LedgerClient(self.ws.client), self.render_desk)
         if part == EXTENSIONS:
             return self.desk.load_extensions(await self.closing.extensions(), stamp)
         if part == OVERRUNS:
             return self.desk.load_overruns(await self.closing.overruns(), stamp)
         self.desk.load_calendar(await self.closing.calendar_today())
-        return True
-
-    async def _read_leave(self) -> bool:
-        """Pending claims and leave requests, then each requester's balance."""
-        stamp, ledger = self.leave.answers, LedgerClient(self.ws.client)
-        pending = lw.DecisionStatus.pending
-        claims = await ledger.claims(pending)
-        requests = await ledger.leave_requests(pending)
-        if not self.leave.load(claims, requests, stamp):
-            return False
-        self.render_desk()
-        for staff_no in self.leave.requesters():
-            try:
-                self.leave.load_balance(await ledger.staff_leave(staff_no))
-            except ApiError as exc:
-                if isinstance(exc, Unauthorized):
-                    raise
-                continue  # not among those this lead sees: the row shows no balance
         return True
 
     async def _follow(self) -> None:

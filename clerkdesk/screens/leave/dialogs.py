@@ -21,7 +21,7 @@ from clerkdesk.state.leave import LeaveAsk, read_ask
 FIELDS: tuple[tuple[str, str], ...] = (
     ("first", N_("First date")),
     ("last", N_("Last date")),
-    ("hours", N_("Hours")),
+    ("hours", N_("Hours off")),
     ("reason", N_("Reason")),
 )
 

@@ -42,6 +42,8 @@ def leave_bindings(back: str) -> list[Binding]:
             for a in LEAVE_ACTIONS
         ),
         Binding("escape", "back", back, key_display="Esc", id="leave.back"),
+        Binding("tab", "app.focus_next", show=False),  # between the requests and the ledger
+        Binding("shift+tab", "app.focus_previous", show=False),
     ]
 
 

@@ -213,13 +213,23 @@ class MyLeaveScreen(Screen[None]):
 
     @on_screen
     def _link_changed(self) -> None:
-        banner = self.query_one(OfflineBanner)
+        banner, was_shown = self.query_one(OfflineBanner), self.query_one(OfflineBanner).display
         if self.link.online:
             banner.hide()
+            if was_shown:
+                self.say(_("The hall answers again: your leave is read afresh."))
             self.request_refresh()
             self.link.run_pending()
         else:
             banner.show(self.link.offline_reason(), self.link.retry_at)
+            if not was_shown:
+                self.say(
+                    _(
+                        "Offline: the figures are as last read. What you ask is kept and sent "
+                        "once the hall answers."
+                    ),
+                    error=True,
+                )
         self._render_status()
         self.refresh_bindings()
 
@@ -240,7 +250,6 @@ class MyLeaveScreen(Screen[None]):
                     await self._read()
                 except HallUnreachable as exc:
                     self._wanted = True
-                    self.say(explain(exc), error=True)
                     self.link.lost(exc.reason)
                     return
                 except ApiError as exc:
@@ -253,6 +262,7 @@ class MyLeaveScreen(Screen[None]):
         stamp, before, was_loaded = self.leave.answers, list(self.leave.requests), self.leave.loaded
         balance = await self.ledger.my_leave()
         requests = await self.ledger.leave_requests()
+        self.leave.load_claims(await self.ledger.claims())
         if not self.leave.load(balance, requests, stamp):
             self._wanted = True  # stale: one of the person's changes was answered meanwhile
             return
@@ -293,6 +303,17 @@ class MyLeaveScreen(Screen[None]):
         self.render_leave()
         self.request_refresh()
 
+    def _send(self, change: LeaveChange) -> None:
+        """Send it once; offline, it waits (and says so) until the hall answers."""
+        self.link.send_once(change)
+        if self.link.pending is change and not self.link.online:
+            self.say(
+                _("Offline: “{action}” is kept and sent once the hall answers.").format(
+                    action=_(change.label)
+                ),
+                error=True,
+            )
+
     def _first_weekday_after(self, today: date) -> date:
         """The form's first date: the next Monday to Friday (the hall says if it is a rest
         day or a holiday)."""
@@ -320,7 +341,7 @@ class MyLeaveScreen(Screen[None]):
 
         def chosen(ask: LeaveAsk | None) -> None:
             if ask is not None:
-                self.link.send_once(ask_leave(ask))
+                self._send(ask_leave(ask))
 
         self.app.push_screen(dialog, chosen)
 
@@ -338,7 +359,7 @@ class MyLeaveScreen(Screen[None]):
 
         def chosen(yes: bool | None) -> None:
             if yes:
-                self.link.send_once(cancel_leave(request))
+                self._send(cancel_leave(request))
 
         self.app.push_screen(ConfirmDialog(text, _("Cancel the request"), _("Keep it")), chosen)
 
