@@ -114,7 +114,7 @@ async def test_wang_fang_asks_for_four_hours_sees_it_pending_and_takes_it_back(
         assert "Asked for 2026-12-14 Mon, 4 h: it waits for your duty lead's decision." in message(
             app
         )
-        await wait_for(pilot, lambda: "4 h asked for, waiting for a decision" in screen_text(app))
+        await wait_for(pilot, lambda: "4 h pending approval" in screen_text(app))
         assert f"{asked.id} 2026-12-14 Mon 4 h pending 孩子家长会" in screen_text(app)
 
         await pilot.press("c")
@@ -191,9 +191,7 @@ async def test_offline_she_is_told_and_her_request_is_kept_and_sent_once_the_hal
             [asked] = screen.leave.requests
             assert (asked.first_date, asked.minutes) == (date(2026, 12, 15), 120)
             assert asked.status == lw.DecisionStatus.pending
-            await wait_for(
-                pilot, lambda: "2 h asked for, waiting for a decision" in screen_text(app)
-            )
+            await wait_for(pilot, lambda: "2 h pending approval" in screen_text(app))
             mine = await LedgerClient(wang_fang).leave_requests()
             assert [r.id for r in mine] == [asked.id]  # asked once, not twice
         finally:

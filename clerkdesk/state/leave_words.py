@@ -214,7 +214,7 @@ def balance_line(balance: lw.LeaveBalanceOut) -> str:
         per_day=hours_minutes(balance.minutes_per_day),
     )
     if balance.pending_minutes:
-        text += " · " + _("{pending} asked for, waiting for a decision").format(
+        text += " · " + _("{pending} pending approval").format(
             pending=hours_minutes(balance.pending_minutes)
         )
     return text
