@@ -24,12 +24,15 @@ from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.app import ClerkDeskApp
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.server import ServerThread
+from clerkdesk.screens.counter import CounterScreen
 from clerkdesk.screens.dialogs import ConfirmDialog, ReasonDialog
 from clerkdesk.screens.lead.screen import DutyLeadScreen
 from clerkdesk.screens.leave.dialogs import RequestLeaveDialog
 from clerkdesk.screens.leave.screen import MyLeaveScreen
+from clerkdesk.screens.start.sign_in import SignInScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.state.lead_leave import key_of
+from clerkdesk.state.leave import FormProblem, LeaveAsk, read_ask
 from clerkdesk.widgets.counter_bars import OfflineBanner
 from clerkdesk.widgets.lead_leave import LeaveInboxTable
 from clerkdesk.widgets.message_line import MessageLine
@@ -170,6 +173,7 @@ async def test_offline_she_is_told_and_her_request_is_kept_and_sent_once_the_hal
         await asyncio.to_thread(hall.server.stop)  # the hall goes away while she types
         await wait_for(pilot, lambda: banner.display)
         assert message(app).startswith("Offline: the figures are as last read.")
+        assert "nothing you sent is lost" in message(app)
         assert "Balance 6 h 30 min" in screen_text(app)  # still shown as last read
         dialog = app.screen
         for key, value in (("first", "12-15"), ("hours", "2"), ("reason", "办理证件")):
@@ -196,6 +200,61 @@ async def test_offline_she_is_told_and_her_request_is_kept_and_sent_once_the_hal
             assert [r.id for r in mine] == [asked.id]  # asked once, not twice
         finally:
             await asyncio.to_thread(restarted.stop)
+
+
+async def test_when_her_sign_in_ends_on_my_leave_she_is_at_the_sign_in_with_nothing_left_behind(
+    hall: RunningHall, wang_fang: HallClient, zhang_wei: HallClient
+) -> None:
+    await two_evenings_of_claims(hall, zhang_wei)
+    app = app_for(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_counter(pilot)
+        screen = await at_my_leave(pilot)
+        ended = HallClient(hall.url)
+        ended.token = app.ws.client.token
+        await ended.logout()  # her sign-in ends on the hall (another device, an admin)
+        await ended.aclose()
+        screen.request_refresh()  # her next read
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert not [x for x in app.screen_stack if isinstance(x, (CounterScreen, MyLeaveScreen))]
+
+
+def test_the_form_reads_dates_and_hours_as_a_clerk_types_them() -> None:
+    friday = date(2026, 12, 11)
+    assert read_ask("12-14", "", "4", " 孩子  家长会 ", friday) == LeaveAsk(
+        date(2026, 12, 14), None, 4.0, "孩子 家长会"
+    )
+    assert read_ask("2026-12-14", "12-16", "", "", friday) == LeaveAsk(
+        date(2026, 12, 14), date(2026, 12, 16), None, ""
+    )
+    assert read_ask("01-04", "", "1:30", "", friday) == LeaveAsk(date(2027, 1, 4), None, 1.5, "")
+    assert read_ask("12-14", "12-14", "", "", friday) == LeaveAsk(
+        date(2026, 12, 14), None, None, ""
+    )
+    wrong = {
+        ("12-40", "", ""): "first",
+        ("12-14", "12-10", ""): "last",
+        ("12-14", "", "30"): "hours",
+        ("12-14", "12-15", "2"): "hours",
+    }
+    for (first, last, hours), field in wrong.items():
+        problem = read_ask(first, last, hours, "", friday)
+        assert isinstance(problem, FormProblem) and problem.field == field, (first, last, hours)
+
+
+async def test_a_wrong_date_is_told_in_the_form_at_the_field_to_correct(
+    hall: RunningHall, wang_fang: HallClient, zhang_wei: HallClient
+) -> None:
+    await two_evenings_of_claims(hall, zhang_wei)
+    app = app_for(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_counter(pilot)
+        await at_my_leave(pilot)
+        await ask_for(pilot, "12-40", "", "4", "")
+        assert isinstance(app.screen, RequestLeaveDialog)  # kept open, nothing sent
+        assert "Type the first date as 2026-12-14 (or 12-14)." in screen_text(app)
+        assert app.focused is app.screen.query_one("#first", Input)
+    assert await LedgerClient(wang_fang).leave_requests() == []
 
 
 # --- the duty lead's inbox: claims and leave requests beside extensions ---------------------

@@ -66,8 +66,11 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _HOURS_MINUTES = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-def read_date(text: str, today: date) -> date | None:
-    """ "2026-12-14", or "12-14" (the next such date from today on); None if not a date."""
+def read_date(text: str, since: date, within: int = 183) -> date | None:
+    """ "2026-12-14", or "12-14": in the year of `since`, or in the next year when that is
+    before `since` and the next year's is at most `within` days after it ("01-04" typed in
+    December); a date typed in the past stays there (the hall says why not). None if not a
+    date."""
     text = text.strip()
     try:
         return date.fromisoformat(text)
@@ -77,14 +80,16 @@ def read_date(text: str, today: date) -> date | None:
     if found is None:
         return None
     try:
-        this_year = date(today.year, int(found[1]), int(found[2]))
-        return (
-            this_year
-            if this_year >= today
-            else date(today.year + 1, this_year.month, this_year.day)
-        )
+        this_year = date(since.year, int(found[1]), int(found[2]))
     except ValueError:
         return None
+    if this_year >= since:
+        return this_year
+    try:
+        next_year = this_year.replace(year=since.year + 1)
+    except ValueError:  # 02-29
+        return this_year
+    return next_year if (next_year - since).days <= within else this_year
 
 
 def read_hours(text: str) -> float | None:
@@ -99,22 +104,36 @@ def read_hours(text: str) -> float | None:
         return None
 
 
-def read_ask(first: str, last: str, hours: str, reason: str, today: date) -> LeaveAsk | str:
+@dataclass(frozen=True)
+class FormProblem:
+    """What to correct in the leave form, and in which field ("first", "last", "hours")."""
+
+    field: str
+    text: str
+
+
+def read_ask(first: str, last: str, hours: str, reason: str, today: date) -> LeaveAsk | FormProblem:
     """The leave asked for, or what to correct (one sentence). The hall checks the rest."""
     start = read_date(first, today)
     if start is None:
-        return _("Type the first date as 2026-12-14 (or 12-14).")
-    end = read_date(last, today) if last.strip() else None
+        return FormProblem("first", _("Type the first date as 2026-12-14 (or 12-14)."))
+    end = read_date(last, start, within=62) if last.strip() else None  # one request: 63 dates
     if last.strip() and end is None:
-        return _("Type the last date as 2026-12-16, or leave it empty for one day.")
+        return FormProblem(
+            "last", _("Type the last date as 2026-12-16, or leave it empty for one day.")
+        )
     if end is not None and end < start:
-        return _("The last date comes before the first: check the two dates.")
+        return FormProblem("last", _("The last date comes before the first: check the two dates."))
     amount = read_hours(hours) if hours.strip() else None
     if hours.strip():
         if amount is None or not 0 < amount <= 24:
-            return _("Type the hours as 4, 2.5 or 1:30 (at most 24), or leave them empty.")
+            return FormProblem(
+                "hours", _("Type the hours as 4, 2.5 or 1:30 (at most 24), or leave them empty.")
+            )
         if end is not None and end != start:
-            return _("Leave by the hour is on one date: empty the last date or the hours.")
+            return FormProblem(
+                "hours", _("Leave by the hour is on one date: empty the last date or the hours.")
+            )
         end = None
     if end == start:
         end = None

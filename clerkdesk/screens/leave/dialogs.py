@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from clerkdesk.i18n import N_, _
 from clerkdesk.screens.dialogs import DIALOG_CSS, Dialog
 from clerkdesk.screens.form_keys import FORM_KEYS
-from clerkdesk.state.leave import LeaveAsk, read_ask
+from clerkdesk.state.leave import FormProblem, LeaveAsk, read_ask
 
 # (input id, label); labels are translated when shown
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -35,7 +35,7 @@ class RequestLeaveDialog(Dialog[LeaveAsk | None]):
     RequestLeaveDialog Grid {
         grid-size: 2; grid-columns: 14 1fr; grid-rows: auto; grid-gutter: 0 1; height: auto;
     }
-    RequestLeaveDialog Grid Input { margin-bottom: 0; }
+    RequestLeaveDialog Grid Input:blur { background: $panel; }
     RequestLeaveDialog .how { color: $text-muted; margin-top: 1; }
     RequestLeaveDialog #problem { height: auto; }
     """
@@ -98,10 +98,11 @@ class RequestLeaveDialog(Dialog[LeaveAsk | None]):
             self._value("reason"),
             self._today(),
         )
-        if isinstance(asked, str):
+        if isinstance(asked, FormProblem):
             problem = self.query_one("#problem", Static)
-            problem.update(asked)
+            problem.update(asked.text)
             problem.display = True
+            self.query_one(f"#{asked.field}", Input).focus()  # where to correct it
             return
         self.dismiss(asked)
 

@@ -225,8 +225,8 @@ class MyLeaveScreen(Screen[None]):
             if not was_shown:
                 self.say(
                     _(
-                        "Offline: the figures are as last read. What you ask is kept and sent "
-                        "once the hall answers."
+                        "Offline: the figures are as last read. Asking and cancelling come back "
+                        "when the hall answers; nothing you sent is lost."
                     ),
                     error=True,
                 )
