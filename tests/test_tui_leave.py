@@ -15,6 +15,7 @@ import asyncio
 from datetime import date
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -24,6 +25,7 @@ from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.app import ClerkDeskApp
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.server import ServerThread
+from clerkdesk.i18n import set_language
 from clerkdesk.screens.counter import CounterScreen
 from clerkdesk.screens.dialogs import ConfirmDialog, ReasonDialog
 from clerkdesk.screens.lead.screen import DutyLeadScreen
@@ -36,9 +38,11 @@ from clerkdesk.state.leave import FormProblem, LeaveAsk, read_ask
 from clerkdesk.widgets.counter_bars import OfflineBanner
 from clerkdesk.widgets.lead_leave import LeaveInboxTable
 from clerkdesk.widgets.message_line import MessageLine
+from clerkdesk.widgets.textual_compat import screen_lines
 from tests.conftest import RunningHall, local, signed_in
 from tests.test_leave_day import add_lead, credit_by_claim
-from tests.tui_support import app_for, at_counter, at_duty_lead, screen_text, wait_for
+from tests.test_tui_line_breaks import _starts_with_closing as starts_with_closing
+from tests.tui_support import app_for, at_counter, at_duty_lead, screen_text, settled, wait_for
 
 SIZE = (80, 24)
 
@@ -255,6 +259,30 @@ async def test_a_wrong_date_is_told_in_the_form_at_the_field_to_correct(
         assert "Type the first date as 2026-12-14 (or 12-14)." in screen_text(app)
         assert app.focused is app.screen.query_one("#first", Input)
     assert await LedgerClient(wang_fang).leave_requests() == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_in_chinese_no_line_of_my_leave_starts_with_a_closing_mark(
+    hall: RunningHall, wang_fang: HallClient, zhang_wei: HallClient, size: tuple[int, int]
+) -> None:
+    """The refusal beyond the balance wraps over two lines at 80 columns, the entry's detail
+    too: each line starts where Chinese allows."""
+    await two_evenings_of_claims(hall, zhang_wei)
+    await LedgerClient(wang_fang).request_leave(date(2026, 12, 14), hours=2, reason="家长会")
+    set_language("zh")
+    try:
+        app = app_for(hall)
+        async with app.run_test(size=size) as pilot:
+            await at_counter(pilot)
+            screen = await at_my_leave(pilot)
+            await ask_for(pilot, "12-15", "", "", "")
+            await wait_for(pilot, lambda: "调休余额不足" in message(app))
+            await settled(pilot)
+            shown = screen_lines(screen)
+            assert "余额 6 小时 30 分，合 0.81 天" in "".join(shown)
+            assert not starts_with_closing(shown), shown
+    finally:
+        set_language("en")
 
 
 # --- the duty lead's inbox: claims and leave requests beside extensions ---------------------

@@ -210,7 +210,6 @@ class MyLeave:
     requests: list[lw.LeaveRequestOut] = field(default_factory=list)  # own, pending first
     worked: dict[str, lw.OvertimeEntryOut] = field(default_factory=dict)  # by source
     claim_reasons: dict[int, str] = field(default_factory=dict)  # the person's claims' reasons
-    months_read: set[str] = field(default_factory=set)
     loaded: bool = False
     answers: int = 0  # answers to the person's own changes applied: a read's freshness stamp
 
@@ -239,9 +238,11 @@ class MyLeave:
         return self.claim_reasons.get(int(number))
 
     def months_wanted(self, today: date) -> list[str]:
-        """The months whose overtime entries to read (newest first): this month's, and each
-        month with a credit whose entry is not known yet, at most MONTHS_READ."""
-        months = {_month(today)} - self.months_read
+        """The months whose overtime entries to read (newest first): this month's and the last
+        (overtime recorded without credit shows only there), and each month with a credit
+        whose entry is not known yet; at most MONTHS_READ."""
+        last_month = today.replace(day=1) - timedelta(days=1)
+        months = {_month(today), _month(last_month)}
         if self.balance is not None:
             months |= {
                 _month(e.local_date)
@@ -251,8 +252,7 @@ class MyLeave:
             }
         return sorted(months, reverse=True)[:MONTHS_READ]
 
-    def load_worked(self, month: str, entries: list[lw.OvertimeEntryOut]) -> None:
-        self.months_read.add(month)
+    def load_worked(self, entries: list[lw.OvertimeEntryOut]) -> None:
         for entry in entries:
             if entry.staff.staff_no == self.staff_no:
                 self.worked[entry.source] = entry

@@ -271,7 +271,7 @@ class MyLeaveScreen(Screen[None]):
             self.say(news[-1])
         self.render_leave()
         for month in self.leave.months_wanted(self.today()):
-            self.leave.load_worked(month, await self.ledger.overtime(month))
+            self.leave.load_worked(await self.ledger.overtime(month))
         self.render_leave()
 
     async def _follow(self) -> None:
