@@ -107,8 +107,8 @@ async def test_wang_fang_asks_for_four_hours_sees_it_pending_and_takes_it_back(
         assert "My leave · 王芳 1002" in text
         assert "Balance 6 h 30 min = 0.81 days (a leave day is 8 h)" in text
         assert "Nothing expires within 30 days." in text
-        assert "2026-12-09 credited 4 h 30 min +4 h 30 min Overtime claim 1 18:00–22:30" in text
-        assert "2026-12-10 credited 2 h +2 h Overtime claim 2 18:00–20:00" in text
+        assert "2026-12-09 credited 4 h 30 min +4 h 30 min Claim 1 18:00–22:30" in text
+        assert "2026-12-10 credited 2 h +2 h Claim 2 18:00–20:00" in text
 
         await ask_for(pilot, "2026-12-14", "", "4", "孩子家长会")
         await wait_for(pilot, lambda: screen.leave.requests != [])

@@ -108,17 +108,18 @@ def _number(text: str) -> str:
 
 
 def origin_words(source: str) -> str:
-    """What an overtime source was, in words: "Extended service", "Overtime claim 3"."""
+    """What an overtime source was, in a few words (a table's column): "Extension",
+    "Claim 3" (延时服务, 加班申报 3)."""
     origin, _sep, rest = source.partition(":")
     fact = rest.split(":")[0]
     if origin == "extension":
-        return _("Extended service")
+        return _("Extension")
     if origin == "overrun":
-        return _("Overrun confirmed by the duty lead")
+        return _("Overrun, confirmed")
     if origin == "duty":
         return _("Rostered duty")
     if origin == "claim":
-        return _("Overtime claim {n}").format(n=_number(fact))
+        return _("Claim {n}").format(n=_number(fact))
     if origin == "leave":
         return _("Leave request {n}").format(n=_number(fact))
     return source
@@ -126,7 +127,7 @@ def origin_words(source: str) -> str:
 
 def worked_words(source: str, worked: lw.OvertimeEntryOut | None, zone: ZoneInfo) -> str:
     """An overtime source in words, with the time worked and its day type when known:
-    "Extended service 17:30–18:05", "Rostered duty 09:00–12:00, rest day"."""
+    "Extension 17:30–18:05", "Rostered duty 09:00–12:00, rest day"."""
     words = origin_words(source)
     if worked is None:
         return words
