@@ -47,6 +47,7 @@ async def test_the_counters_palette_lists_its_commands_in_one_order_in_both_lang
         "Call ticket  (F8 t)",
         "Pause  (F9 b)",
         "Leave  (F12 l)",
+        "My leave  (v)",
         "Keys",
         "Theme",
         "Quit",
