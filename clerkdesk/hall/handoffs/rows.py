@@ -27,10 +27,10 @@ OPEN_MOVE = (
 """The ticket's open move (bind ticket_id), if any."""
 MOVES = select(func.count()).select_from(_h).where(_h.c.ticket_id == bindparam("ticket_id"))
 _FIRST_CALL = update(_h).where(
-    _h.c.ticket_id == bindparam("ticket_id"), _h.c.state == OPEN, _h.c.called_at.is_(None)
+    _h.c.ticket_id == bindparam("of_ticket"), _h.c.state == OPEN, _h.c.called_at.is_(None)
 )
-END_OPEN = update(_h).where(_h.c.ticket_id == bindparam("ticket_id"), _h.c.state == OPEN)
-"""End the ticket's open move (bind ticket_id; set state, ended_at, ended_by_id, ...)."""
+END_OPEN = update(_h).where(_h.c.ticket_id == bindparam("of_ticket"), _h.c.state == OPEN)
+"""End the ticket's open move (bind of_ticket; set state, ended_at, ended_by_id, ...)."""
 
 _ENDS = {
     Action.complete: w.HandOffState.done.value,
@@ -46,12 +46,12 @@ def follow(
     if not ticket.get("handoff_count"):
         return
     if action == Action.call:
-        conn.execute(_FIRST_CALL, {"ticket_id": ticket["id"], "called_at": now})
+        conn.execute(_FIRST_CALL, {"of_ticket": ticket["id"], "called_at": now})
     elif action in _ENDS:
         conn.execute(
             END_OPEN,
             {
-                "ticket_id": ticket["id"],
+                "of_ticket": ticket["id"],
                 "state": _ENDS[action],
                 "ended_at": now,
                 "ended_by_id": staff_id,

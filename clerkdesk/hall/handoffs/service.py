@@ -295,7 +295,7 @@ def _end_open(
     conn.execute(
         END_OPEN,
         {
-            "ticket_id": ticket_id,
+            "of_ticket": ticket_id,
             "state": state.value,
             "ended_at": now,
             "ended_by_id": who.staff_id,

@@ -93,7 +93,9 @@ def ticket_for(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
     if (
         ticket is None
         or ticket.hall_id != who.hall_id
-        or not policy.may_view_ticket(session, who, ticket.service_id, ticket.window_id)
+        or not policy.may_view_ticket(
+            session, who, ticket.service_id, ticket.window_id, ticket.chain_departments
+        )
     ):
         raise not_found("ticket", ticket_id)  # another department's: not even its existence
     return ticket_out(session, ticket)
