@@ -8,9 +8,11 @@ here passes through; 张伟 (2001) is the hall's duty lead, 孙强 (2002) 市场
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from clerkdesk.api import errors
@@ -325,7 +327,11 @@ async def test_the_note_never_reaches_the_kiosk_or_an_unrelated_department(day: 
             seen = texts(received[name])
             assert NOTE in seen and BACK_REASON in seen, name
         kiosk_handoffs = [e.handoff for e in received["kiosk"] if e.handoff is not None]
-        assert [(h.ticket, h.to_window, h.go_to_window) for h in kiosk_handoffs][0] == (
+        assert (
+            kiosk_handoffs[0].ticket,
+            kiosk_handoffs[0].to_window,
+            kiosk_handoffs[0].go_to_window,
+        ) == (
             "D001",
             None,
             5,
@@ -373,8 +379,8 @@ async def test_a_ticket_handed_on_more_than_three_times_is_flagged_to_the_lead(d
     孙强, 市场监管's lead, with how long each open hand-off has waited. 李华 may not watch."""
     d001 = await day.kiosk.issue("biz-license")
     await day.chen_ming.call_next(3)
-    windows = [(day.chen_ming, 3, 5), (day.zhao_li, 5, 3)] * 2
-    for times, (clerk, here, there) in enumerate(windows, start=1):
+    windows = [(day.chen_ming, 5), (day.zhao_li, 3)] * 2
+    for times, (clerk, there) in enumerate(windows, start=1):
         moved = await clerk.hand_off(d001.id, f"第{times}次转办", window=there)
         watch = await day.zhang_wei.hand_offs()
         assert moved.handoff.flagged == (times > 3)
@@ -400,3 +406,67 @@ async def test_a_ticket_handed_on_more_than_three_times_is_flagged_to_the_lead(d
     with pytest.raises(errors.ApiError) as refused:
         await day.li_hua.hand_offs()
     assert refused.value.status == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"window": "5", "note": NOTE}, "window"),
+        ({"window": True, "note": NOTE}, "window"),
+        ({"window": 5.0, "note": NOTE}, "window"),
+    ],
+)
+async def test_a_window_is_named_only_by_a_whole_number(
+    day: Day, body: dict[str, object], field: str
+) -> None:
+    """陈明 hands D001 on with `{"window": "5"}` or `true`: refused 422 wrong_type, and D001
+    stays at his counter."""
+    d001 = await served_at_3(day)
+    headers = {**day.chen_ming.auth_headers(), "Idempotency-Key": uuid.uuid4().hex}
+    async with httpx.AsyncClient(base_url=day.hall.url, headers=headers) as http:
+        answer = await http.post(f"/tickets/{d001.id}/hand-off", json=body)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["params"]["field"]) == ("wrong_type", field)
+    assert (await day.chen_ming.counter(3)).current is not None
+
+
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [
+        ({}, "handoff_target_missing"),
+        ({"window": 5, "staff_no": "1005"}, "handoff_target_twice"),
+        ({"window": 3}, "handoff_to_own_window"),
+        ({"service": "tax-invoice", "window": 1}, "service_not_at_window"),
+        ({"staff_no": "1004"}, "staff_not_at_window"),  # 刘洋 holds no window
+    ],
+)
+async def test_a_hand_off_must_say_where_the_case_can_go(
+    day: Day, target: dict[str, object], code: str
+) -> None:
+    d001 = await served_at_3(day)
+    with pytest.raises(errors.ApiError) as refused:
+        await day.chen_ming.hand_off(d001.id, NOTE, **target)  # type: ignore[arg-type]
+    assert refused.value.code == code
+    assert (await day.chen_ming.counter(3)).current is not None
+
+
+async def test_a_hand_off_to_a_clerk_waits_for_that_clerk_alone(day: Day) -> None:
+    """陈明 hands D001 to 王芳 (1002) for 发票领用; she works at window 8 of 综合受理, which serves
+    发票领用 as window 5 does. 赵丽 at window 5 neither gets it as her next nor may call it by
+    its number; 王芳 calls it, and the answer said window 8."""
+    wang_fang = await at_window(day.hall, "1002", 8)
+    try:
+        d001 = await served_at_3(day)
+        moved = await day.chen_ming.hand_off(d001.id, NOTE, staff_no="1002", service="tax-invoice")
+        assert (moved.handoff.to_staff, moved.handoff.go_to_window) == ("1002", 8)
+        assert moved.ticket.service == "tax-invoice"
+        with pytest.raises(errors.ApiError) as empty:
+            await day.zhao_li.call_next(5)
+        assert empty.value.code == "queue_empty"
+        with pytest.raises(errors.ApiError) as not_hers:
+            await day.zhao_li.call_ticket(5, "D001")
+        assert not_hers.value.code == "handed_to_other_window"
+        assert (await wang_fang.call_next(8)).id == d001.id
+    finally:
+        await wang_fang.aclose()
