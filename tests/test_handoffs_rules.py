@@ -113,7 +113,8 @@ def test_a_case_counts_once_in_same_day_completion_with_its_whole_time_in_the_ha
 # --- what a hand-off event shows to whom --------------------------------------------------------
 
 HALL = ServingDepartments.of(
-    services=[("biz-license", "shichang"), ("tax-invoice", "shuiwu"), ("bdc-transfer", "budongchan")],
+    services=[("biz-license", "shichang"), ("tax-invoice", "shuiwu"),
+              ("bdc-transfer", "budongchan")],
     windows=[(3, "shichang", ["biz-license"]), (5, "shuiwu", ["tax-invoice"]),
              (1, "budongchan", ["bdc-transfer"])],
 )  # fmt: skip
