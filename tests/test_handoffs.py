@@ -470,3 +470,29 @@ async def test_a_hand_off_to_a_clerk_waits_for_that_clerk_alone(day: Day) -> Non
         assert (await wang_fang.call_next(8)).id == d001.id
     finally:
         await wang_fang.aclose()
+
+
+async def test_the_lead_re_routes_a_waiting_ticket_a_clerk_may_not(day: Day) -> None:
+    """D001 waits for 市场监管's licence since 09:00; the citizen actually needs 税务 first. 陈明
+    may hand on only what is at his counter; 孙强, 市场监管's duty lead, re-routes the waiting
+    ticket to window 5, where 赵丽 calls it. 张伟 reads who sent it: 孙强, from no window."""
+    add_staff(day.hall, ("2003", "周涛", "budongchan", "clerk,lead"))  # 不动产登记's lead
+    d001 = await day.kiosk.issue("biz-license")
+    with pytest.raises(errors.ApiError) as clerk:
+        await day.chen_ming.hand_off(d001.id, NOTE, window=5)
+    assert (clerk.value.status, clerk.value.code) == (403, "not_yours_to_hand_off")
+    other_lead = await signed_in(day.hall, "2003")
+    sun_qiang = await signed_in(day.hall, "2002")
+    try:
+        with pytest.raises(errors.ApiError) as hidden:  # not his department's ticket
+            await other_lead.hand_off(d001.id, NOTE, window=5)
+        assert hidden.value.status == 404
+        day.at("09:10")
+        moved = await sun_qiang.hand_off(d001.id, NOTE, window=5)
+    finally:
+        await other_lead.aclose()
+        await sun_qiang.aclose()
+    assert (moved.handoff.from_staff, moved.handoff.from_window) == ("2002", None)
+    assert (await day.zhao_li.call_next(5)).id == d001.id
+    card = await day.zhang_wei.ticket(d001.id)
+    assert (card.called_by, card.chain[0].from_staff_name) == ("1005", "孙强")

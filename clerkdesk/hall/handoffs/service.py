@@ -316,7 +316,13 @@ def _service_parts(service: Service) -> dict[str, Any]:
     }
 
 
-_OFF_THE_COUNTER = {"window_id": None, "called_at": None, "started_at": None, "recall_count": 0}
+_OFF_THE_COUNTER = {
+    "window_id": None,
+    "called_at": None,
+    "called_by_id": None,
+    "started_at": None,
+    "recall_count": 0,
+}
 
 
 # --- hand off -----------------------------------------------------------------------------------
