@@ -18,7 +18,7 @@ from clerkdesk.hall.rules.ticket_states import WAITING
 from clerkdesk.hall.store.models import Service, Ticket, Window, WindowService
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
-from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
+from clerkdesk.hall.wire import open_session, ticket_answer, ticket_out, window_service_ids
 
 
 def _waiting_for_window(window: Window):
@@ -47,12 +47,15 @@ def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.
                 t.back_window_id,
                 t.back_rank,
                 t.back_position,
+                t.target_window_id,
+                t.target_staff_id,
             )
             for t in tickets.values()
         ),
         window_service_ids(session, window.id),
         now,
         window.id,
+        holder.staff_id if (holder := open_session(session, window.id)) else None,
     )
     return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
 
@@ -90,7 +93,9 @@ def ticket_for(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
     if (
         ticket is None
         or ticket.hall_id != who.hall_id
-        or not policy.may_view_ticket(session, who, ticket.service_id, ticket.window_id)
+        or not policy.may_view_ticket(
+            session, who, ticket.service_id, ticket.window_id, ticket.chain_departments
+        )
     ):
         raise not_found("ticket", ticket_id)  # another department's: not even its existence
     return ticket_out(session, ticket)
