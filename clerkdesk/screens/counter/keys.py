@@ -17,7 +17,7 @@ from clerkdesk.state.closing import keys_shown
 
 
 def key_display(action: CounterAction) -> str:
-    return f"{action.fkey.upper()} {action.letter}"
+    return action.keys_shown or f"{action.fkey.upper()} {action.letter}"
 
 
 def counter_bindings() -> list[Binding]:
@@ -27,6 +27,7 @@ def counter_bindings() -> list[Binding]:
             f"{a.fkey},{a.letter}",
             a.name,
             _(a.label),
+            show=a.footer,
             key_display=key_display(a),
             tooltip=_(a.help),
             id=f"counter.{a.name}",

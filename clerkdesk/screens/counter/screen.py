@@ -26,9 +26,10 @@ from clerkdesk.screens.counter.closing import ClosingTime
 from clerkdesk.screens.counter.keys import counter_bindings, counter_commands, extend_keys
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
-from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies
+from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies, issues_tickets
 from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts
 from clerkdesk.state.display import local_time
+from clerkdesk.state.no_shows import no_show_wait, not_yet_text
 from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner
@@ -73,6 +74,7 @@ class CounterScreen(Screen[None]):
         )
         self._dirty = self._refreshing = self._following = False
         self._showing_answer = False  # an action's answer is on its way to the screen
+        self._sending: Intent | None = None  # the last intent handed to the hall
         self._offer: tuple[Any, ...] = ()
 
     def palette_commands(self) -> list[SystemCommand]:
@@ -112,7 +114,8 @@ class CounterScreen(Screen[None]):
             return True
         m = self.model
         closing = action == "extend" and self.closing.extend_offered()
-        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
+        issuer = self.ws.me is not None and issues_tickets(self.ws.me.staff.roles)
+        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing, issuer):
             return False
         return True if self.link.online else None
 
@@ -160,13 +163,14 @@ class CounterScreen(Screen[None]):
         self._render_status()
         self.closing.tick()
 
-    def _failed(self, error: ApiError) -> None:
+    def _failed(self, error: ApiError, intent: Intent | None = None) -> None:
         if self.gone:
             return
         if isinstance(error, Unauthorized):
             self.post_message(SignedOut(explain(error, self.ws.zone)))
         else:
-            self.say(explain(error, self.ws.zone), error=True)
+            own = intent.explain(error, self.ws.zone) if intent and intent.explain else None
+            self.say(own or explain(error, self.ws.zone), error=True)
 
     @on_screen
     def _link_changed(self) -> None:
@@ -240,10 +244,11 @@ class CounterScreen(Screen[None]):
     # --- the hall's answers (HallLink sends each intent exactly once) --------------------------
 
     async def _deliver(self, intent: Intent) -> Answer:
+        self._sending = intent  # its own words for a refusal (`Intent.explain`)
         return await intent.send(self.ws.client, intent.key)
 
     def _refused(self, error: ApiError) -> None:
-        self._failed(error)
+        self._failed(error, self._sending)
         self.request_refresh()
 
     def _delivered(self, intent: Intent, answer: Answer) -> None:
@@ -253,6 +258,9 @@ class CounterScreen(Screen[None]):
             self.model.apply_window(answer)
         self.say(intent.done(answer))
         self.render_counter()
+        if isinstance(answer, w.WindowClosingOut):
+            self.closing.closed(answer, intent.done(answer))
+            return
         if intent.label == LEAVE:
             self.link.closed = True
             self.post_message(WindowLeft())
@@ -298,10 +306,39 @@ class CounterScreen(Screen[None]):
         self.link.send_once(intents.start(self._ticket()))
 
     def action_complete(self) -> None:
-        self._ask(intents.complete(self._ticket()))
+        self.link.send_once(intents.complete(self._ticket()))
+
+    def action_complete_as(self) -> None:
+        self._ask(intents.complete_as(self._ticket()))
 
     def action_no_show(self) -> None:
-        self._ask(intents.no_show(self._ticket()))
+        """Asks for the reason once the hall's policy allows; before, says what is missing."""
+        ticket, now = self._ticket(), self.ws.clock.now()
+        wait = no_show_wait(self.model.policy, ticket, now)
+        if wait is not None:
+            self.say(not_yet_text(ticket.code, wait), error=True)
+            return
+        self._ask(intents.no_show(ticket, now, self.model.policy))
+
+    def action_reinstate(self) -> None:
+        m = self.model
+        self._ask(intents.reinstate(m.no_shows, m.policy, self.ws.clock.now(), self.ws.zone))
+
+    def action_issue_ticket(self) -> None:
+        self.run_worker(self._issue(), group="issue", exclusive=True)
+
+    async def _issue(self) -> None:
+        """The hall's services (read now: an admin may have changed them), then the dialog."""
+        try:
+            hall = await self.ws.client.hall()
+        except HallUnreachable as exc:
+            self.link.lost(exc.reason)
+            return
+        except ApiError as exc:
+            self._failed(exc)
+            return
+        if not self.gone:
+            self._ask(intents.issue(intents.service_choices(hall, self.model.window)))
 
     def action_park(self) -> None:
         self._ask(intents.park(self._ticket()))
@@ -319,4 +356,5 @@ class CounterScreen(Screen[None]):
         if not self.model.held_by_me:
             self.app.post_message(WindowLeft())
             return
-        self.link.send_once(intents.leave(self.model.window_number))
+        if not self.closing.close_for_the_day():  # before the window's end: a break
+            self.link.send_once(intents.leave(self.model.window_number))
