@@ -12,6 +12,11 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.state.display import local_time, minutes_span
 
 
+def _minutes(minutes: int) -> str:
+    """ "10 min", "1 h 05 min"; none is "0 min" (never "0 s")."""
+    return minutes_span(minutes) if minutes > 0 else _("{n} min").format(n=0)
+
+
 def counts_text(counts: w.DayCounts | None) -> str:
     if counts is None:
         return _("Served: — · No-shows: —")
@@ -87,13 +92,13 @@ def summary_line(closing: w.WindowClosingOut, counts: w.DayCounts | None, zone: 
     no_shows = counts.no_shows if counts else 0
     overrun = closing.overrun.minutes if closing.overrun else 0
     return _(
-        "Window {n} closed at {time}: {served} served, {no_shows} no-shows, extension "
+        "Window {n} closed at {time}: served {served}, no-shows {no_shows}, extension "
         "{extension}, overrun {overrun}."
     ).format(
         n=closing.window,
         time=local_time(closing.actual_end, zone),
         served=served,
         no_shows=no_shows,
-        extension=minutes_span(max(0, closing.extension_minutes)),
-        overrun=minutes_span(overrun),
+        extension=_minutes(closing.extension_minutes),
+        overrun=_minutes(overrun),
     )
