@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal
@@ -163,14 +164,20 @@ class CounterScreen(Screen[None]):
         self._render_status()
         self.closing.tick()
 
-    def _failed(self, error: ApiError, intent: Intent | None = None) -> None:
+    def _failed(self, error: ApiError) -> None:
         if self.gone:
             return
         if isinstance(error, Unauthorized):
             self.post_message(SignedOut(explain(error, self.ws.zone)))
         else:
-            own = intent.explain(error, self.ws.zone) if intent and intent.explain else None
-            self.say(own or explain(error, self.ws.zone), error=True)
+            self.say(self._explain(error, self.ws.zone), error=True)
+
+    def _explain(self, error: ApiError, zone: ZoneInfo) -> str:
+        """A refusal in the words of the action it refuses (`Intent.explain`: reinstating, a
+        no-show too soon), else the usual words. The intent is the one just sent, once."""
+        intent, self._sending = self._sending, None
+        own = intent.explain(error, zone) if intent is not None and intent.explain else None
+        return own or explain(error, zone)
 
     @on_screen
     def _link_changed(self) -> None:
@@ -248,10 +255,11 @@ class CounterScreen(Screen[None]):
         return await intent.send(self.ws.client, intent.key)
 
     def _refused(self, error: ApiError) -> None:
-        self._failed(error, self._sending)
+        self._failed(error)
         self.request_refresh()
 
     def _delivered(self, intent: Intent, answer: Answer) -> None:
+        self._sending = None
         if isinstance(answer, w.TicketOut):
             self.model.apply_ticket(answer)
         elif isinstance(answer, w.WindowOut):
