@@ -50,7 +50,8 @@ async def test_a_no_show_who_comes_back_is_picked_from_the_list_and_called_first
     hall: RunningHall, kiosk: HallClient
 ) -> None:
     """09:01:05 王芳 marks K001 a no-show; F001 waits behind. At 09:11 the citizen is back:
-    Shift+F6 offers K001 (until 09:31), Enter, Enter: K001 is at the front, and n calls it."""
+    Shift+F6 offers K001 (until 09:31), Enter, Enter: K001 is first in line again, and n calls
+    it."""
     no_show = await kiosk.issue("shebao-card")
     await kiosk.issue("hukou")
     app = app_for(hall)
@@ -70,7 +71,7 @@ async def test_a_no_show_who_comes_back_is_picked_from_the_list_and_called_first
         assert dialog.query_one("#code", Input).value == "K001"
         await pilot.press("enter", "enter")  # the highlighted no-show; the suggested reason
         await wait_for(pilot, lambda: [t.code for t in screen.model.queue] == ["K001", "F001"])
-        assert "K001 is back, at the front of the queue." in screen_text(app)
+        assert "K001 is back in the queue, first in line for 社保卡办理." in screen_text(app)
         assert screen.model.no_shows == []
         hall.clock.advance(seconds=5)
         await pilot.press("n")

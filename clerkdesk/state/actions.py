@@ -46,7 +46,7 @@ COUNTER_ACTIONS: tuple[CounterAction, ...] = (
         "f18",
         "u",
         N_("Reinstate"),
-        N_("A no-show came back: to the front of the queue"),
+        N_("A no-show came back: first in line for its service"),
         "⇧F6 u",
         footer=False,
     ),

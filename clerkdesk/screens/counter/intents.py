@@ -134,7 +134,9 @@ def reinstate(
         return Intent(
             N_("Reinstate"),
             send,
-            lambda a: _("{ticket} is back, at the front of the queue.").format(ticket=_code(a)),
+            lambda a: _("{ticket} is back in the queue, first in line for {service}.").format(
+                ticket=_code(a), service=a.service_name if isinstance(a, w.TicketOut) else ""
+            ),
             explain=explain_reinstate(code),
         )
 

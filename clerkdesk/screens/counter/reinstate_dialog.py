@@ -35,7 +35,7 @@ class ReinstateDialog(Dialog[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(_("A no-show came back: back to the front of the queue"))
+            yield Static(_("A no-show came back: first in line again for its service"))
             if self._rows:
                 yield OptionList(
                     *[Option(text, id=code) for code, text in self._rows], id="no-shows"
