@@ -50,8 +50,14 @@ COUNTER_ACTIONS: tuple[CounterAction, ...] = (
         "⇧F6 u",
         footer=False,
     ),
-    CounterAction(
-        "issue_ticket", "f14", "i", N_("Issue"), N_("Issue a ticket for a citizen"), "⇧F2 i"
+    CounterAction(  # named on the empty counter instead of the footer (the footer is full)
+        "issue_ticket",
+        "f14",
+        "i",
+        N_("Issue"),
+        N_("Issue a ticket for a citizen"),
+        "⇧F2 i",
+        footer=False,
     ),
     CounterAction("pause", "f9", "b", N_("Pause"), N_("Pause the window: no calls")),
     CounterAction("resume", "f9", "b", N_("Resume"), N_("Resume calling at the window")),

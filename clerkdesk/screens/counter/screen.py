@@ -24,7 +24,12 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import SignedOut, TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
-from clerkdesk.screens.counter.keys import counter_bindings, counter_commands, extend_keys
+from clerkdesk.screens.counter.keys import (
+    action_keys,
+    counter_bindings,
+    counter_commands,
+    extend_keys,
+)
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies, issues_tickets
@@ -73,6 +78,7 @@ class CounterScreen(Screen[None]):
         self.closing = ClosingTime(
             self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
         )
+        self._issue_keys = action_keys("issue_ticket", keymap or {})
         self._dirty = self._refreshing = self._following = False
         self._showing_answer = False  # an action's answer is on its way to the screen
         self._sending: Intent | None = None  # the last intent handed to the hall
@@ -134,7 +140,11 @@ class CounterScreen(Screen[None]):
         self.query_one(MessageLine).say(text, error)
 
     def _idle_text(self) -> str:
-        return _("Paused: resume to call") if self.model.paused else _("No citizen at the counter")
+        if self.model.paused:
+            return _("Paused: resume to call")
+        if not self.model.queue and self.check_action("issue_ticket", ()):
+            return _("Nobody waiting: {keys} issues a ticket").format(keys=self._issue_keys)
+        return _("No citizen at the counter")
 
     @on_screen
     def render_counter(self) -> None:
