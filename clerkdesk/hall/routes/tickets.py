@@ -42,7 +42,12 @@ def get_ticket(hall: HallDep, token: TokenDep, ticket_id: int = TicketId) -> w.T
 def get_ticket_by_code(
     hall: HallDep,
     token: TokenDep,
-    code: str = Path(min_length=1, max_length=32, description="Today's code, such as A023"),
+    code: str = Path(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9]+$",
+        description="Today's code, such as A023 (letters and digits)",
+    ),
 ) -> w.TicketOut:
     """The service day's ticket with this code, for whoever may see it (a clerk looking up the
     number a citizen holds, to reinstate a no-show)."""
