@@ -26,6 +26,7 @@ from clerkdesk.state.display import duration
 from clerkdesk.state.first_run import FirstRunAnswers, problems
 from clerkdesk.state.no_shows import (
     NoShowWait,
+    explain_no_show,
     explain_reinstate,
     no_show_reason,
     no_show_row,
@@ -167,6 +168,21 @@ def test_a_no_show_waits_for_the_halls_recalls_and_seconds_and_states_the_facts(
     assert no_show_reason(_called(1), NINE + at(minutes=1, seconds=10)) == (
         "Called 2×, first called 1 min 10 s ago"
     )
+
+
+def test_the_halls_no_show_too_soon_reads_as_the_keys_own_answer() -> None:
+    """The workstation's clock may run a little ahead of the hall's: the hall's 409 then says
+    what is missing in the same words the key would have used."""
+    refused = Conflict(
+        409,
+        "no_show_too_soon",
+        "…",
+        {"ticket": "K001", "times_called": 2, "recalls_needed": 0, "seconds_left": 5},
+    )
+    assert explain_no_show(refused, SHANGHAI) == (
+        "Not yet: wait 5 s more before marking K001 a no-show."
+    )
+    assert explain_no_show(Conflict(409, "queue_empty", "…"), SHANGHAI) is None
 
 
 def test_the_reinstate_dialog_offers_the_no_shows_still_in_the_halls_window() -> None:
