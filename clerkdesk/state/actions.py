@@ -84,36 +84,33 @@ USUAL_OUTCOME = w.Outcome.done
 """What `c` completes with: the hall's own default, the end of an ordinary case. The same for
 every service and every time, so that a clerk knows what the key does without looking; any
 other outcome is one key away (Shift+C)."""
-ISSUING_ROLES = frozenset({w.Role.lead, w.Role.admin})
-"""Who issues tickets at the workstation: duty leads and admins (the hall's role table lets
-them; a one-window office has no kiosk)."""
-NEEDS_ROLE: dict[str, str] = {
-    "issue_ticket": N_("Issuing tickets needs the duty lead or admin role: ask an admin."),
+ROLE_ACTIONS: dict[str, frozenset[w.Role]] = {
+    "issue_ticket": frozenset({w.Role.lead, w.Role.admin}),
 }
-"""Why an action is not offered to this person at all (the reason a refused key gives)."""
+"""Actions only some roles have: issuing tickets at the workstation is for duty leads and admins
+(the hall's role table lets them; a one-window office has no kiosk). Others are not offered
+them at all: no key, no palette command."""
 
 
-def issues_tickets(roles: list[w.Role]) -> bool:
-    return not ISSUING_ROLES.isdisjoint(roles)
+def actions_for(roles: list[w.Role]) -> tuple[CounterAction, ...]:
+    """The counter's actions for a person with these roles, in the table's order."""
+    return tuple(
+        a
+        for a in COUNTER_ACTIONS
+        if a.name not in ROLE_ACTIONS or not ROLE_ACTIONS[a.name].isdisjoint(roles)
+    )
 
 
 def applies(
-    name: str,
-    status: w.TicketStatus | None,
-    paused: bool,
-    held: bool,
-    closing: bool = False,
-    issuer: bool = False,
+    name: str, status: w.TicketStatus | None, paused: bool, held: bool, closing: bool = False
 ) -> bool:
     """Is the action offered now? (Shown in the footer; the server still decides.) `closing`:
     the closing banner shows and no extension request is pending; extending needs it, whatever
-    the ticket at hand. `issuer`: the person may issue tickets (`issues_tickets`)."""
+    the ticket at hand."""
     if not held:
         return name == "leave"
     if name == "extend":
         return closing
-    if name == "issue_ticket" and not issuer:
-        return False
     if (name == "pause" and paused) or (name == "resume" and not paused):
         return False
     if name in ("call_next", "call_ticket") and paused:

@@ -24,7 +24,7 @@ from clerkdesk.messages import WindowLeft
 from clerkdesk.screens.counter.day_summary import DaySummaryDialog
 from clerkdesk.screens.counter.extension_dialog import ExtensionDialog
 from clerkdesk.screens.counter.intents import DayClosed, close_for_the_day
-from clerkdesk.screens.dialogs import ConfirmDialog
+from clerkdesk.screens.dialogs import Ask, ConfirmDialog
 from clerkdesk.screens.hall_link import HallLink, on_screen
 from clerkdesk.state.actions import EXTEND, Answer, Intent
 from clerkdesk.state.closing import closing_event_window, decision_text
@@ -112,23 +112,22 @@ class ClosingTime:
 
     # --- leaving at the end: the window's closing ----------------------------------------------
 
-    def close_for_the_day(self) -> bool:
-        """At or past the window's end, leaving is its closing: ask first, then close it (the
-        hall records the actual end and any overrun). False before the end: a plain leave."""
+    def close_for_the_day(self) -> Ask[bool, Intent] | None:
+        """At or past the window's end, leaving is its closing: asked first, then closed (the
+        hall records the actual end and any overrun). None before the end: a plain leave."""
         end = self.end_now()
         if end is None:
-            return False
+            return None
         window, zone = self.model.window_number, self.ws.zone
         question = close_question(window, end, self.model.counts, zone)
 
-        def chosen(close: bool | None) -> None:
-            if close:
-                self._day = DayClosed(self.model.counts)
-                self.link.send_once(close_for_the_day(window, self._day, zone))
+        def then(close: bool | None) -> Intent | None:
+            if not close:
+                return None
+            self._day = DayClosed(self.model.counts)
+            return close_for_the_day(window, self._day, zone)
 
-        yes, no = _("Close the window"), _("Not yet")
-        self.screen.app.push_screen(ConfirmDialog(question, yes, no), chosen)
-        return True
+        return Ask(ConfirmDialog(question, _("Close the window"), _("Not yet")), then)
 
     def closed(self, closing: w.WindowClosingOut, line: str) -> None:
         """The hall closed the window: the day's summary, then the window picker."""

@@ -32,7 +32,7 @@ from clerkdesk.screens.counter.keys import (
 )
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
-from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies, issues_tickets
+from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, actions_for, applies
 from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts
 from clerkdesk.state.display import local_time
 from clerkdesk.state.no_shows import no_show_wait, not_yet_text
@@ -62,7 +62,8 @@ class CounterScreen(Screen[None]):
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
-        replace_bindings(self, counter_bindings())
+        self.actions = actions_for(ws.me.staff.roles if ws.me else [])  # this person's
+        replace_bindings(self, counter_bindings(self.actions))
         self.ws, self.backoff = ws, backoff
         self.model = CounterModel(window, ws.staff_no)
         self.link: HallLink[Intent, Answer] = HallLink(
@@ -85,7 +86,7 @@ class CounterScreen(Screen[None]):
         self._offer: tuple[Any, ...] = ()
 
     def palette_commands(self) -> list[SystemCommand]:
-        return counter_commands(self)
+        return counter_commands(self, self.actions)
 
     @property
     def gone(self) -> bool:
@@ -121,8 +122,7 @@ class CounterScreen(Screen[None]):
             return True
         m = self.model
         closing = action == "extend" and self.closing.extend_offered()
-        issuer = self.ws.me is not None and issues_tickets(self.ws.me.staff.roles)
-        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing, issuer):
+        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
             return False
         return True if self.link.online else None
 
@@ -142,7 +142,8 @@ class CounterScreen(Screen[None]):
     def _idle_text(self) -> str:
         if self.model.paused:
             return _("Paused: resume to call")
-        if not self.model.queue and self.check_action("issue_ticket", ()):
+        issues = any(a.name == "issue_ticket" for a in self.actions)
+        if issues and not self.model.queue and self.check_action("issue_ticket", ()):
             return _("Nobody waiting: {keys} issues a ticket").format(keys=self._issue_keys)
         return _("No citizen at the counter")
 
@@ -374,5 +375,8 @@ class CounterScreen(Screen[None]):
         if not self.model.held_by_me:
             self.app.post_message(WindowLeft())
             return
-        if not self.closing.close_for_the_day():  # before the window's end: a break
+        closing = self.closing.close_for_the_day()  # at or past the window's end: asked first
+        if closing is not None:
+            self._ask(closing)
+        else:  # before the end: a break, another window
             self.link.send_once(intents.leave(self.model.window_number))
