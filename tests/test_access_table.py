@@ -192,6 +192,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/tickets"):                           case((403, 403, 201, 201, 201, 401, 401), body={"service": "bdc-transfer"}),  # noqa: E501
     ("GET", "/tickets"):                            case((403, 403, 200, 403, 200, 401, 401)),
     ("GET", "/tickets/{ticket_id}"):                case((200, 404, 200, 200, 200, 401, 401), waiting_ticket),  # noqa: E501
+    ("GET", "/tickets/by-code/{code}"):             case((200, 404, 200, 200, 200, 401, 401), waiting_ticket, code="A001"),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/recall"):        case(AT_COUNTER, called_ticket),
     ("POST", "/tickets/{ticket_id}/start"):         case(AT_COUNTER, called_ticket),
     ("POST", "/tickets/{ticket_id}/complete"):      case(AT_COUNTER, serving_ticket, body={"outcome": "done", "notes": ""}),  # noqa: E501

@@ -133,6 +133,8 @@ NASTY: list[tuple[str, str, object, int, str | None]] = [
     ("GET", f"/tickets/{10**30}", None, 422, "path.ticket_id"),
     ("GET", "/tickets/abc", None, 422, "path.ticket_id"),
     ("GET", "/tickets?status=lost", None, 422, "query.status"),
+    ("GET", "/tickets/by-code/A%00", None, 422, "path.code"),
+    ("GET", "/tickets/by-code/Z999", None, 404, None),
     ("GET", "/windows/0/queue", None, 422, "path.number"),
     ("GET", "/windows/77/queue", None, 404, None),
     ("GET", "/events?after=-1", None, 422, "query.after"),

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -245,6 +246,10 @@ class HallClient:
     async def ticket(self, ticket_id: int) -> w.TicketDetail:
         """The ticket with its chain of hand-offs and the citizen's time in the hall."""
         return await self._get(f"/tickets/{ticket_id}", w.TicketDetail)
+
+    async def ticket_by_code(self, code: str) -> w.TicketOut:
+        """Today's ticket with this code (A023): the number a citizen holds up at the counter."""
+        return await self._get(f"/tickets/by-code/{quote(code.strip(), safe='')}", w.TicketOut)
 
     async def tickets_today(self, status: w.TicketStatus | None = None) -> list[w.TicketOut]:
         params = {"status": status.value} if status else None

@@ -293,6 +293,15 @@ class DayCounts(Wire):
     average_service_seconds: float | None
 
 
+class CounterPolicyOut(Wire):
+    """The hall's counter policy (the hall file's `[policy]`): the counter says what is still
+    missing before a no-show instead of sending it, and how long a no-show may come back."""
+
+    no_show_min_recalls: int = Field(default=1, description="Recalls before a no-show")
+    no_show_min_seconds: int = Field(default=60, description="Seconds since the first call")
+    reinstate_minutes: int = Field(default=30, description="A no-show may come back this long")
+
+
 class CounterState(Wire):
     """Everything the counter screen shows, in one answer (used after a reconnect)."""
 
@@ -301,6 +310,11 @@ class CounterState(Wire):
     queue: list[TicketOut]
     counts: DayCounts
     last_event_id: int
+    policy: CounterPolicyOut = Field(default_factory=CounterPolicyOut)
+    no_shows: list[TicketOut] = Field(
+        default_factory=list,
+        description="This window's no-shows that may still be reinstated, the latest first",
+    )
 
 
 # --- events ---------------------------------------------------------------------------------

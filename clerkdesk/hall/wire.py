@@ -21,6 +21,7 @@ from clerkdesk.hall.rules.calendar import (
     sessions_on,
     worked_parts,
 )
+from clerkdesk.hall.rules.counter_policy import CounterPolicy
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import (
     ConfirmedYear,
@@ -394,9 +395,21 @@ def counter_state_out(
     queue: list[w.TicketOut],
     counts: w.DayCounts,
     last_event_id: int,
+    policy: CounterPolicy,
+    no_shows: list[w.TicketOut],
 ) -> w.CounterState:
     return w.CounterState(
-        window=window, current=current, queue=queue, counts=counts, last_event_id=last_event_id
+        window=window,
+        current=current,
+        queue=queue,
+        counts=counts,
+        last_event_id=last_event_id,
+        policy=w.CounterPolicyOut(
+            no_show_min_recalls=policy.no_show_min_recalls,
+            no_show_min_seconds=policy.no_show_min_seconds,
+            reinstate_minutes=policy.reinstate_minutes,
+        ),
+        no_shows=no_shows,
     )
 
 

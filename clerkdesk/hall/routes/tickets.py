@@ -40,6 +40,22 @@ def get_ticket(hall: HallDep, token: TokenDep, ticket_id: int = TicketId) -> w.T
     return hall.read(token, lambda s, who, now: handoffs.ticket_detail(s, who, ticket_id, now))
 
 
+@router.get("/tickets/by-code/{code}", response_model=w.TicketOut)
+def get_ticket_by_code(
+    hall: HallDep,
+    token: TokenDep,
+    code: str = Path(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9]+$",
+        description="Today's code, such as A023 (letters and digits)",
+    ),
+) -> w.TicketOut:
+    """The service day's ticket with this code, for whoever may see it (a clerk looking up the
+    number a citizen holds, to reinstate a no-show)."""
+    return hall.read(token, lambda s, who, now: queries.ticket_by_code(s, who, code, now))
+
+
 @router.post("/tickets/{ticket_id}/recall", response_model=w.TicketOut)
 async def recall(hall: HallDep, post: PostDep, ticket_id: int = TicketId) -> Response:
     return await hall.write_soon(

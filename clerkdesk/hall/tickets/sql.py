@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from clerkdesk.hall.rules import queue_order
-from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
+from clerkdesk.hall.rules.ticket_states import CALLED, NO_SHOW, SERVING, WAITING
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
 
@@ -185,6 +185,25 @@ TICKET_LOCKED = _ticket_locked().where(_t.c.id == bindparam("ticket_id"))
 TICKET_BY_CODE_LOCKED = _ticket_locked().where(
     _t.c.code == bindparam("code"), _t.c.local_date == bindparam("day")
 )
+
+TICKET_BY_CODE = _ticket_answered().where(
+    _t.c.code == bindparam("code"), _t.c.local_date == bindparam("day")
+)
+"""A service day's tickets with a code (bind hall_id, code, day): one, or two when services
+swapped prefixes during the day."""
+
+NO_SHOWS_SINCE = (
+    _ticket_answered()
+    .where(
+        _t.c.window_id == bindparam("window_id"),
+        _t.c.status == NO_SHOW,
+        _t.c.finished_at > bindparam("since"),
+    )
+    .order_by(_t.c.finished_at.desc(), _t.c.id.desc())
+    .limit(20)
+)
+"""A window's no-shows marked after `since` (bind hall_id, window_id, since), the latest
+first: those the counter may still reinstate."""
 
 IN_HAND = (
     _ticket_answered()
