@@ -20,8 +20,6 @@ from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, not_found
 from clerkdesk.hall.ledger.book import append, lock_staff, state_of
 from clerkdesk.hall.ledger.events import ledger_event
 from clerkdesk.hall.ledger.expiry import expire_staff
-from clerkdesk.hall.ledger.scope import in_scope, require_decider
-from clerkdesk.hall.ledger.wire import leave_request_out
 from clerkdesk.hall.rules.accrual import (
     EntryKind,
     LeavePolicy,
@@ -33,6 +31,7 @@ from clerkdesk.hall.rules.calendar import day_info
 from clerkdesk.hall.setup.leave_policy import load_leave_policy
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import LeaveRequest
+from clerkdesk.hall.wire import leave_request_out
 
 PENDING = lw.DecisionStatus.pending.value
 APPROVED = lw.DecisionStatus.approved.value
@@ -87,8 +86,8 @@ def request_leave(
             f"Leave starts today or later, not on {body.first_date}: pick a coming date.",
             first_date=body.first_date.isoformat(),
         )
-    policy = load_leave_policy(session, who.hall_id)
-    minutes = _minutes(session, who.hall_id, body, policy)
+    rules_in_force = load_leave_policy(session, who.hall_id)
+    minutes = _minutes(session, who.hall_id, body, rules_in_force)
     if minutes <= 0:
         raise Invalid(
             "no_workdays",
@@ -100,7 +99,7 @@ def request_leave(
     state = state_of(session, who.staff_id)
     pending = pending_minutes(session, who.staff_id)
     if minutes > state.available(body.first_date) - pending:
-        raise _not_enough(state, body.first_date, minutes, pending, policy)
+        raise _not_enough(state, body.first_date, minutes, pending, rules_in_force)
     row = LeaveRequest(
         hall_id=who.hall_id,
         staff_id=who.staff_id,
@@ -132,7 +131,7 @@ def list_requests(
     return [
         leave_request_out(session, row)
         for row in rows
-        if row.staff_id == who.staff_id or in_scope(who, session.get_one(Staff, row.staff_id))
+        if policy.may_see_staff(who, session.get_one(Staff, row.staff_id))
     ]
 
 
@@ -143,7 +142,7 @@ def _locked(session: Session, who: Principal, request_id: int) -> tuple[LeaveReq
         .with_for_update()
     ).one_or_none()
     staff = session.get(Staff, row.staff_id) if row is not None else None
-    if row is None or staff is None or (staff.id != who.staff_id and not in_scope(who, staff)):
+    if row is None or staff is None or not policy.may_see_staff(who, staff):
         raise not_found("leave_request", request_id)
     return row, staff
 
@@ -169,7 +168,7 @@ def decide(
     session: Session, who: Principal, request_id: int, approved: bool, reason: str, now: datetime
 ) -> lw.LeaveRequestOut:
     row, staff = _locked(session, who, request_id)
-    require_decider(who, staff, "leave request")
+    policy.require_staff_decider(who, staff, "leave request")
     if row.status != PENDING:
         raise _decided(row)
     if approved:
@@ -177,8 +176,8 @@ def decide(
         expire_staff(session, staff.id, _today(session, who.hall_id, now), now)
         state = state_of(session, staff.id)
         if row.minutes > state.available(row.first_date):
-            policy = load_leave_policy(session, who.hall_id)
-            raise _not_enough(state, row.first_date, row.minutes, 0, policy)
+            rules_in_force = load_leave_policy(session, who.hall_id)
+            raise _not_enough(state, row.first_date, row.minutes, 0, rules_in_force)
         append(
             session,
             staff,

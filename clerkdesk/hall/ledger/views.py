@@ -15,13 +15,11 @@ from clerkdesk.hall.calendar.store import local_date
 from clerkdesk.hall.ledger import roster
 from clerkdesk.hall.ledger.book import as_rule_row, rows_of
 from clerkdesk.hall.ledger.leave import pending_minutes
-from clerkdesk.hall.ledger.scope import in_scope, visible_staff
-from clerkdesk.hall.ledger.wire import credit_out, ledger_entries_out, overtime_out
 from clerkdesk.hall.rules.accrual import replay
 from clerkdesk.hall.setup.leave_policy import load_leave_policy
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import OvertimeEntry
-from clerkdesk.hall.wire import staff_out
+from clerkdesk.hall.wire import credit_out, ledger_entries_out, overtime_out, staff_out
 
 EXPIRING_DAYS = 30
 DUTY_DAYS = 62
@@ -51,7 +49,7 @@ def my_leave(session: Session, who: Principal, now: datetime) -> lw.LeaveBalance
 def staff_leave(
     session: Session, who: Principal, staff_no: str, now: datetime
 ) -> lw.LeaveBalanceOut:
-    return leave_of(session, who, visible_staff(session, who, staff_no), now)
+    return leave_of(session, who, policy.visible_staff(session, who, staff_no), now)
 
 
 def month_bounds(month: str) -> tuple[int, int]:
@@ -79,5 +77,5 @@ def overtime_of_month(
     return [
         overtime_out(session, row)
         for row in rows
-        if row.staff_id == who.staff_id or in_scope(who, session.get_one(Staff, row.staff_id))
+        if policy.may_see_staff(who, session.get_one(Staff, row.staff_id))
     ]
