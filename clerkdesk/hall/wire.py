@@ -477,7 +477,7 @@ def ledger_entries_out(rows: Sequence[Row[Any]]) -> list[lw.LedgerEntryOut]:
     )
 
 
-def credit_out(credit: CreditLeft) -> lw.CreditOut:
+def credit_out(credit: CreditLeft | Row[Any]) -> lw.CreditOut:
     return lw.CreditOut(
         source=credit.source,
         work_date=credit.work_date,
