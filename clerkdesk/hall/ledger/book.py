@@ -308,8 +308,8 @@ def _apply(session: Session, staff: Staff, row: LedgerRow) -> None:
         account = LeaveAccount(staff_id=staff.id, hall_id=staff.hall_id, balance=0, unallocated=0)
         session.add(account)
     state = LedgerState(balance=account.balance, unallocated=account.unallocated)
-    credits = _touched(session, staff.id, row)
-    for credit in credits:
+    touched = _touched(session, staff.id, row)
+    for credit in touched:
         state.add_credit(_credit_left(credit))
     if row.reverses is not None:
         parts = session.execute(
@@ -324,7 +324,7 @@ def _apply(session: Session, staff: Staff, row: LedgerRow) -> None:
     taken = state.apply(row)
 
     account.balance, account.unallocated = state.balance, state.unallocated
-    stored = {credit.source: credit for credit in credits}
+    stored = {credit.source: credit for credit in touched}
     for left in state.credits:
         kept = stored.get(left.source)
         if kept is None:
@@ -341,12 +341,9 @@ def _apply(session: Session, staff: Staff, row: LedgerRow) -> None:
                     live=_live(left),
                 )
             )
-        elif (credit.remaining, credit.expired) != (left.remaining, left.expired):
-            credit.remaining, credit.expired, credit.live = (
-                left.remaining,
-                left.expired,
-                _live(left),
-            )
+        elif (kept.remaining, kept.expired) != (left.remaining, left.expired):
+            kept.remaining, kept.expired = left.remaining, left.expired
+            kept.live = _live(left)
     if row.reverses is not None:
         session.execute(
             delete(LeaveAllocation).where(

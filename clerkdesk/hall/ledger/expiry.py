@@ -53,14 +53,6 @@ def expire_staff(session: Session, staff_id: int, today: date, now: datetime) ->
     return expired
 
 
-def expire_due(session: Session, hall_id: int, today: date, now: datetime) -> int:
-    """Expire every due credit in the hall in the caller's transaction; returns the minutes."""
-    return sum(
-        expire_staff(session, staff_id, today, now)
-        for staff_id in staff_with_credits_due(session, hall_id, today)
-    )
-
-
 def expire_hall(
     read: WriteSession, write: WriteSession, hall_id: int, today: date, now: datetime
 ) -> int:
