@@ -187,6 +187,7 @@ def test_the_kept_balance_and_credits_are_always_what_the_ledger_replays_to(
                     # the same fact again (a retry, a restart) writes nothing new
                     record(session, hall_id, staff_id, "claim", f"{staff_id}-{n}", [piece], now)
                 elif action == "take" and minutes:
+                    expire_staff(session, staff_id, today, now)  # as a request or approval does
                     if minutes <= book.available(session, staff_id, today):
                         source = f"leave:{staff_id}-{n}"
                         book.append(session, staff, EntryKind.TAKEN, -minutes, today, source, now)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, bindparam, delete, func, insert, select
+from sqlalchemy import BindParameter, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from clerkdesk.hall.rules.accrual import (
@@ -203,15 +203,6 @@ def reversible(session: Session, staff_id: int, source: str, on: date) -> int:
     return int(session.scalar(query) or 0)
 
 
-def live_credits_by(session: Session, staff_id: int, last: date) -> list[LeaveCredit]:
-    """Credits with something left, not expired, whose date is `last` or earlier, in the order
-    written: those due on `last` (the expiry job, the request path)."""
-    query = select(LeaveCredit).where(
-        LeaveCredit.staff_id == staff_id, LeaveCredit.live, LeaveCredit.expires_on <= last
-    )
-    return list(session.scalars(query.order_by(LeaveCredit.id)))
-
-
 _EXPIRING = (
     select(
         LeaveCredit.source,
@@ -230,7 +221,8 @@ _EXPIRING = (
 
 
 def expiring_by(session: Session, staff_id: int, last: date) -> list[Row[Any]]:
-    """`live_credits_by` as plain rows (for an answer, not for a change)."""
+    """Credits with something left, not expired, whose date is `last` or earlier, in the order
+    written (credits expiring soon: `last` a month ahead), as plain rows."""
     return list(session.execute(_EXPIRING, {"staff_id": staff_id, "last": last}))
 
 
@@ -288,6 +280,58 @@ def append(
     session.flush()
     _apply(session, staff, LedgerRow(kind, minutes, local_date, source, expires_on, reverses))
     return row
+
+
+_DUE = (
+    select(LeaveCredit.id, LeaveCredit.source, LeaveCredit.remaining, LeaveCredit.expires_on)
+    .where(
+        LeaveCredit.staff_id == bindparam("staff_id"),
+        LeaveCredit.live,
+        LeaveCredit.expires_on <= bindparam("today"),
+    )
+    .order_by(LeaveCredit.id)
+)
+
+
+def expire_due_credits(session: Session, staff: Staff, today: date, now: datetime) -> int:
+    """Write an expiry row for each of the staff member's credits due by `today` with something
+    left (dated the credit's expiry date), and bring the kept state up to date: what `append`
+    does for each, in four statements for all of them (the hourly job runs this for every
+    person with something due). The caller holds `lock_staff`. Returns the minutes expired."""
+    due = session.execute(_DUE, {"staff_id": staff.id, "today": today}).all()
+    if not due:
+        return 0
+    session.execute(
+        insert(LeaveLedgerEntry),
+        [
+            {
+                "hall_id": staff.hall_id,
+                "staff_id": staff.id,
+                "kind": EntryKind.EXPIRY.value,
+                "source": credit.source,
+                "minutes": -credit.remaining,
+                "local_date": credit.expires_on,
+                "at": now,
+                "expires_on": None,
+                "reverses": None,
+                "reason": "expired",
+                "approved_by_id": None,
+            }
+            for credit in due
+        ],
+    )
+    expired = sum(credit.remaining for credit in due)
+    session.execute(
+        update(LeaveCredit)
+        .where(LeaveCredit.id.in_([credit.id for credit in due]))
+        .values(remaining=0, expired=True, live=False)
+    )
+    session.execute(
+        update(LeaveAccount)
+        .where(LeaveAccount.staff_id == staff.id)
+        .values(balance=LeaveAccount.balance - expired)
+    )
+    return expired
 
 
 def _credit_left(credit: LeaveCredit) -> CreditLeft:

@@ -20,13 +20,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from clerkdesk.hall.ledger.book import (
-    append,
-    live_credits_by,
-    lock_staff,
-    staff_with_credits_due,
-)
-from clerkdesk.hall.rules.accrual import EntryKind
+from clerkdesk.hall.ledger.book import expire_due_credits, lock_staff, staff_with_credits_due
 
 WriteSession = Callable[[], contextlib.AbstractContextManager[Session]]
 """Opens one write transaction and yields its session (committed on a clean exit)."""
@@ -34,23 +28,7 @@ WriteSession = Callable[[], contextlib.AbstractContextManager[Session]]
 
 def expire_staff(session: Session, staff_id: int, today: date, now: datetime) -> int:
     """Expire one staff member's due credits; returns the minutes expired now."""
-    staff = lock_staff(session, staff_id)
-    expired = 0
-    for credit in live_credits_by(session, staff_id, today):
-        assert credit.expires_on is not None
-        minutes = credit.remaining
-        append(
-            session,
-            staff,
-            EntryKind.EXPIRY,
-            -minutes,
-            credit.expires_on,
-            credit.source,
-            now,
-            reason="expired",
-        )
-        expired += minutes
-    return expired
+    return expire_due_credits(session, lock_staff(session, staff_id), today, now)
 
 
 def expire_hall(
