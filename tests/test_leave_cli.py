@@ -125,7 +125,7 @@ def test_with_nobody_signed_in_it_says_to_sign_in_at_the_workstation_first(
 
     assert cli.main(["--lang", "en", "leave"]) == 2
 
-    assert "sign in at the workstation first" in capsys.readouterr().out
+    assert "sign in at the workstation first" in capsys.readouterr().err
 
 
 def test_a_year_of_evenings_shows_the_newest_entries_and_all_of_them_when_asked(
