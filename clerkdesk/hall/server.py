@@ -33,7 +33,10 @@ def listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound here rather than by uvicorn, so that a port in use is a
     `PortUnavailable` to say in one line (uvicorn logs it and ends the process)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn decides
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # TCP named: asyncio turns Nagle off only on connections of a socket it knows to be TCP;
+    # with protocol 0 an answer's body waited for the client's delayed ACK of its headers
+    # (~40 ms on every request after a connection's first: tests/test_hall_socket.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
