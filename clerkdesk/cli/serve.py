@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from clerkdesk import config
 from clerkdesk.i18n import _
+
+METRICS_TOKEN_ENV = "CLERKDESK_METRICS_TOKEN"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,6 +21,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="serve /openapi.json and /docs (they answer without a token)",
     )
+    serve.add_argument(
+        "--metrics-token",
+        default=os.environ.get(METRICS_TOKEN_ENV) or None,
+        help=f"a bearer token that may read GET /metrics besides admins (default: "
+        f"{METRICS_TOKEN_ENV}; the environment keeps it out of the process list)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one JSON object per line (time, level, message, route, status, ms), a "
+        "line per request included, for log collectors",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,23 +43,37 @@ def run(args: argparse.Namespace) -> int:
     from clerkdesk.hall.store.opening import DatabaseProblem, open_database, safe_name
 
     url = args.db or config.default_database_url()
+    json_logs = args.log_format == "json"
+    settings = HallSettings(
+        database_url=url,
+        api_docs=args.api_docs,
+        metrics_token=args.metrics_token,
+        log_requests=json_logs,
+    )
+    log_config = None
+    if json_logs:
+        import logging.config
+
+        from clerkdesk.hall.ops.metrics import json_log_config
+
+        log_config = json_log_config()
+        logging.config.dictConfig(log_config)  # the start's own lines too
     try:
-        app = open_database(
-            url,
-            lambda: create_app(HallSettings(database_url=url, api_docs=args.api_docs)),
-            waiting=trouble.say_waiting,
-        )
+        app = open_database(url, lambda: create_app(settings), waiting=trouble.say_waiting)
     except DatabaseProblem as problem:
         return trouble.say_database_problem(problem)
     try:
         listening = listen(args.host, args.port)
     except PortUnavailable as problem:
         return trouble.say_port_unavailable(problem)
-    print(
-        _("ClerkDesk hall service on {url}  (database: {database})").format(
-            url=f"http://{args.host}:{args.port}", database=safe_name(url)
-        ),
-        flush=True,
+    started = _("ClerkDesk hall service on {url}  (database: {database})").format(
+        url=f"http://{args.host}:{args.port}", database=safe_name(url)
     )
-    serve_forever(app, args.host, args.port, listening)
+    if json_logs:  # standard output stays empty: every line is the log's
+        import logging
+
+        logging.getLogger("clerkdesk.serve").info(started)
+    else:
+        print(started, flush=True)
+    serve_forever(app, args.host, args.port, listening, log_config=log_config)
     return 0

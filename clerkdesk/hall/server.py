@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from datetime import datetime
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -104,11 +105,16 @@ class ServerThread:
 
 
 def serve_forever(
-    app: FastAPI, host: str, port: int, listening: socket.socket | None = None
+    app: FastAPI,
+    host: str,
+    port: int,
+    listening: socket.socket | None = None,
+    log_config: dict[str, Any] | None = None,
 ) -> None:
     """`clerkdesk serve` in the foreground until Ctrl+C (uvicorn's signal handlers, on which
     sse-starlette ends the event streams), on `listening` (from `listen`) or a socket bound
-    here; raises `PortUnavailable` before serving anything."""
+    here; raises `PortUnavailable` before serving anything. `log_config`: uvicorn's logging
+    (`clerkdesk serve --log-format json`), else uvicorn's own."""
     sock = listening or listen(host, port)
     _settle_process()
     # No access log: its line per request was ~2 % of the server's CPU under load, and the hall
@@ -120,6 +126,7 @@ def serve_forever(
         timeout_graceful_shutdown=2,
         log_level="info",
         access_log=False,
+        log_config=log_config if log_config is not None else uvicorn.config.LOGGING_CONFIG,
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])

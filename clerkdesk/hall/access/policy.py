@@ -11,6 +11,7 @@ without a department: the whole hall). A clerk works at the window they hold.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.errors import Forbidden, not_found
+from clerkdesk.hall.errors import Forbidden, NotFound, not_found
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import Window, WindowSession
@@ -45,6 +46,7 @@ class Can(StrEnum):
     confirm_calendar_year = "confirm_calendar_year"
     hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
     watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
+    read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
 
 
 Y, n = True, False
@@ -67,6 +69,7 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.confirm_calendar_year: (n,   n,   Y,    n),
     Can.hand_off:              (Y,   Y,   Y,    n),
     Can.watch_handoffs:        (n,   Y,   Y,    n),
+    Can.read_metrics:          (n,   n,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
@@ -388,3 +391,27 @@ def handoff_watch_department(who: Principal) -> int | None:
     """The department whose hand-offs `who` watches (None: the whole hall)."""
     require(who, Can.watch_handoffs)
     return None if may(who, Can.oversee_hall) else who.department_id
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+def scrape_token_matches(given: str | None, configured: str | None) -> bool:
+    """The bearer token is the scrape token `clerkdesk serve` was given (compared in constant
+    time: how much of a guess was right does not show in how long the answer takes)."""
+    if not given or not configured:
+        return False
+    return hmac.compare_digest(given.encode(), configured.encode())
+
+
+def require_metrics_reader(who: Principal | None) -> None:
+    """GET /metrics: admins (and a scraper with the scrape token, checked before this). For
+    anyone else, signed in or not, there is no such route: the 404 of an unknown path, so
+    that what the service runs and how busy it is are not told to a guesser."""
+    if who is not None and may(who, Can.read_metrics):
+        return
+    raise NotFound(
+        "http_404",
+        "Not Found: there is no /metrics here; check the address (the API is described at "
+        "/docs when the service runs with --api-docs).",
+    )
