@@ -265,7 +265,8 @@ async def test_postgresql_away_for_a_while_gets_503_and_the_hall_comes_back_by_i
     cable = Cable(real.host or "127.0.0.1", real.port or 5432)
     await cable.connect()
     through = real.set(host="127.0.0.1", port=cable.port).render_as_string(hide_password=False)
-    server = start_on(through, free_port(), tmp_path / "server.log")
+    # Started and stopped off the event loop: the cable is served by this loop.
+    server = await asyncio.to_thread(start_on, through, free_port(), tmp_path / "server.log")
     kiosk = HallClient(server.url, retry_delays=())
     lead = HallClient(server.url, retry_delays=())
     follower: Follower | None = None
@@ -313,6 +314,6 @@ async def test_postgresql_away_for_a_while_gets_503_and_the_hall_comes_back_by_i
             await follower.close()
         await kiosk.aclose()
         await lead.aclose()
-        server.stop()
+        await asyncio.to_thread(server.stop)
         with contextlib.suppress(Exception):
             await cable.cut()
