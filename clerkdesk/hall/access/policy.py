@@ -16,6 +16,7 @@ are answered as not found.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -50,6 +51,7 @@ class Can(StrEnum):
     confirm_calendar_year = "confirm_calendar_year"
     hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
     watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
+    read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
 
 
 Y, n = True, False
@@ -72,6 +74,7 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.confirm_calendar_year: (n,   n,   Y,    n),
     Can.hand_off:              (Y,   Y,   Y,    n),
     Can.watch_handoffs:        (n,   Y,   Y,    n),
+    Can.read_metrics:          (n,   n,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
@@ -443,3 +446,27 @@ def visible_staff(session: Session, who: Principal, staff_no: str) -> Staff:
             key=staff_no,
         )
     return staff
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+def scrape_token_matches(given: str | None, configured: str | None) -> bool:
+    """The bearer token is the scrape token `clerkdesk serve` was given (compared in constant
+    time: how much of a guess was right does not show in how long the answer takes)."""
+    if not given or not configured:
+        return False
+    return hmac.compare_digest(given.encode(), configured.encode())
+
+
+def require_metrics_reader(who: Principal | None) -> None:
+    """GET /metrics: admins (and a scraper with the scrape token, checked before this). For
+    anyone else, signed in or not, there is no such route: the 404 of an unknown path, so
+    that what the service runs and how busy it is are not told to a guesser."""
+    if who is not None and may(who, Can.read_metrics):
+        return
+    raise NotFound(
+        "http_404",
+        "Not Found: there is no /metrics here; check the address (the API is described at "
+        "/docs when the service runs with --api-docs).",
+    )
