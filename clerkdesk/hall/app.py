@@ -24,7 +24,19 @@ from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.ledger.jobs import expire_daily
 from clerkdesk.hall.monitor.watch import watch_hall
-from clerkdesk.hall.routes import auth, closing, events, hall, ledger, monitor, tickets, windows
+from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
+from clerkdesk.hall.routes import (
+    auth,
+    closing,
+    events,
+    hall,
+    handoffs,
+    ledger,
+    monitor,
+    ops,
+    tickets,
+    windows,
+)
 from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
@@ -45,6 +57,11 @@ class HallSettings:
     api_docs: bool = False
     # The hall's watcher (congestion alerts, expired tide windows): seconds between passes.
     watch_every_s: float = 5.0
+    # GET /metrics: admins, or this token (`clerkdesk serve --metrics-token`). `metrics=False`
+    # leaves out the middleware that counts requests (to measure what it costs).
+    metrics_token: str | None = None
+    metrics: bool = True
+    log_requests: bool = False  # a line per request on `clerkdesk.access` (--log-format json)
 
 
 def _error(
@@ -236,8 +253,11 @@ def create_app(settings: HallSettings) -> FastAPI:
     )
     app.state.hall = context
     app.state.sign_in = SignInGuard()
+    app.state.metrics = metrics = HallMetrics(context, settings.metrics_token)
+    if settings.metrics or settings.log_requests:
+        app.add_middleware(MetricsMiddleware, metrics=metrics, log_requests=settings.log_requests)
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, events, closing, ledger, monitor):
+    for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
     return app

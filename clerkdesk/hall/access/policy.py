@@ -7,10 +7,16 @@ an unknown ticket): its number, state and citizen are not the caller's to learn.
 
 Scope: an admin oversees the whole hall; a lead their department's windows and tickets (a lead
 without a department: the whole hall). A clerk works at the window they hold.
+
+Overtime and comp leave: everyone sees their own; a lead sees and decides for their
+department's staff (a lead without a department: the whole hall), an admin for everyone. Nobody
+decides their own claim or leave request, even holding the lead role. Staff outside one's scope
+are answered as not found.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -21,10 +27,10 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.errors import Forbidden, not_found
+from clerkdesk.hall.errors import Forbidden, NotFound, not_found
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
 from clerkdesk.hall.store import tables
-from clerkdesk.hall.store.models import Window, WindowSession
+from clerkdesk.hall.store.models import Staff, Window, WindowSession
 
 
 class Can(StrEnum):
@@ -45,6 +51,9 @@ class Can(StrEnum):
     confirm_calendar_year = "confirm_calendar_year"
     watch_hall = "watch_hall"  # the hall monitor and its congestion alerts (issue 13)
     open_tide = "open_tide"  # re-point a window (潮汐窗口), open a reserve one (scoped)
+    hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
+    watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
+    read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
 
 
 Y, n = True, False
@@ -67,6 +76,9 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.confirm_calendar_year: (n,   n,   Y,    n),
     Can.watch_hall:            (n,   Y,   Y,    n),
     Can.open_tide:             (n,   Y,   Y,    n),
+    Can.hand_off:              (Y,   Y,   Y,    n),
+    Can.watch_handoffs:        (n,   Y,   Y,    n),
+    Can.read_metrics:          (n,   n,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
@@ -153,13 +165,20 @@ _t, _s, _w, _ws = tables.ticket, tables.service, tables.window, tables.window_se
 
 
 def may_view_ticket(
-    conn: Session | Connection, who: Principal, service_id: int, window_id: int | None
+    conn: Session | Connection,
+    who: Principal,
+    service_id: int,
+    window_id: int | None,
+    chain_departments: str = "",
 ) -> bool:
     """A ticket carries a citizen's notes: the kiosk that issues tickets and admins see every
-    ticket of the hall; clerks and leads those of their department's services, and those a
+    ticket of the hall; clerks and leads those of their department's services, those a
     window of their department serves or was called to (a 综合受理 window serves several
-    departments' services)."""
+    departments' services), and those their department handed on or received (转办: the
+    ticket's `chain_departments`, comma-separated codes)."""
     if may(who, Can.see_any_ticket) or who.department_id is None:
+        return True
+    if chain_departments and _department_code(conn, who) in chain_departments.split(","):
         return True
     own_service = select(_s.c.id).where(
         _s.c.id == service_id, _s.c.department_id == who.department_id
@@ -185,8 +204,16 @@ def require_ticket_visible(
     `ticket` is a row of the lifecycle's statements (with `service_department_id`)."""
     if who.department_id is not None and ticket["service_department_id"] == who.department_id:
         return  # the common case at the counter, decided without a query
-    if not may_view_ticket(conn, who, ticket["service_id"], ticket["window_id"]):
+    chain = ticket.get("chain_departments") or ""
+    if not may_view_ticket(conn, who, ticket["service_id"], ticket["window_id"], chain):
         raise not_found("ticket", ref)
+
+
+def _department_code(conn: Session | Connection, who: Principal) -> str | None:
+    if who.department_id is None:
+        return None
+    d = tables.department
+    return conn.execute(select(d.c.code).where(d.c.id == who.department_id)).scalar()
 
 
 def ticket_list_department(who: Principal) -> int | None:
@@ -334,3 +361,137 @@ def require_tide(who: Principal, window: Window) -> None:
             "or ends a tide window there.",
             window=window.number,
         )
+
+
+# --- hand-offs between departments (转办) ----------------------------------------------------
+
+
+def require_hand_off(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> None:
+    """A clerk hands off the ticket at their own window (called or being served there); a
+    lead or an admin also a waiting ticket of the department they oversee."""
+    require(who, Can.hand_off)
+    at_counter = ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING)
+    if at_counter and _holds(conn, who, ticket["window_id"]):
+        return
+    if ticket["status"] == WAITING and oversees(who, ticket["service_department_id"]):
+        return
+    raise Forbidden(
+        "not_yours_to_hand_off",
+        f"Ticket {ticket['code']} is not at your window: call it first, or ask the duty lead "
+        "of its department to hand it on.",
+        ticket=ticket["code"],
+    )
+
+
+def require_receiver(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> None:
+    """The ticket is at `who`'s window (called or being served): they may send it back."""
+    at_counter = ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING)
+    if at_counter and _holds(conn, who, ticket["window_id"]):
+        return
+    raise Forbidden(
+        "not_at_your_window",
+        f"Ticket {ticket['code']} is not at your window: its receiver sends it back.",
+        ticket=ticket["code"],
+    )
+
+
+def require_sender(
+    conn: Connection, who: Principal, code: str, sender_id: int, from_window_id: int | None
+) -> None:
+    """The clerk who handed the case off, or whoever holds the window it was handed from."""
+    if sender_id == who.staff_id:
+        return
+    if from_window_id is not None and _holds(conn, who, from_window_id):
+        return
+    raise Forbidden(
+        "not_the_sender",
+        f"Only the clerk who handed {code} off (or the one at that window now) can ask it back.",
+        ticket=code,
+    )
+
+
+def may_read_handoff_notes(who: Principal) -> bool:
+    """Of whoever may see the ticket (`may_view_ticket`), staff read its hand-off notes: they
+    are the departments of the chain or serving it, hall-wide leads and admins. The kiosk,
+    which sees every ticket, never does."""
+    return bool(who.roles & {Role.admin, Role.lead, Role.clerk})
+
+
+def handoff_watch_department(who: Principal) -> int | None:
+    """The department whose hand-offs `who` watches (None: the whole hall)."""
+    require(who, Can.watch_handoffs)
+    return None if may(who, Can.oversee_hall) else who.department_id
+
+
+# --- overtime and comp leave: whose leave, claims and duties -------------------------------
+
+
+def leads_staff(who: Principal, staff: Staff) -> bool:
+    """Whether `who` leads `staff` (admins: everyone; a lead: their department's staff, or
+    everyone without a department)."""
+    if may(who, Can.oversee_hall):
+        return True
+    return may(who, Can.oversee_department) and (
+        who.department_id is None or staff.department_id == who.department_id
+    )
+
+
+def may_see_staff(who: Principal, staff: Staff) -> bool:
+    """One's own leave and overtime, and those of the staff one leads."""
+    return staff.id == who.staff_id or leads_staff(who, staff)
+
+
+def require_staff_decider(who: Principal, staff: Staff, what: str) -> None:
+    """A lead or an admin who leads `staff` decides their claim or leave request, never their
+    own."""
+    require(who, Can.decide)
+    if staff.id == who.staff_id:
+        raise Forbidden(
+            "own_request",
+            f"This {what} is your own: another duty lead or an admin must decide it.",
+        )
+    if not leads_staff(who, staff):
+        raise Forbidden(
+            "other_department",
+            f"{staff.name} ({staff.staff_no}) is in another department: their own duty lead "
+            f"decides this {what}.",
+            staff_no=staff.staff_no,
+        )
+
+
+def visible_staff(session: Session, who: Principal, staff_no: str) -> Staff:
+    """The staff member `staff_no`, when `who` may see them; else not found (no hint)."""
+    staff = session.scalars(
+        select(Staff).where(Staff.staff_no == staff_no, Staff.hall_id == who.hall_id)
+    ).one_or_none()
+    if staff is None or not may_see_staff(who, staff):
+        raise NotFound(
+            "staff_not_found",
+            f"No staff member {staff_no} among those you lead: check the staff number.",
+            key=staff_no,
+        )
+    return staff
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+def scrape_token_matches(given: str | None, configured: str | None) -> bool:
+    """The bearer token is the scrape token `clerkdesk serve` was given (compared in constant
+    time: how much of a guess was right does not show in how long the answer takes)."""
+    if not given or not configured:
+        return False
+    return hmac.compare_digest(given.encode(), configured.encode())
+
+
+def require_metrics_reader(who: Principal | None) -> None:
+    """GET /metrics: admins (and a scraper with the scrape token, checked before this). For
+    anyone else, signed in or not, there is no such route: the 404 of an unknown path, so
+    that what the service runs and how busy it is are not told to a guesser."""
+    if who is not None and may(who, Can.read_metrics):
+        return
+    raise NotFound(
+        "http_404",
+        "Not Found: there is no /metrics here; check the address (the API is described at "
+        "/docs when the service runs with --api-docs).",
+    )

@@ -1,9 +1,12 @@
 """The duty lead's screen (值班长): extension requests waiting for a decision, with what deciding
 needs (window, clerk, citizens waiting, the minutes they need, time to the window's end), oldest
-first; today's decided requests and overruns; the calendar's unconfirmed years.
+first; overtime claims and leave requests waiting beside them, each with the requester's
+balance (shown while any waits; `a` and `d` decide the highlighted one while that table has the
+focus); today's decided requests and overruns; the calendar's unconfirmed years.
 
-Widgets plus one state object, the lead's desk (clerkdesk.state.lead). One key decides
-(decisions.py); the server decides who may decide (never one's own request) and says why not.
+Widgets plus two state objects, the lead's desk (clerkdesk.state.lead) and the leave inbox
+(clerkdesk.state.lead_leave). One key decides (decisions.py, leave_decisions.py); the server
+decides who may decide (never one's own request) and says why not.
 The event stream says which part to read again (reads coalesce; all of it on each reconnect);
 each decision is sent exactly once through the screen's link (HallLink). Esc goes back to the
 lead's counter, or to the picker.
@@ -11,21 +14,23 @@ lead's counter, or to the picker.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
+from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api import schemas as w
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
+from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.i18n import _
 from clerkdesk.messages import BackFromDutyLead, SignedOut
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
-from clerkdesk.screens.lead import decisions
+from clerkdesk.screens.lead import decisions, leave_decisions
 from clerkdesk.screens.lead.keys import lead_bindings, lead_commands
 from clerkdesk.state.display import local_time
 from clerkdesk.state.lead import (
@@ -39,6 +44,8 @@ from clerkdesk.state.lead import (
     LeadDesk,
     status_parts,
 )
+from clerkdesk.state.lead_leave import Item, LeaveDecision, LeaveInbox
+from clerkdesk.state.ledger_refusals import explain_ledger
 from clerkdesk.state.refusals import explain, explain_decision
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
@@ -49,13 +56,20 @@ from clerkdesk.widgets.lead_inbox import (
     OverrunTable,
     RequestDetail,
 )
+from clerkdesk.widgets.lead_leave import LeaveInboxDetail, LeaveInboxTable
 from clerkdesk.widgets.message_line import MessageLine
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 T = TypeVar("T")
+Ch = TypeVar("Ch", Decision, LeaveDecision)
+LEAVE = "leave"  # claims, leave requests and their requesters' balances
+ALL_PARTS = (*sorted(EVERYTHING), LEAVE)
+Change = Decision | LeaveDecision
+Answered = Answer | Item
 
 
 class DutyLeadScreen(Screen[None]):
+    offers_my_leave: ClassVar[bool] = True  # the app's "My leave" (v) opens over it
     DEFAULT_CSS = """
     DutyLeadScreen DataTable {
         background: $surface;
@@ -65,7 +79,8 @@ class DutyLeadScreen(Screen[None]):
     }
     DutyLeadScreen #inbox { height: auto; min-height: 4; max-height: 50%; }
     DutyLeadScreen #decided, DutyLeadScreen #overruns { height: 1fr; min-height: 4; }
-    DutyLeadScreen #request-detail { height: auto; padding: 0 1; }
+    DutyLeadScreen #request-detail, DutyLeadScreen #leave-detail { height: auto; padding: 0 1; }
+    DutyLeadScreen #leave-inbox { height: auto; min-height: 4; max-height: 25%; }
     DutyLeadScreen #calendar-warning {
         height: auto; padding: 0 1; color: $text-warning; background: $warning-muted;
     }
@@ -80,7 +95,8 @@ class DutyLeadScreen(Screen[None]):
         replace_bindings(self, lead_bindings(back))
         self.ws, self.window, self.backoff = ws, window, backoff
         self.desk = LeadDesk(ws.staff_no)
-        self.link: HallLink[Decision, Answer] = HallLink(
+        self.leave = LeaveInbox(ws.staff_no)
+        self.link: HallLink[Change, Answered] = HallLink(
             self,
             ws,
             backoff,
@@ -93,6 +109,7 @@ class DutyLeadScreen(Screen[None]):
         self._offer: tuple[object, ...] = ()
         self._refreshing = False
         self._wanted: frozenset[str] = frozenset()  # what to read next
+        self._sending: Change | None = None  # the decision sent last (its refusal's words)
 
     @property
     def gone(self) -> bool:
@@ -110,6 +127,8 @@ class DutyLeadScreen(Screen[None]):
         yield CalendarWarning(id="calendar-warning")
         yield InboxTable(id="inbox")
         yield RequestDetail(id="request-detail")
+        yield LeaveInboxTable(id="leave-inbox")
+        yield LeaveInboxDetail(id="leave-detail")
         yield DecidedTable(id="decided")
         yield OverrunTable(id="overruns")
         yield MessageLine("", id="message")
@@ -119,7 +138,7 @@ class DutyLeadScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
         self.render_desk()
-        self.request_refresh(*EVERYTHING)
+        self.request_refresh(*ALL_PARTS)
         self.run_worker(self._follow(), group="stream", exclusive=True)
         self.query_one(InboxTable).focus()
 
@@ -138,6 +157,14 @@ class DutyLeadScreen(Screen[None]):
         chosen = self.query_one(InboxTable).highlighted()
         return next((x for x in self.desk.inbox if x.extension.id == chosen), None)
 
+    def leave_focused(self) -> bool:
+        """The claims and leave requests have the focus: `a` and `d` decide there."""
+        return isinstance(self.focused, LeaveInboxTable)
+
+    def leave_item(self) -> Item | None:
+        """The highlighted claim or leave request."""
+        return self.leave.find(self.query_one(LeaveInboxTable).highlighted())
+
     def overrun(self) -> w.OverrunOut | None:
         """The highlighted overrun, if it waits for a decision."""
         chosen = self.query_one(OverrunTable).highlighted()
@@ -149,6 +176,10 @@ class DutyLeadScreen(Screen[None]):
             return True
         if not self.is_mounted or self.gone:
             return False
+        if action in ("approve", "approve_minutes", "deny") and self.leave_focused():
+            if action == "approve_minutes" or self.leave_item() is None:
+                return False
+            return True if self.link.online else None  # one's own: the hall says why not
         offered, mine = self.desk.offer(action, self.request(), self.overrun(), self.is_admin)
         if not offered:
             return False
@@ -165,6 +196,8 @@ class DutyLeadScreen(Screen[None]):
             overrun.id if overrun else None,
             tuple(self.desk.unconfirmed_years),
             self.link.online,
+            self.leave_focused(),
+            self.query_one(LeaveInboxTable).highlighted(),
         )
         if offer != self._offer:
             self._offer = offer
@@ -173,7 +206,15 @@ class DutyLeadScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, InboxTable):
             self._show_detail()
+        if isinstance(event.data_table, LeaveInboxTable):
+            self._show_leave_detail()
         self._update_offer()
+
+    def on_descendant_focus(self) -> None:
+        if self.is_mounted and not self.gone:
+            self._show_detail()
+            self._show_leave_detail()
+            self._update_offer()
 
     # --- showing -------------------------------------------------------------------------------
 
@@ -188,16 +229,27 @@ class DutyLeadScreen(Screen[None]):
         self.query_one(DecidedTable).show(desk.decided, zone)
         self.query_one(OverrunTable).show(desk.overruns, zone)
         self.query_one(CalendarWarning).show(desk.unconfirmed_years, self.is_admin)
+        self.query_one(LeaveInboxTable).show(self.leave, zone)
+        if isinstance(self.focused, InboxTable) and not desk.inbox and self.leave.items:
+            self.query_one(LeaveInboxTable).focus()  # nothing to decide above: come here
         self._show_detail()
+        self._show_leave_detail()
         self._render_status()
         self._update_offer()
 
     @on_screen
     def _show_detail(self) -> None:
-        item = self.request()
+        """The highlighted extension request in full (one detail line at a time: this one
+        unless the claims and leave requests have the focus)."""
+        item = None if self.leave_focused() else self.request()
         self.query_one(RequestDetail).show(
             item, bool(item and self.desk.is_mine(item)), self.ws.zone
         )
+
+    @on_screen
+    def _show_leave_detail(self) -> None:
+        item = self.leave_item() if self.leave_focused() else None
+        self.query_one(LeaveInboxDetail).show(item, self.leave, self.ws.zone)
 
     @on_screen
     def _render_status(self) -> None:
@@ -216,6 +268,8 @@ class DutyLeadScreen(Screen[None]):
             return
         if isinstance(error, Unauthorized):
             self.post_message(SignedOut(explain(error, self.ws.zone)))
+        elif isinstance(self._sending, LeaveDecision):
+            self.say(explain_ledger(error, self.ws.zone), error=True)
         else:
             self.say(explain_decision(error, self.ws.zone), error=True)
 
@@ -224,7 +278,7 @@ class DutyLeadScreen(Screen[None]):
         banner = self.query_one(OfflineBanner)
         if self.link.online:
             banner.hide()
-            self.request_refresh(*EVERYTHING)
+            self.request_refresh(*ALL_PARTS)
             self.link.run_pending()
         else:
             banner.show(self.link.offline_reason(), self.link.retry_at)
@@ -245,7 +299,7 @@ class DutyLeadScreen(Screen[None]):
             while self._wanted and not self.gone:
                 wanted, self._wanted = self._wanted, frozenset()
                 stamp = self.desk.answers
-                for part in (EXTENSIONS, OVERRUNS, CALENDAR):
+                for part in (EXTENSIONS, OVERRUNS, CALENDAR, LEAVE):
                     if part not in wanted:
                         continue
                     try:
@@ -265,6 +319,8 @@ class DutyLeadScreen(Screen[None]):
             self._refreshing = False
 
     async def _read(self, part: str, stamp: int) -> bool:
+        if part == LEAVE:  # then each requester's balance
+            return await self.leave.read(LedgerClient(self.ws.client), self.render_desk)
         if part == EXTENSIONS:
             return self.desk.load_extensions(await self.closing.extensions(), stamp)
         if part == OVERRUNS:
@@ -278,10 +334,12 @@ class DutyLeadScreen(Screen[None]):
             async for item in events:
                 if isinstance(item, StreamStatus):
                     if item.connected:
-                        self.request_refresh(*EVERYTHING)  # what happened while not following
+                        self.request_refresh(*ALL_PARTS)  # what happened while not following
                     self.link.heard(item)
                 else:
                     parts = self.desk.reads_for(item)
+                    if self.leave.reads_for(item):
+                        parts |= {LEAVE}
                     if parts:
                         self.request_refresh(*parts)
         except Unauthorized as exc:
@@ -289,20 +347,29 @@ class DutyLeadScreen(Screen[None]):
 
     # --- the lead's decisions (HallLink sends each exactly once) -------------------------------
 
-    async def _deliver(self, decision: Decision) -> Answer:
-        return await decision.send(self.closing, decision.key)
+    async def _deliver(self, change: Change) -> Answered:
+        self._sending = change
+        if isinstance(change, LeaveDecision):
+            return await change.send(LedgerClient(self.ws.client), change.key)
+        return await change.send(self.closing, change.key)
 
     def _refused(self, error: ApiError) -> None:
         self._failed(error)
-        self.request_refresh(*EVERYTHING)
+        self.request_refresh(*ALL_PARTS)
 
-    def _delivered(self, decision: Decision, answer: Answer) -> None:
-        self.desk.apply(answer)
-        self.say(decision.done(answer))
+    def _delivered(self, change: Change, answer: Answered) -> None:
+        if isinstance(change, LeaveDecision):
+            assert isinstance(answer, (lw.ClaimOut, lw.LeaveRequestOut))
+            self.leave.apply(answer)
+            self.say(change.done(answer))
+        else:
+            assert not isinstance(answer, (lw.ClaimOut, lw.LeaveRequestOut))
+            self.desk.apply(answer)
+            self.say(change.done(answer))
         self.render_desk()
-        self.request_refresh(*EVERYTHING)
+        self.request_refresh(*ALL_PARTS)
 
-    def _ask(self, ask: Ask[T, Decision]) -> None:
+    def _ask(self, ask: Ask[T, Ch]) -> None:
         def chosen(answer: T | None) -> None:
             decision = ask.then(answer)
             if decision is not None:
@@ -311,6 +378,12 @@ class DutyLeadScreen(Screen[None]):
         self.app.push_screen(ask.dialog, chosen)
 
     def action_approve(self) -> None:
+        if self.leave_focused():
+            chosen = self.leave_item()
+            if chosen is not None:
+                balance = self.leave.balance_of(chosen)
+                self._ask(leave_decisions.approve(chosen, balance, self.ws.zone))
+            return
         item = self.request()
         if item is not None:
             self.link.send_once(decisions.approve(item, None, self.ws.zone))
@@ -321,6 +394,11 @@ class DutyLeadScreen(Screen[None]):
             self._ask(decisions.approve_minutes(item, self.ws.zone))
 
     def action_deny(self) -> None:
+        if self.leave_focused():
+            chosen = self.leave_item()
+            if chosen is not None:
+                self._ask(leave_decisions.deny(chosen, self.ws.zone))
+            return
         item = self.request()
         if item is not None:
             self._ask(decisions.deny(item))

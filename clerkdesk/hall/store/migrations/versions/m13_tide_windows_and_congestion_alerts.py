@@ -3,7 +3,7 @@ rules per service and the alerts raised; reserve windows; an index for the day's
 (issue 13)
 
 Revision ID: m13_tide
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-03 14:40:00
 
 The id is not a number on purpose: other migrations were written at the same time (0006,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'm13_tide'
-down_revision: Union[str, Sequence[str], None] = '0005'
+down_revision: Union[str, Sequence[str], None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
