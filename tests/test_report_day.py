@@ -162,3 +162,25 @@ async def test_the_csv_opens_in_excel_and_the_table_prints(
     )
     shown = capsys.readouterr().out
     assert "per service" in shown and "bdc-transfer" in shown and "Tide share" in shown
+
+
+async def test_a_hand_off_counts_where_it_left(tide_hall: RunningHall) -> None:
+    """09:10 李华 calls A001 at window 1 and hands it to 公安户政's 户籍业务: one hand-off for
+    不动产转移登记 and for window 1; the case itself now counts at 户籍业务, where it waits."""
+    kiosk = await signed_in(tide_hall, "kiosk1")
+    li_hua = await signed_in(tide_hall, "1001")
+    try:
+        await li_hua.sign_in(1)
+        a001 = await kiosk.issue("bdc-transfer")
+        tide_hall.clock.set(local("2026-12-11 09:10"))
+        await li_hua.call_next(1)
+        await li_hua.start(a001.id)
+        await li_hua.hand_off(a001.id, "户口迁移在先", service="hukou")
+    finally:
+        await kiosk.aclose()
+        await li_hua.aclose()
+    report = read(tide_hall)
+    services = {r.key: r for r in report.services}
+    assert (services["bdc-transfer"].handoffs, services["*"].handoffs) == (1, 1)
+    assert (services["bdc-transfer"].issued, services["hukou"].issued) == (0, 1)
+    assert {r.key: r.handoffs for r in report.windows} == {"1": 1}

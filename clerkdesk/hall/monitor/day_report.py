@@ -2,8 +2,7 @@
 figures from the pure rules (`rules.day_report`, `rules.monitor` for the busy shares and their
 spread before and after the first tide window of the day).
 
-Hand-offs (转办) count 0 until the hand-off capability records them: `handoff_counts` is the
-one place to fill in (per service code, per window number)."""
+Hand-offs (转办) are counted where they left (`handoff_counts`)."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from clerkdesk.hall.rules.calendar import service_day
 from clerkdesk.hall.store.models import (
     ExtensionRequest,
     Hall,
+    HandOff,
     Overrun,
     Service,
     Ticket,
@@ -47,11 +47,23 @@ class DayReport:
 
 
 def handoff_counts(
-    _session: Session, _hall_id: int, _day: date
+    session: Session, hall_id: int, day: date
 ) -> tuple[dict[str, int], dict[int, int]]:
-    """Hand-offs (转办) of the day per service code and per window number: none recorded yet.
-    The hand-off capability (hall/handoffs) fills this in."""
-    return {}, {}
+    """Hand-offs (转办) of the service day, counted where they left: per service code handed
+    from and per window number handed from (a case sent back is not a hand-off)."""
+    by_service: dict[str, int] = {}
+    by_window: dict[int, int] = {}
+    for service, window in session.execute(
+        select(Service.code, Window.number)
+        .select_from(HandOff)
+        .join(Service, Service.id == HandOff.from_service_id)
+        .outerjoin(Window, Window.id == HandOff.from_window_id)
+        .where(HandOff.hall_id == hall_id, HandOff.local_date == day, HandOff.kind == "hand_off")
+    ):
+        by_service[service] = by_service.get(service, 0) + 1
+        if window is not None:
+            by_window[window] = by_window.get(window, 0) + 1
+    return by_service, by_window
 
 
 def _tides(
@@ -138,6 +150,8 @@ def read_day(session: Session, hall_id: int, day: date, now: datetime) -> DayRep
     ):
         per_window[windows[overrun.window_id].number]["overruns"] += 1
     handoffs_by_service, handoffs_by_window = handoff_counts(session, hall_id, day)
+    for number in handoffs_by_window:
+        per_window[number]  # a window that handed cases on has a row too
     window_days = {
         number: rules.WindowDay(
             f["asked"],

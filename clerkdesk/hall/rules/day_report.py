@@ -136,13 +136,14 @@ def by_service(
     names: dict[str, str],
     handoffs: dict[str, int] | None = None,
 ) -> list[Row]:
-    """One row per service issued that day (in `names`' order), then the day as a whole."""
+    """One row per service with cases that day or cases handed on from it (in `names`'
+    order), then the day as a whole. A case handed on counts at the service it went to."""
     handoffs = handoffs or {}
     groups = _grouped(cases, lambda c: c.service)
     rows = [
         _row(code, name, groups.get(code, []), day, True, None, handoffs.get(code, 0))
         for code, name in names.items()
-        if code in groups
+        if code in groups or handoffs.get(code)
     ]
     total = _row("*", "", cases, day, True, None, sum(handoffs.values()))
     return [*rows, total]
