@@ -88,6 +88,13 @@ class ClerkDeskApp(App[None]):
                     priority=True,
                     tooltip=_("Open the command palette"),
                 ),
+                Binding(  # leads and admins (check_action): the hall monitor (issue 13)
+                    "h",
+                    "hall_monitor",
+                    _("Hall monitor"),
+                    tooltip=_("Queues, windows, congestion alerts and tide windows"),
+                    id="app.hall_monitor",
+                ),
                 Binding(  # offered to everyone signed in, on the screens they work on
                     MY_LEAVE_KEY,
                     "my_leave",
@@ -144,6 +151,12 @@ class ClerkDeskApp(App[None]):
                 _("Duty lead"),
                 _("Extension requests and overruns waiting for your decision"),
                 self.action_duty_lead,
+            )
+        if self._offers_monitor(screen):
+            yield SystemCommand(
+                _("Hall monitor"),
+                _("Queues, windows, congestion alerts and tide windows"),
+                self.action_hall_monitor,
             )
         if self._offers_my_leave(screen):
             keys = self.keymap.get(MY_LEAVE_ID, MY_LEAVE_KEY)
@@ -208,6 +221,8 @@ class ClerkDeskApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "duty_lead":
             return self._offers_duty_lead(self.screen)
+        if action == "hall_monitor":
+            return self._offers_monitor(self.screen)
         if action == "my_leave":
             return self._offers_my_leave(self.screen)
         if action == "hide_help_panel":  # Esc: else the key goes on to the screen
@@ -224,6 +239,27 @@ class ClerkDeskApp(App[None]):
         screen = self.screen
         window = screen.model.window_number if isinstance(screen, CounterScreen) else None
         self.switch_screen(DutyLeadScreen(self.ws, window, self._backoff))
+
+    def _offers_monitor(self, screen: Screen[Any]) -> bool:
+        """Leads and admins, from the counter, the picker or the duty lead screen (not
+        imported for this: a screen of a module not loaded yet is none of them)."""
+        lead = sys.modules.get("clerkdesk.screens.lead.screen")
+        places: tuple[type[Screen[Any]], ...] = (CounterScreen, WindowPickerScreen)
+        if lead is not None:
+            places += (lead.DutyLeadScreen,)
+        return self.ws.may_decide and isinstance(screen, places)
+
+    def action_hall_monitor(self) -> None:
+        from clerkdesk.screens.lead.screen import DutyLeadScreen
+        from clerkdesk.screens.monitor.screen import HallMonitorScreen
+
+        screen = self.screen
+        window = None
+        if isinstance(screen, CounterScreen):
+            window = screen.model.window_number
+        elif isinstance(screen, DutyLeadScreen):
+            window = screen.window
+        self.switch_screen(HallMonitorScreen(self.ws, window, self._backoff))
 
     def _offers_my_leave(self, screen: Screen[Any]) -> bool:
         """Everyone signed in, from the counter, the picker or the duty lead's screen."""

@@ -146,6 +146,11 @@ async def leave_request(s: Scene) -> None:
     s.params["request_id"] = asked.id
 
 
+async def tide_window(s: Scene) -> None:
+    """张伟 has re-pointed window 1 to 不动产登记查询 as well (a tide window)."""
+    await s.clients["lead"].open_tide(1, ["bdc-query"], "查询排队")
+
+
 @dataclass(frozen=True)
 class Case:
     prepare: Prepare
@@ -234,6 +239,9 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/leave-requests/{request_id}/cancel"): case((200, 404, 403, 404, 200, 401, 401), leave_request, body={}),  # noqa: E501
     ("GET", "/duty-roster"):                        case(ALL),
     ("POST", "/duty-roster"):                       case((403, 403, 201, 403, 201, 401, 401), body={"staff_no": "1001", "date": "2026-12-12"}),  # noqa: E501
+    ("GET", "/hall/monitor"):                       case(DECIDE),
+    ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
+    ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
     ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
 }
 # fmt: on
@@ -375,7 +383,7 @@ async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
         if scene is None:
             scene = await halls.scene(row)
         got[who] = await answer(scene, method, path, row.body, who)
-        changed = method == "POST" and got[who] < 300 and route not in KEEPS_THE_SCENE
+        changed = method in ("POST", "DELETE") and got[who] < 300 and route not in KEEPS_THE_SCENE
         if changed:
             scene = None
     assert {who: got[who] for who in WHO} == expected

@@ -117,6 +117,7 @@ BODIES = {
     "/duty-roster": {"staff_no": "1002", "date": "2026-12-12"},
     "/tickets/{ticket_id}/hand-off": {"service": "tax-register", "note": "licence done"},
     "/tickets/{ticket_id}/send-back": {"reason": "papers missing"},
+    "/windows/{number}/tide": {"services": ["bdc-query"], "reason": "查询排队"},
 }
 
 

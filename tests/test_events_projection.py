@@ -230,3 +230,53 @@ def test_whose_leave_changed_reaches_only_their_department_leads_and_admins(
     shown = project(event, reader, HALL)
     assert (shown.ledger == ledger) is sees
     assert shown.id == 41 and shown.kind is w.EventKind.leave_requested
+
+
+ALERT = w.AlertOut(
+    id=3,
+    service="bdc-transfer",
+    service_name="二手房转移登记",
+    raised_at=local("2026-12-11 09:30"),
+    cleared_at=None,
+    waiting=12,
+    longest_wait_s=1500,
+    estimated_wait_s=3600,
+    candidates=[8, 20],
+)
+TIDE = w.TideOut(
+    id=5,
+    window=8,
+    services=["bdc-transfer"],
+    started_at=local("2026-12-11 09:31"),
+    until=local("2026-12-11 11:00"),
+    ended_at=None,
+    end_reason=None,
+    started_by="2001",
+    ended_by=None,
+    reason="不动产过户排队",
+    clerk=None,
+    reserve=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("reader", "sees_alert", "sees_tide"),
+    [
+        (ZHANG_WEI, True, True),  # the hall's duty lead
+        (ZHAO_MIN, True, True),  # a department's duty lead watches the hall too
+        (ADMIN, True, True),
+        (WANG_FANG, False, True),  # her counter follows a tide at once
+        (LI_HUA, False, True),
+        (KIOSK, False, False),
+        (BOARD, False, False),
+    ],
+)
+def test_congestion_alerts_reach_leads_and_admins_and_tides_the_staff(
+    reader: Audience, sees_alert: bool, sees_tide: bool
+) -> None:
+    alert = w.EventOut(
+        id=42, kind=w.EventKind.alert_raised, at=local("2026-12-11 09:30"), alert=ALERT
+    )
+    assert (project(alert, reader, HALL).alert == ALERT) is sees_alert
+    tide = w.EventOut(id=43, kind=w.EventKind.tide_opened, at=local("2026-12-11 09:31"), tide=TIDE)
+    assert (project(tide, reader, HALL).tide == TIDE) is sees_tide

@@ -5,7 +5,7 @@ clerk or another (转办), are among them: those not this window's are never cal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +33,8 @@ from clerkdesk.hall.store.models import (
     Ticket,
     TicketCounter,
     TicketTransition,
+    TideService,
+    TideWindow,
     Window,
     WindowService,
     WindowSession,
@@ -140,11 +142,27 @@ drafts = st.lists(
     max_size=20,
 )
 window_order = st.lists(st.integers(0, SERVICES - 1), min_size=1, max_size=SERVICES, unique=True)
+tide_order = st.lists(st.integers(0, SERVICES - 1), max_size=2, unique=True)
+"""A tide window's services (issue 13), called first: none, or one or two (maybe its own)."""
 
 
-def _reset(session: Session, hall: OrderHall, order: list[int]) -> None:
-    for model in (TicketTransition, Event, Ticket, TicketCounter):
+def _reset(session: Session, hall: OrderHall, order: list[int], tide: Sequence[int] = ()) -> None:
+    for model in (TicketTransition, Event, Ticket, TicketCounter, TideService, TideWindow):
         session.execute(delete(model))
+    if tide:
+        opened = TideWindow(
+            hall_id=hall.clerk.hall_id,
+            window_id=hall.window_id,
+            started_at=NOW - timedelta(hours=1),
+            started_by_id=hall.clerk.staff_id,
+            reason="tide",
+        )
+        session.add(opened)
+        session.flush()
+        session.add_all(
+            TideService(tide_id=opened.id, service_id=hall.service_ids[i], position=p)
+            for p, i in enumerate(tide)
+        )
     session.execute(delete(WindowService).where(WindowService.window_id == hall.window_id))
     session.execute(update(Window).values(last_call_at=None))
     session.add_all(
@@ -196,13 +214,13 @@ def _insert(session: Session, hall: OrderHall, items: list[Draft]) -> list[Ticke
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(items=drafts, order=window_order)
+@given(items=drafts, order=window_order, tide=tide_order)
 def test_call_next_takes_tickets_in_the_pure_rule_order(
-    order_hall: OrderHall, items: list[Draft], order: list[int]
+    order_hall: OrderHall, items: list[Draft], order: list[int], tide: list[int]
 ) -> None:
     hall = order_hall
     with Session(hall.engine) as session, session.begin():
-        _reset(session, hall, order)
+        _reset(session, hall, order, tide)
         rows = _insert(session, hall, items)
         ids = {r.id for r in rows}
         expected = [
@@ -227,6 +245,7 @@ def test_call_next_takes_tickets_in_the_pure_rule_order(
                 NOW,
                 hall.window_id,
                 hall.clerk.staff_id,
+                [hall.service_ids[i] for i in tide],
             )
         ]
         window = session.get_one(Window, hall.window_id)

@@ -259,3 +259,72 @@ def test_my_leave(
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_my_leave)
+
+
+# --- the duty lead's hall monitor (issue 13) --------------------------------------------------
+
+
+async def _a_swelling_queue(hall: RunningHall) -> None:
+    """09:00-09:12: seven citizens for 不动产转移登记 (alert at five), one for 户籍业务; 李华
+    serves A001 at window 1; 张伟 re-points 王芳's window 8 to the transfers and she calls A002."""
+    from tests.monitor_support import watch
+
+    kiosk = await signed_in(hall, "kiosk1")
+    li_hua = await signed_in(hall, "1001")
+    wang = await signed_in(hall, "1002")
+    zhang = await signed_in(hall, "2001")
+    await li_hua.sign_in(1)
+    await wang.sign_in(8)
+    await kiosk.issue("hukou")
+    for _citizen in range(7):
+        await kiosk.issue("bdc-transfer")
+        hall.clock.advance(seconds=30)
+    hall.clock.set(local("2026-12-11 09:05"))
+    first = await li_hua.call_next(1)
+    await li_hua.start(first.id)
+    watch(hall)  # the alert comes on
+    hall.clock.set(local("2026-12-11 09:08"))
+    await zhang.open_tide(8, ["bdc-transfer"], "过户排队", until=local("2026-12-11 11:00"))
+    await wang.call_next(8)
+    hall.clock.set(local("2026-12-11 09:12"))
+    for client in (kiosk, li_hua, wang, zhang):
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def swelling_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHall]:
+    from tests.monitor_support import start_tide_hall
+
+    path = tmp_path_factory.mktemp("snapshots-monitor") / "hall.sqlite3"
+    hall = start_tide_hall(path, ManualClock(local("2026-12-11 09:00")))
+    asyncio.run(_a_swelling_queue(hall))
+    yield hall
+    hall.server.stop()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_hall_monitor(
+    snap_compare: Any, swelling_queue: RunningHall, lang: str, size: tuple[int, int]
+) -> None:
+    from clerkdesk.screens.monitor.screen import HallMonitorScreen
+
+    app = app_for(swelling_queue, staff_no=None)  # 张伟, the duty lead, without a window
+
+    async def open_monitor(pilot: Pilot[Any]) -> None:
+        await pilot.press(*"2001", "enter", *"demo", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await pilot.press("h")
+
+        def ready() -> bool:
+            screen = app.screen
+            return (
+                isinstance(screen, HallMonitorScreen)
+                and screen.seen.loaded
+                and screen.link.stream_seen
+                and not screen._refreshing
+            )
+
+        await wait_for(pilot, ready)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_monitor)

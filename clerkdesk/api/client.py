@@ -94,7 +94,7 @@ class HallClient:
         key: str | None = None,
     ) -> httpx.Response:
         headers = self.auth_headers()
-        if method == "POST":
+        if method in ("POST", "DELETE"):
             headers["Idempotency-Key"] = key or new_key()
         attempts = len(self._retry_delays) + 1
         for attempt in range(attempts):
@@ -255,6 +255,27 @@ class HallClient:
         params = {"status": status.value} if status else None
         response = await self._send("GET", "/tickets", params=params)
         return _tickets.validate_json(response.content)
+
+    # --- the duty lead's hall: monitor and tide windows (issue 13) -------------------------
+
+    async def hall_monitor(self) -> w.HallMonitorOut:
+        return await self._get("/hall/monitor", w.HallMonitorOut)
+
+    async def open_tide(
+        self,
+        window: int,
+        services: list[str],
+        reason: str,
+        until: datetime | None = None,
+        clerk: str | None = None,
+        key: str | None = None,
+    ) -> w.TideOut:
+        body = w.OpenTide(services=services, until=until, reason=reason, clerk=clerk)
+        return await self._post(f"/windows/{window}/tide", w.TideOut, body, key)
+
+    async def end_tide(self, window: int, key: str | None = None) -> w.TideOut:
+        response = await self._send("DELETE", f"/windows/{window}/tide", key=key)
+        return w.TideOut.model_validate_json(response.content)
 
     # --- hand-offs between departments (转办) ---------------------------------------------
 

@@ -195,6 +195,11 @@ class WindowOut(Wire):
     department: str | None
     services: list[str]
     holder: WindowSessionOut | None
+    tide: TideOut | None = Field(
+        default=None,
+        description="A tide window (潮汐窗口) in force: its services are called first",
+    )
+    reserve: bool = Field(default=False, description="Staffed only as a tide window")
 
 
 class HallOut(Wire):
@@ -353,6 +358,10 @@ class EventKind(StrEnum):
     leave_decided = "leave.decided"
     leave_cancelled = "leave.cancelled"
     overtime_credited = "overtime.credited"
+    tide_opened = "tide.opened"
+    tide_ended = "tide.ended"
+    alert_raised = "alert.raised"
+    alert_cleared = "alert.cleared"
 
 
 class LedgerEventOut(Wire):
@@ -379,6 +388,8 @@ class EventOut(Wire):
     closing: WindowClosingOut | None = None
     year: ConfirmedYearOut | None = None
     ledger: LedgerEventOut | None = None
+    tide: TideOut | None = None
+    alert: AlertOut | None = None
     handoff: HandOffOut | None = None
 
 
@@ -595,6 +606,113 @@ class WindowClosingOut(Wire):
     leftover_tickets: list[str] = Field(description="Codes the end-of-day rule applied to")
 
 
+# --- the duty lead's hall: monitor, congestion alerts, tide windows (issue 13) ---------------
+
+
+class OpenTide(Wire):
+    """POST /windows/{number}/tide: re-point the window to congested services (first in its
+    order) or open a reserve window, until a time or until revoked."""
+
+    services: list[Code] = Field(min_length=1, max_length=10)
+    until: HallMoment | None = Field(default=None, description="None: until revoked")
+    reason: Reason
+    clerk: StaffNo | None = Field(
+        default=None, description="The clerk assigned to the window (a reserve window's)"
+    )
+
+
+class TideEnd(StrEnum):
+    revoked = "revoked"
+    expired = "expired"
+    replaced = "replaced"
+
+
+class TideOut(Wire):
+    id: int
+    window: int
+    services: list[str] = Field(description="Service codes, first in the window's order")
+    started_at: datetime
+    until: datetime | None
+    ended_at: datetime | None
+    end_reason: TideEnd | None
+    started_by: str = Field(description="The lead's staff number")
+    ended_by: str | None
+    reason: str
+    clerk: str | None
+    reserve: bool
+
+
+class AlertOut(Wire):
+    """A congestion alert on a service, with the windows that could take its load."""
+
+    id: int
+    service: str
+    service_name: str
+    raised_at: datetime
+    cleared_at: datetime | None
+    waiting: int
+    longest_wait_s: int
+    estimated_wait_s: int | None
+    candidates: list[int] = Field(
+        default_factory=list, description="Idle, quiet or reserve windows, best first"
+    )
+
+
+class WindowState(StrEnum):
+    idle = "idle"
+    calling = "calling"
+    serving = "serving"
+    paused = "paused"
+    closed = "closed"
+
+
+class ServiceLoadOut(Wire):
+    service: str
+    service_name: str
+    department: str
+    waiting: int
+    longest_wait_s: int
+    estimated_wait_s: int | None = Field(description="For a new arrival; None: no window open")
+    open_windows: int
+    alert: AlertOut | None
+
+
+class WindowLoadOut(Wire):
+    number: int
+    label: str
+    department: str | None
+    services: list[str]
+    state: WindowState
+    extended: bool = Field(description="Open past its scheduled end on an approved extension")
+    reserve: bool
+    tide: TideOut | None
+    clerk: str | None = Field(description="Staff number of whoever holds the window")
+    clerk_name: str | None
+    ticket: str | None = Field(description="The ticket called or being served there")
+    ticket_since: datetime | None = Field(description="Called at, or started at when serving")
+    busy_share: float | None = Field(description="Serving time / signed-in time today")
+
+
+class SpreadOut(Wire):
+    windows: int
+    highest: float | None
+    lowest: float | None
+    spread: float | None = Field(description="Highest minus lowest busy share (忙闲率差异)")
+    std_dev: float | None
+
+
+class HallMonitorOut(Wire):
+    """GET /hall/monitor: the hall now, for the duty lead's monitor to start from."""
+
+    at: datetime
+    local_date: date
+    services: list[ServiceLoadOut]
+    windows: list[WindowLoadOut]
+    spread: SpreadOut
+    alerts: list[AlertOut]
+    last_event_id: int
+
+
 # --- hand-offs between departments (转办) ------------------------------------------------------
 
 
@@ -697,4 +815,5 @@ class SameDayCompletion(Wire):
     longest_seconds_in_hall: int | None
 
 
-EventOut.model_rebuild()
+for _model in (WindowOut, HallOut, CounterState, EventOut):
+    _model.model_rebuild()

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from clerkdesk import __version__, leave_cli, ledger_cli
-from clerkdesk.cli import admin, demo, serve
+from clerkdesk.cli import admin, demo, report, serve
 from clerkdesk.i18n import set_language
 
 
@@ -28,14 +28,14 @@ def parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     admin.add_parser(sub)
     sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
-    for more in (ledger_cli, leave_cli):  # sub-commands in modules of their own
+    for more in (ledger_cli, leave_cli, report):  # sub-commands in modules of their own
         more.add_parser(sub)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command in ("serve", "demo", "admin"):  # the workstation sets it from its settings
+    if args.command in ("serve", "demo", "admin", "report"):  # the workstation: its settings
         set_language(getattr(args, "lang", None))
     if args.command == "serve":
         return serve.run(args)
@@ -45,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {"export": ledger_cli, "leave": leave_cli}[args.command].run(args)
     if args.command == "admin":
         return admin.run(args)
+    if args.command == "report":
+        return report.run(args)
     from clerkdesk import launch
 
     if args.command == "logout":

@@ -23,6 +23,7 @@ from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.ledger.jobs import expire_daily
+from clerkdesk.hall.monitor.watch import watch_hall
 from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
     auth,
@@ -31,6 +32,7 @@ from clerkdesk.hall.routes import (
     hall,
     handoffs,
     ledger,
+    monitor,
     ops,
     tickets,
     windows,
@@ -53,6 +55,8 @@ class HallSettings:
     # /openapi.json, /docs and /redoc answer without a token, so they are off unless asked
     # for (`clerkdesk serve --api-docs`, the demo hall): only login and health are public.
     api_docs: bool = False
+    # The hall's watcher (congestion alerts, expired tide windows): seconds between passes.
+    watch_every_s: float = 5.0
     # GET /metrics: admins, or this token (`clerkdesk serve --metrics-token`). `metrics=False`
     # leaves out the middleware that counts requests (to measure what it costs).
     metrics_token: str | None = None
@@ -226,9 +230,13 @@ def create_app(settings: HallSettings) -> FastAPI:
         await hub.start()
         housekeeping = asyncio.create_task(_forget_old_answers(context), name="housekeeping")
         expiry = asyncio.create_task(expire_daily(context), name="leave-expiry")
+        watcher = asyncio.create_task(
+            watch_hall(context, settings.watch_every_s), name="hall-watcher"
+        )
         try:
             yield
         finally:
+            watcher.cancel()
             expiry.cancel()
             housekeeping.cancel()
             await hub.stop()
@@ -250,6 +258,6 @@ def create_app(settings: HallSettings) -> FastAPI:
         app.add_middleware(MetricsMiddleware, metrics=metrics, log_requests=settings.log_requests)
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops):
+    for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
     return app

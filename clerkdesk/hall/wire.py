@@ -35,8 +35,11 @@ from clerkdesk.hall.store.models import (
     HandOff,
     Overrun,
     Service,
+    ServiceAlert,
     Staff,
     Ticket,
+    TideService,
+    TideWindow,
     Window,
     WindowClosing,
     WindowService,
@@ -100,8 +103,10 @@ def window_service_ids(session: Session, window_id: int) -> list[int]:
     )
 
 
-def window_out(session: Session, window: Window) -> w.WindowOut:
+def window_out(session: Session, window: Window, now: datetime | None = None) -> w.WindowOut:
+    """With `now`, the tide window in force then too (see the monitor section below)."""
     holder = open_session(session, window.id)
+    tide = tide_in_force(session, window.id, now) if now is not None else None
     return w.WindowOut(
         number=window.number,
         label=window.label,
@@ -110,6 +115,8 @@ def window_out(session: Session, window: Window) -> w.WindowOut:
             session.get_one(Service, sid).code for sid in window_service_ids(session, window.id)
         ],
         holder=session_out(session, holder) if holder else None,
+        tide=tide_out(session, tide) if tide is not None else None,
+        reserve=window.reserve,
     )
 
 
@@ -466,6 +473,69 @@ def me_out(
         timezone=hall.timezone,
         session=session,
         token_expires_at=token_expires_at,
+    )
+
+
+# --- the duty lead's hall: tide windows, congestion alerts (issue 13) ------------------------
+
+
+def tide_in_force(session: Session, window_id: int, now: datetime) -> TideWindow | None:
+    """The window's tide in force at `now` (rules.tide.in_force), the newest if several."""
+    return session.scalars(
+        select(TideWindow)
+        .where(
+            TideWindow.window_id == window_id,
+            TideWindow.ended_at.is_(None),
+            TideWindow.started_at <= now,
+            (TideWindow.until.is_(None)) | (TideWindow.until > now),
+        )
+        .order_by(TideWindow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def tide_service_ids(session: Session, tide_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(TideService.service_id)
+            .where(TideService.tide_id == tide_id)
+            .order_by(TideService.position)
+        )
+    )
+
+
+def tide_out(session: Session, tide: TideWindow) -> w.TideOut:
+    def staff_no(staff_id: int | None) -> str | None:
+        return session.get_one(Staff, staff_id).staff_no if staff_id is not None else None
+
+    return w.TideOut(
+        id=tide.id,
+        window=session.get_one(Window, tide.window_id).number,
+        services=[session.get_one(Service, s).code for s in tide_service_ids(session, tide.id)],
+        started_at=tide.started_at,
+        until=tide.until,
+        ended_at=tide.ended_at,
+        end_reason=w.TideEnd(tide.end_reason) if tide.end_reason else None,
+        started_by=session.get_one(Staff, tide.started_by_id).staff_no,
+        ended_by=staff_no(tide.ended_by_id),
+        reason=tide.reason,
+        clerk=staff_no(tide.clerk_id),
+        reserve=tide.reserve,
+    )
+
+
+def alert_out(session: Session, alert: ServiceAlert, candidates: Sequence[int]) -> w.AlertOut:
+    service = session.get_one(Service, alert.service_id)
+    return w.AlertOut(
+        id=alert.id,
+        service=service.code,
+        service_name=service.name,
+        raised_at=alert.raised_at,
+        cleared_at=alert.cleared_at,
+        waiting=alert.waiting,
+        longest_wait_s=alert.longest_wait_s,
+        estimated_wait_s=alert.estimated_wait_s,
+        candidates=list(candidates),
     )
 
 

@@ -99,6 +99,8 @@ class CounterModel:
         if ticket is None:
             return False
         services = self.window.services if self.window else []
+        if self.window is not None and self.window.tide is not None:  # a tide window's too
+            services = [*self.window.tide.services, *services]
         return (
             ticket.service in services
             or ticket.window == self.window_number

@@ -49,6 +49,8 @@ class Can(StrEnum):
     decide = "decide"  # approve or deny extensions, confirm or reject overruns
     see_unconfirmed_years = "see_unconfirmed_years"
     confirm_calendar_year = "confirm_calendar_year"
+    watch_hall = "watch_hall"  # the hall monitor and its congestion alerts (issue 13)
+    open_tide = "open_tide"  # re-point a window (潮汐窗口), open a reserve one (scoped)
     hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
     watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
     read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
@@ -72,6 +74,8 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.decide:                (n,   Y,   Y,    n),
     Can.see_unconfirmed_years: (n,   Y,   Y,    n),
     Can.confirm_calendar_year: (n,   n,   Y,    n),
+    Can.watch_hall:            (n,   Y,   Y,    n),
+    Can.open_tide:             (n,   Y,   Y,    n),
     Can.hand_off:              (Y,   Y,   Y,    n),
     Can.watch_handoffs:        (n,   Y,   Y,    n),
     Can.read_metrics:          (n,   n,   Y,    n),
@@ -336,6 +340,27 @@ def may_see_unconfirmed_years(who: Principal) -> bool:
 
 def require_calendar_admin(who: Principal) -> None:
     require(who, Can.confirm_calendar_year)
+
+
+# --- the duty lead's hall (monitor, alerts, tide windows) ---------------------------------
+
+
+def require_hall_watcher(who: Principal) -> None:
+    """The hall monitor: leads and admins (the whole hall: counts, states and ticket numbers,
+    no citizen's notes)."""
+    require(who, Can.watch_hall)
+
+
+def require_tide(who: Principal, window: Window) -> None:
+    """A lead re-points a window of their department (any, without one); an admin any."""
+    require(who, Can.open_tide)
+    if not in_scope(who, window):
+        raise Forbidden(
+            "other_department",
+            f"Window {window.number} belongs to another department: its own duty lead opens "
+            "or ends a tide window there.",
+            window=window.number,
+        )
 
 
 # --- hand-offs between departments (转办) ----------------------------------------------------

@@ -144,7 +144,20 @@ def may_see_ledger(audience: Audience, ledger: w.LedgerEventOut) -> bool:
     return audience.department == ledger.department
 
 
-_STAFF_MATTERS = {"extension": None, "overrun": None, "closing": None, "year": None}
+_STAFF_MATTERS = {
+    "extension": None,
+    "overrun": None,
+    "closing": None,
+    "year": None,
+    "tide": None,
+}
+
+WATCHERS = frozenset({w.Role.lead, w.Role.admin})
+"""Who sees congestion alerts (and the hall monitor): the duty leads and admins."""
+
+
+def may_see_alert(audience: Audience) -> bool:
+    return not audience.roles.isdisjoint(WATCHERS)
 
 
 def project(event: w.EventOut, audience: Audience, serving: ServingDepartments) -> w.EventOut:
@@ -165,4 +178,6 @@ def project(event: w.EventOut, audience: Audience, serving: ServingDepartments) 
         update.update({name: None for name in _STAFF_MATTERS if getattr(event, name) is not None})
     if event.ledger is not None and not may_see_ledger(audience, event.ledger):
         update["ledger"] = None
+    if event.alert is not None and not may_see_alert(audience):
+        update["alert"] = None
     return event.model_copy(update=update) if update else event

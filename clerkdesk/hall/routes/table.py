@@ -40,6 +40,9 @@ class RouteTable:
     def post(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
         return self._route(path, ("POST",), options)
 
+    def delete(self, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        return self._route(path, ("DELETE",), options)
+
     def _route(
         self, path: str, methods: tuple[str, ...], options: dict[str, Any]
     ) -> Callable[[Endpoint], Endpoint]:

@@ -17,7 +17,7 @@ WindowNo = Path(ge=1, le=9999, description="The window's number as shown above t
 
 @router.get("/windows", response_model=list[w.WindowOut])
 def list_windows(hall: HallDep, token: TokenDep) -> list[w.WindowOut]:
-    return hall.read(token, lambda s, who, _now: windows.list_windows(s, who))
+    return hall.read(token, lambda s, who, now: windows.list_windows(s, who, now))
 
 
 @router.post("/windows/{number}/sign-in", response_model=w.WindowSessionOut)

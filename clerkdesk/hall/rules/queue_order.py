@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from clerkdesk.hall.rules.tide import tide_position
+
 PRIORITY_RANK = {
     "transferred": 0,
     "green_channel": 1,
@@ -87,18 +89,31 @@ def queue_key(
     )
 
 
+def service_positions(
+    window_services: Sequence[int], tide_services: Sequence[int] = ()
+) -> dict[int, int]:
+    """Each service's position in the window's order: its own from 0, a tide window's
+    (rules.tide) from `TIDE_FIRST`, ahead of them all; a service in both takes the tide's."""
+    position = {service_id: index for index, service_id in enumerate(window_services)}
+    for index, service_id in enumerate(tide_services):
+        position[service_id] = tide_position(index)
+    return position
+
+
 def order_for_window(
     tickets: Iterable[Waiting],
     window_services: Sequence[int],
     now: datetime,
     window_id: int | None = None,
     holder_id: int | None = None,
+    tide_services: Sequence[int] = (),
 ) -> list[Waiting]:
     """The waiting tickets window `window_id` (held by `holder_id`) may call, in the order it
     will call them.
 
-    `window_services` are its services in its order (the positions count from 0)."""
-    position = {service_id: index for index, service_id in enumerate(window_services)}
+    `window_services` are its services in its order (the positions count from 0);
+    `tide_services` a tide window's, called first (`service_positions`)."""
+    position = service_positions(window_services, tide_services)
     eligible = [
         t for t in tickets if t.service_id in position and callable_at(t, window_id, holder_id)
     ]

@@ -39,6 +39,7 @@ from clerkdesk.hall.store.models import (
     Hall,
     HallPolicy,
     Service,
+    ServiceAlertRule,
     Staff,
     Window,
     WindowService,
@@ -75,6 +76,22 @@ class DepartmentSpec(_Spec):
     name: Name
 
 
+class AlertSpec(_Spec):
+    """When a service's queue is congested (issue 13): an alert is raised when any given
+    threshold is reached, and cleared only when every one is below `clear_percent` % of it."""
+
+    waiting: int | None = Field(default=None, ge=1, le=100_000)
+    longest_wait_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    estimated_wait_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    clear_percent: int = Field(default=80, ge=10, le=100)
+
+
+class MonitorSpec(_Spec):
+    """The `[monitor]` section: congestion thresholds for every service without its own."""
+
+    alert: AlertSpec = Field(default_factory=AlertSpec)
+
+
 class ServiceSpec(_Spec):
     code: Code
     name: Name
@@ -84,6 +101,9 @@ class ServiceSpec(_Spec):
     cutoff_minutes: int | None = Field(
         default=None, ge=0, le=480, description="Stop issuing this long before closing"
     )
+    alert: AlertSpec | None = Field(
+        default=None, description="Congestion thresholds; None: the [monitor] section's"
+    )
 
 
 class WindowSpec(_Spec):
@@ -91,6 +111,7 @@ class WindowSpec(_Spec):
     label: Name
     department: Code | None = None
     services: list[Code] = Field(min_length=1)
+    reserve: bool = Field(default=False, description="Staffed only as a tide window (潮汐窗口)")
 
 
 class StaffSpec(_Spec):
@@ -125,6 +146,7 @@ class HallFile(_Spec):
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     leave: LeaveSpec = Field(default_factory=LeaveSpec)
     policy: PolicySpec = Field(default_factory=PolicySpec)
+    monitor: MonitorSpec = Field(default_factory=MonitorSpec)
 
 
 class HallFileError(ValueError):
@@ -214,6 +236,7 @@ def import_hall(session: Session, spec: HallFile, now: datetime) -> ImportReport
 
     departments = _upsert_departments(session, hall, spec, report)
     services = _upsert_services(session, hall, spec, departments, report)
+    _set_alert_rules(session, spec, services)
     _upsert_windows(session, hall, spec, departments, services, report)
     _upsert_staff(session, hall, spec, departments, report, now)
     import_calendar(session, hall, spec.calendar, now)
@@ -233,6 +256,22 @@ def _set_policy(session: Session, hall: Hall, spec: PolicySpec) -> None:
     policy.handoff_placement = spec.handoff_placement
     policy.handoff_flag_after = spec.handoff_flag_after
     policy.handoff_arrival_minutes = spec.handoff_arrival_minutes
+    session.flush()
+
+
+def _set_alert_rules(session: Session, spec: HallFile, services: dict[str, Service]) -> None:
+    """Each service's congestion thresholds: its own, else the [monitor] section's."""
+    for item in spec.services:
+        alert = item.alert or spec.monitor.alert
+        service_id = services[item.code].id
+        rule = session.get(ServiceAlertRule, service_id)
+        if rule is None:
+            rule = ServiceAlertRule(service_id=service_id)
+            session.add(rule)
+        rule.waiting = alert.waiting
+        rule.longest_wait_minutes = alert.longest_wait_minutes
+        rule.estimated_wait_minutes = alert.estimated_wait_minutes
+        rule.clear_percent = alert.clear_percent
     session.flush()
 
 
@@ -318,6 +357,7 @@ def _upsert_windows(
         row.label = item.label
         row.department_id = departments[item.department].id if item.department else None
         row.active = True
+        row.reserve = item.reserve
         session.flush()
         for link in session.scalars(select(WindowService).where(WindowService.window_id == row.id)):
             session.delete(link)

@@ -220,7 +220,7 @@ def call_specific(
     window = held_window(session, who, number)
     row = _find_ticket(conn, who.hall_id, request.ticket, service_day_of(session, who.hall_id, now))
     policy.require_ticket_visible(conn, who, row, request.ticket)
-    serves = {"window_id": window.id, "service_id": row["service_id"]}
+    serves = {"window_id": window.id, "service_id": row["service_id"], "now": now}
     if conn.execute(q.SERVES, serves).first() is None:
         raise Conflict(
             "service_not_at_window",

@@ -16,27 +16,37 @@ from clerkdesk.hall.calendar.cache import service_day_of
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.ticket_states import WAITING
-from clerkdesk.hall.store.models import Service, Ticket, Window, WindowService
+from clerkdesk.hall.rules.tide import services_with_tide
+from clerkdesk.hall.store.models import Service, Ticket, Window
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
-from clerkdesk.hall.wire import open_session, ticket_answer, ticket_out, window_service_ids
+from clerkdesk.hall.wire import (
+    open_session,
+    ticket_answer,
+    ticket_out,
+    tide_in_force,
+    tide_service_ids,
+    window_service_ids,
+)
 
 
-def _waiting_for_window(window: Window):
-    return (
-        select(Ticket)
-        .join(
-            WindowService,
-            (WindowService.service_id == Ticket.service_id)
-            & (WindowService.window_id == window.id),
-        )
-        .where(Ticket.hall_id == window.hall_id, Ticket.status == WAITING)
-    )
+def services_now(session: Session, window: Window, now: datetime) -> tuple[list[int], list[int]]:
+    """The window's own services in its order, and those of a tide in force (called first)."""
+    own = window_service_ids(session, window.id)
+    tide = tide_in_force(session, window.id, now)
+    return own, tide_service_ids(session, tide.id) if tide is not None else []
 
 
 def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.TicketOut]:
     """This window's waiting tickets in the order the server will call them (the pure rule)."""
-    tickets = {t.id: t for t in session.scalars(_waiting_for_window(window))}
+    own, tide = services_now(session, window, now)
+    services = services_with_tide(own, tide)
+    waiting = select(Ticket).where(
+        Ticket.hall_id == window.hall_id,
+        Ticket.status == WAITING,
+        Ticket.service_id.in_(services),
+    )
+    tickets = {t.id: t for t in session.scalars(waiting)}
     ordered = queue_order.order_for_window(
         (
             queue_order.Waiting(
@@ -53,10 +63,11 @@ def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.
             )
             for t in tickets.values()
         ),
-        window_service_ids(session, window.id),
+        own,
         now,
         window.id,
         holder.staff_id if (holder := open_session(session, window.id)) else None,
+        tide,
     )
     return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
 

@@ -20,11 +20,13 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union_all,
     update,
 )
 
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.ticket_states import CALLED, NO_SHOW, SERVING, WAITING
+from clerkdesk.hall.rules.tide import TIDE_FIRST
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
 
@@ -36,6 +38,8 @@ _ws = tables.window_service
 _wsn = tables.window_session
 _staff = tables.staff
 _counter = tables.ticket_counter
+_tw = tables.tide_window
+_ts = tables.tide_service
 
 ANSWER_COLUMNS = (
     *_t.c,
@@ -103,12 +107,33 @@ RANK = case(
 )
 """The SQL twin of rules.queue_order.effective_rank (kept together by a property test)."""
 
+TIDE_IN_FORCE = and_(
+    _tw.c.ended_at.is_(None),
+    _tw.c.started_at <= _NOW,
+    or_(_tw.c.until.is_(None), _tw.c.until > _NOW),
+)
+"""A tide window counts (rules.tide.in_force; bind now)."""
+
+_own_and_tide = union_all(
+    select(_ws.c.service_id, _ws.c.position).where(_ws.c.window_id == bindparam("window_id")),
+    select(_ts.c.service_id, (_ts.c.position + TIDE_FIRST).label("position"))
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .where(_tw.c.window_id == bindparam("window_id"), TIDE_IN_FORCE),
+).subquery("own_and_tide")
+SERVED = (
+    select(_own_and_tide.c.service_id, func.min(_own_and_tide.c.position).label("position"))
+    .group_by(_own_and_tide.c.service_id)
+    .subquery("served")
+)
+"""The services the window calls now (bind window_id, now) with their positions: its own from
+0, a tide's first (rules.tide.services_with_tide; a service in both takes the tide's place)."""
+
 _PARKED_BACK_HERE = _t.c.back_window_id == bindparam("window_id")
 ORDER_RANK = case((_PARKED_BACK_HERE, _t.c.back_rank), else_=RANK)
-ORDER_POSITION = case((_PARKED_BACK_HERE, _t.c.back_position), else_=_ws.c.position)
+ORDER_POSITION = case((_PARKED_BACK_HERE, _t.c.back_position), else_=SERVED.c.position)
 """rules.queue_order.queue_key's first two parts: a ticket parked at the back of this window's
 queue ranks there as the last one waiting did when it was parked (service positions are the
-window's list from 0, as the hall file import writes them)."""
+window's list from 0, as the hall file import writes them; a tide's services come first)."""
 
 
 _HOLDER_HERE = select(_wsn.c.staff_id).where(
@@ -126,11 +151,7 @@ def _waiting_in_order(*columns: Any) -> Select[Any]:
     """The window's waiting tickets (bind hall_id, window_id, now) in the fair order."""
     return (
         select(*columns)
-        .join_from(
-            _t,
-            _ws,
-            and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
-        )
+        .join_from(_t, SERVED, SERVED.c.service_id == _t.c.service_id)
         .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING, CALLABLE_HERE)
         .order_by(ORDER_RANK, ORDER_POSITION, _t.c.queue_at, _t.c.id)
         .limit(1)
@@ -149,9 +170,8 @@ FIRST_IN_LINE = _waiting_in_order(_t.c.id, _t.c.code)
 CALLABLE_AT = select(_t.c.id).where(_t.c.id == bindparam("ticket_id"), CALLABLE_HERE)
 """The ticket (bind ticket_id), if window window_id may call it as far as its target goes."""
 
-SERVES = select(_ws.c.position).where(
-    _ws.c.window_id == bindparam("window_id"), _ws.c.service_id == bindparam("service_id")
-)
+SERVES = select(SERVED.c.position).where(SERVED.c.service_id == bindparam("service_id"))
+"""Whether the window calls the service now (bind window_id, service_id, now), tide included."""
 
 # --- one ticket -------------------------------------------------------------------------------
 
@@ -261,11 +281,7 @@ EARLIEST_WAITING = _waiting_for_service_edge(func.min)
 
 LAST_IN_LINE = (
     select(ORDER_RANK, ORDER_POSITION, _t.c.queue_at, _t.c.id)
-    .join_from(
-        _t,
-        _ws,
-        and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
-    )
+    .join_from(_t, SERVED, SERVED.c.service_id == _t.c.service_id)
     .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING, CALLABLE_HERE)
     .order_by(ORDER_RANK.desc(), ORDER_POSITION.desc(), _t.c.queue_at.desc(), _t.c.id.desc())
     .limit(1)

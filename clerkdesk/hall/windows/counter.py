@@ -34,7 +34,7 @@ def counter_state(session: Session, who: Principal, number: int, now: datetime) 
     holder = open_session(session, window.id)
     policy = load_counter_policy(session, who.hall_id)
     return counter_state_out(
-        window_out(session, window),
+        window_out(session, window, now),
         current,
         queries.queue_for_window(session, window, now),
         day_counts(session, holder.staff_id if holder else who.staff_id, who, now),

@@ -133,8 +133,11 @@ def set_paused(
     return window_out(session, window)
 
 
-def list_windows(session: Session, who: Principal) -> list[w.WindowOut]:
+def list_windows(
+    session: Session, who: Principal, now: datetime | None = None
+) -> list[w.WindowOut]:
+    """The hall's windows; with `now`, each with the tide window in force then."""
     windows = session.scalars(
         select(Window).where(Window.hall_id == who.hall_id, Window.active).order_by(Window.number)
     )
-    return [window_out(session, window) for window in windows]
+    return [window_out(session, window, now) for window in windows]

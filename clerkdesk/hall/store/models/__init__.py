@@ -19,6 +19,12 @@ from clerkdesk.hall.store.models.closing import ExtensionRequest, Overrun, Windo
 from clerkdesk.hall.store.models.events import Event
 from clerkdesk.hall.store.models.hall import Department, Hall, Service, Window, WindowService
 from clerkdesk.hall.store.models.handoffs import HandOff
+from clerkdesk.hall.store.models.monitor import (
+    ServiceAlert,
+    ServiceAlertRule,
+    TideService,
+    TideWindow,
+)
 from clerkdesk.hall.store.models.tickets import Ticket, TicketCounter, TicketTransition
 from clerkdesk.hall.store.models.windows import (
     OPEN_SESSION_INDEXES,
@@ -43,10 +49,14 @@ __all__ = [
     "IdempotentResponse",
     "Overrun",
     "Service",
+    "ServiceAlert",
+    "ServiceAlertRule",
     "Staff",
     "Ticket",
     "TicketCounter",
     "TicketTransition",
+    "TideService",
+    "TideWindow",
     "UTCDateTime",
     "WeeklyHours",
     "Window",

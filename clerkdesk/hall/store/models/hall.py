@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerkdesk.hall.store.models.base import Base, UTCDateTime
@@ -56,6 +56,9 @@ class Window(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), nullable=True)
     last_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    reserve: Mapped[bool] = mapped_column(  # staffed only as a tide window (潮汐窗口)
+        Boolean, default=False, server_default=false()
+    )
 
 
 class WindowService(Base):

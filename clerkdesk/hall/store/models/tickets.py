@@ -35,6 +35,18 @@ class Ticket(Base):
         ),
         Index("ix_ticket_queue", "hall_id", "status", "service_id", "queue_at"),
         Index("ix_ticket_window_status", "window_id", "status"),
+        # The hall monitor's and the day report's sums over a day (issue 13): read from the
+        # index alone, never the rows (20,000 a day at a large hall).
+        Index(
+            "ix_ticket_day",
+            "hall_id",
+            "local_date",
+            "window_id",
+            "service_id",
+            "status",
+            "started_at",
+            "finished_at",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))

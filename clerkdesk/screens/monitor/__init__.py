@@ -1,0 +1,1 @@
+"""The duty lead's hall monitor (issue 13)."""
