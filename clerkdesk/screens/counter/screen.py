@@ -20,7 +20,7 @@ from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _, ngettext
-from clerkdesk.messages import SignedOut, TicketPicked, WindowLeft
+from clerkdesk.messages import TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
 from clerkdesk.screens.counter.keys import counter_bindings, counter_commands, extend_keys
@@ -29,7 +29,6 @@ from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies
 from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts
 from clerkdesk.state.display import local_time
-from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
@@ -62,11 +61,11 @@ class CounterScreen(Screen[None]):
             self,
             ws,
             backoff,
-            changed=self._link_changed,
+            reread=self.request_refresh,
+            redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            refused=self._refused,
         )
         self.closing = ClosingTime(
             self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
@@ -160,23 +159,8 @@ class CounterScreen(Screen[None]):
         self._render_status()
         self.closing.tick()
 
-    def _failed(self, error: ApiError) -> None:
-        if self.gone:
-            return
-        if isinstance(error, Unauthorized):
-            self.post_message(SignedOut(explain(error, self.ws.zone)))
-        else:
-            self.say(explain(error, self.ws.zone), error=True)
-
     @on_screen
-    def _link_changed(self) -> None:
-        banner = self.query_one(OfflineBanner)
-        if self.link.online:
-            banner.hide()
-            self.request_refresh()
-            self.link.run_pending()
-        else:
-            banner.show(self.link.offline_reason(), self.link.retry_at)
+    def _render_link(self) -> None:
         self._render_status()
         self._update_offer()
 
@@ -210,7 +194,7 @@ class CounterScreen(Screen[None]):
                     self.link.lost(exc.reason)
                     return
                 except ApiError as exc:
-                    self._failed(exc)
+                    self.link.failed(exc)
                     return
                 if self.model.load(state, stamp):
                     self.render_counter()
@@ -235,16 +219,12 @@ class CounterScreen(Screen[None]):
                     if self.model.touches(item):
                         self.request_refresh()
         except Unauthorized as exc:
-            self._failed(exc)
+            self.link.failed(exc)
 
     # --- the hall's answers (HallLink sends each intent exactly once) --------------------------
 
     async def _deliver(self, intent: Intent) -> Answer:
         return await intent.send(self.ws.client, intent.key)
-
-    def _refused(self, error: ApiError) -> None:
-        self._failed(error)
-        self.request_refresh()
 
     def _delivered(self, intent: Intent, answer: Answer) -> None:
         if isinstance(answer, w.TicketOut):

@@ -22,7 +22,7 @@ from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
-from clerkdesk.messages import BackFromDutyLead, SignedOut
+from clerkdesk.messages import BackFromDutyLead
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.lead import decisions
@@ -39,7 +39,7 @@ from clerkdesk.state.lead import (
     LeadDesk,
     status_parts,
 )
-from clerkdesk.state.refusals import explain, explain_decision
+from clerkdesk.state.refusals import explain_decision
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.widgets.lead_inbox import (
@@ -84,11 +84,12 @@ class DutyLeadScreen(Screen[None]):
             self,
             ws,
             backoff,
-            changed=self._link_changed,
+            reread=lambda: self.request_refresh(*EVERYTHING),
+            redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            refused=self._refused,
+            explain=explain_decision,
         )
         self._offer: tuple[object, ...] = ()
         self._refreshing = False
@@ -211,23 +212,8 @@ class DutyLeadScreen(Screen[None]):
         self.query_one(OfflineBanner).tick()
         self._render_status()
 
-    def _failed(self, error: ApiError) -> None:
-        if self.gone:
-            return
-        if isinstance(error, Unauthorized):
-            self.post_message(SignedOut(explain(error, self.ws.zone)))
-        else:
-            self.say(explain_decision(error, self.ws.zone), error=True)
-
     @on_screen
-    def _link_changed(self) -> None:
-        banner = self.query_one(OfflineBanner)
-        if self.link.online:
-            banner.hide()
-            self.request_refresh(*EVERYTHING)
-            self.link.run_pending()
-        else:
-            banner.show(self.link.offline_reason(), self.link.retry_at)
+    def _render_link(self) -> None:
         self._render_status()
         self.refresh_bindings()
 
@@ -255,7 +241,7 @@ class DutyLeadScreen(Screen[None]):
                         self.link.lost(exc.reason)
                         return
                     except ApiError as exc:
-                        self._failed(exc)
+                        self.link.failed(exc)
                         return
                     if fresh:
                         self.render_desk()  # what the desk holds is what the screen shows
@@ -285,16 +271,12 @@ class DutyLeadScreen(Screen[None]):
                     if parts:
                         self.request_refresh(*parts)
         except Unauthorized as exc:
-            self._failed(exc)
+            self.link.failed(exc)
 
     # --- the lead's decisions (HallLink sends each exactly once) -------------------------------
 
     async def _deliver(self, decision: Decision) -> Answer:
         return await decision.send(self.closing, decision.key)
-
-    def _refused(self, error: ApiError) -> None:
-        self._failed(error)
-        self.request_refresh(*EVERYTHING)
 
     def _delivered(self, decision: Decision, answer: Answer) -> None:
         self.desk.apply(answer)
