@@ -14,7 +14,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from clerkdesk.api.errors import Conflict, HallClientError
 from clerkdesk.config import ConfigError, Settings, load_settings, save_settings
@@ -185,7 +185,13 @@ class ClerkDeskApp(App[None]):
         self.switch_screen(self._counter(message.window))
 
     def on_window_left(self, message: WindowLeft) -> None:
+        self._close_dialogs()  # a window taken over while a dialog was open on it
         self.switch_screen(WindowPickerScreen(self.ws, message.reason))
+
+    def _close_dialogs(self) -> None:
+        """Close the dialogs and the palette above the working screen, unanswered."""
+        while isinstance(self.screen, ModalScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "duty_lead":

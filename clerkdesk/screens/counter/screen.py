@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import TicketPicked, WindowLeft
@@ -27,8 +27,9 @@ from clerkdesk.screens.counter.keys import counter_bindings, counter_commands, e
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies
-from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts
+from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts, taken_over_by
 from clerkdesk.state.display import local_time
+from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
@@ -38,6 +39,7 @@ from clerkdesk.widgets.queue_table import QueueTable
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 T = TypeVar("T")
+LOST_WINDOW = frozenset({"not_your_window", "window_not_visible"})  # the hall's words for it
 
 
 class CounterScreen(Screen[None]):
@@ -66,6 +68,7 @@ class CounterScreen(Screen[None]):
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
+            taken=self._window_refused,
         )
         self.closing = ClosingTime(
             self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
@@ -197,9 +200,10 @@ class CounterScreen(Screen[None]):
                     self.link.failed(exc)
                     return
                 if self.model.load(state, stamp):
+                    if not self.model.held_by_me:  # a lead, who may still read it
+                        self.lose_window(self.model.window.holder if self.model.window else None)
+                        return
                     self.render_counter()
-                    if not self.model.held_by_me:
-                        self.say(lost_window_text(self.model, self.ws.zone), error=True)
                     if not self._following:
                         self._following = True
                         self.run_worker(self._follow(), group="stream", exclusive=True)
@@ -215,11 +219,49 @@ class CounterScreen(Screen[None]):
                 if isinstance(item, StreamStatus):
                     self.link.heard(item)
                 else:
+                    holder = taken_over_by(item, self.model.window_number, self.ws.staff_no)
+                    if holder is not None:
+                        self.lose_window(holder)
+                        return
                     self.closing.heard(item)
                     if self.model.touches(item):
                         self.request_refresh()
         except Unauthorized as exc:
             self.link.failed(exc)
+
+    # --- the window taken over ------------------------------------------------------------------
+
+    def _window_refused(self, error: ApiError) -> bool:
+        """The hall says this window is no longer the clerk's (its event may not have come):
+        find out who holds it now, then back to the picker. True: dealt with here."""
+        if error.code not in LOST_WINDOW or error.params.get(
+            "window", self.model.window_number
+        ) != (self.model.window_number):
+            return False
+        self.run_worker(self._who_holds_it(error), group="lost", exclusive=True)
+        return True
+
+    async def _who_holds_it(self, error: ApiError) -> None:
+        try:
+            windows = await self.ws.client.windows()
+        except HallClientError:
+            windows = []
+        found = next((x for x in windows if x.number == self.model.window_number), None)
+        holder = found.holder if found is not None else None
+        if holder is not None and holder.staff.staff_no == self.ws.staff_no:
+            self.say(explain(error, self.ws.zone), error=True)  # still mine: say the refusal
+            return
+        self.lose_window(holder)
+
+    def lose_window(self, holder: w.WindowSessionOut | None) -> None:
+        """Someone else holds this window now (or nobody): say who and since when, back to the
+        window picker. Nothing more is sent from here."""
+        if self.gone:
+            return
+        self.link.closed = True
+        self.post_message(
+            WindowLeft(lost_window_text(self.model.window_number, holder, self.ws.zone))
+        )
 
     # --- the hall's answers (HallLink sends each intent exactly once) --------------------------
 

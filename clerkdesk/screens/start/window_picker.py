@@ -96,6 +96,8 @@ class WindowPickerScreen(Screen[None]):
                 name=name, hall=me.hall_name if me else ""
             )
         )
+        if self._message:  # why the clerk is here again (a window taken over)
+            self.say(self._message)
         rebuild(self.query_one(DataTable), self._columns(), [])
         self.reload()
         self.follow()
