@@ -11,6 +11,7 @@ and redraw, how a change is sent, how its answer is shown and how a refusal is w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import time
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import StreamStatus
 from clerkdesk.i18n import _
 from clerkdesk.messages import SignedOut
@@ -126,12 +127,19 @@ class HallLink(Generic[C, A]):
     def heard(self, status: StreamStatus) -> None:
         """The event stream (re)connected or dropped: online or not, and the next try."""
         was = self.online
+        if status.connected and self.stream_seen and not self.stream_up:  # back: the hall's
+            self.screen.run_worker(self._follow_clock(), group="clock", exclusive=True)  # clock
         self.stream_up = status.connected
         self.stream_seen = self.stream_seen or status.connected
         if status.retry_in_s is not None:
             self.retry_at = time.monotonic() + status.retry_in_s
         if was != self.online or not status.connected:
             self.changed()
+
+    async def _follow_clock(self) -> None:
+        """The hall may have moved on (a demo restarted, another speed): take its clock again."""
+        with contextlib.suppress(HallClientError):
+            await self.ws.follow_hall_clock()
 
     def lost(self, reason: str) -> None:
         """A call got no answer: offline, and ask the hall's health until it answers."""
