@@ -238,6 +238,8 @@ class HallLink(Generic[C, A]):
             self.pending = None
             self.failed(exc)
             self._reread()
+            if not self.gone:
+                self._redraw()
             return
         finally:
             self.in_flight = False

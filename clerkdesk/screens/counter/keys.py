@@ -59,9 +59,15 @@ def counter_commands(screen: Screen[Any]) -> list[SystemCommand]:
 EXTEND_ID = "counter.extend"
 
 
-def extend_keys(keymap: Mapping[str, str]) -> str:
-    """The extend action's keys as the closing banner names them: remapped in config.toml's
+def action_keys(name: str, keymap: Mapping[str, str]) -> str:
+    """An action's keys as the footer and the messages name them: remapped in config.toml's
     [keymap] (binding id = "keys"), or its own."""
-    if EXTEND_ID in keymap:
-        return keys_shown(keymap[EXTEND_ID])
-    return key_display(next(a for a in COUNTER_ACTIONS if a.name == "extend"))
+    remapped = keymap.get(f"counter.{name}")
+    if remapped is not None:
+        return keys_shown(remapped)
+    return key_display(next(a for a in COUNTER_ACTIONS if a.name == name))
+
+
+def extend_keys(keymap: Mapping[str, str]) -> str:
+    """The extend action's keys as the closing banner names them."""
+    return action_keys("extend", keymap)

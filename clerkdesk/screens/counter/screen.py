@@ -23,13 +23,19 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
-from clerkdesk.screens.counter.keys import counter_bindings, counter_commands, extend_keys
+from clerkdesk.screens.counter.keys import (
+    action_keys,
+    counter_bindings,
+    counter_commands,
+    extend_keys,
+)
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
-from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, applies
+from clerkdesk.screens.type_ahead import keys_may_go
+from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent
 from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts, taken_over_by
 from clerkdesk.state.display import local_time
-from clerkdesk.state.refusals import explain
+from clerkdesk.state.refusals import CounterNow, counter_refusal, explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
@@ -70,10 +76,13 @@ class CounterScreen(Screen[None]):
             delivered=self._delivered,
             taken=self._window_refused,
         )
+        self.keymap: Mapping[str, str] = keymap or {}
         self.closing = ClosingTime(
-            self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
+            self, ws, self.model, self.link, keys=extend_keys(self.keymap), say=self.say
         )
         self._dirty = self._refreshing = self._following = False
+        self._asking = False  # a dialog of the clerk's action is open, or its answer not taken
+        self._unreadable = False  # the hall refused to read the counter (keys wait for nothing)
         self._showing_answer = False  # an action's answer is on its way to the screen
         self._offer: tuple[Any, ...] = ()
 
@@ -109,14 +118,38 @@ class CounterScreen(Screen[None]):
 
     # --- what is offered -----------------------------------------------------------------------
 
+    def now(self) -> CounterNow:
+        m = self.model
+        return CounterNow(
+            loaded=m.loaded,
+            online=self.link.online,
+            held=m.held_by_me,
+            ticket=m.current.code if m.current else "",
+            status=m.status,
+            paused=m.paused,
+            extension_pending=m.closing.pending(),
+            keys=lambda name: action_keys(name, self.keymap),
+        )
+
+    def refusal(self, action: str) -> str | None:
+        """Why the action cannot be done now (None: it can, and the footer offers it)."""
+        closing = action == "extend" and self.closing.extend_offered()
+        return counter_refusal(action, self.now(), closing)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in ACTION_NAMES:
             return True
-        m = self.model
-        closing = action == "extend" and self.closing.extend_offered()
-        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
-            return False
-        return True if self.link.online else None
+        return self.refusal(action) is None  # off: hidden; pressed anyway, it says why
+
+    def key_refusal(self, actions: list[str]) -> str:
+        return next(filter(None, map(self.refusal, actions)), "")
+
+    def keys_ready(self) -> bool:
+        """Keys typed while an action is on its way (or its dialog's answer, or the first read)
+        wait for it, and are applied in order; offline they are refused at once, saying so."""
+        if not self.link.online or self._unreadable:
+            return True
+        return self.model.loaded and self.link.pending is None and not self._asking
 
     def _update_offer(self) -> None:
         m = self.model
@@ -146,6 +179,7 @@ class CounterScreen(Screen[None]):
         self.query_one(MyCounts).show(m.counts)
         self._render_status()
         self._update_offer()
+        keys_may_go(self)
 
     @on_screen
     def _render_status(self) -> None:
@@ -166,6 +200,7 @@ class CounterScreen(Screen[None]):
     def _render_link(self) -> None:
         self._render_status()
         self._update_offer()
+        keys_may_go(self)
 
     # --- reading the counter -------------------------------------------------------------------
 
@@ -197,8 +232,11 @@ class CounterScreen(Screen[None]):
                     self.link.lost(exc.reason)
                     return
                 except ApiError as exc:
+                    self._unreadable = True
                     self.link.failed(exc)
+                    keys_may_go(self)
                     return
+                self._unreadable = False
                 if self.model.load(state, stamp):
                     if not self.model.held_by_me:  # a lead, who may still read it
                         self.lose_window(self.model.window.holder if self.model.window else None)
@@ -293,10 +331,13 @@ class CounterScreen(Screen[None]):
 
     def _ask(self, ask: Ask[T, Intent]) -> None:
         def chosen(answer: T | None) -> None:
+            self._asking = False
             intent = ask.then(answer)
             if intent is not None:
                 self.link.send_once(intent)
+            keys_may_go(self)
 
+        self._asking = True
         self.app.push_screen(ask.dialog, chosen)
 
     def _ticket(self) -> w.TicketOut:
@@ -304,8 +345,11 @@ class CounterScreen(Screen[None]):
         return self.model.current
 
     def on_ticket_picked(self, message: TicketPicked) -> None:
-        if self.check_action("call_ticket", ()) is True:
+        why = self.refusal("call_ticket")
+        if why is None:
             self.action_call_ticket(message.code)
+        else:
+            self.say(why, error=True)
 
     def action_call_next(self) -> None:
         self.link.send_once(intents.call_next(self.model.window_number))

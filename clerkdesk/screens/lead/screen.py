@@ -27,19 +27,21 @@ from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.lead import decisions
 from clerkdesk.screens.lead.keys import lead_bindings, lead_commands
+from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.display import local_time
 from clerkdesk.state.lead import (
     CALENDAR,
     EVERYTHING,
     EXTENSIONS,
     LEAD_ACTION_NAMES,
+    LEAD_ACTIONS,
     OVERRUNS,
     Answer,
     Decision,
     LeadDesk,
     status_parts,
 )
-from clerkdesk.state.refusals import explain_decision
+from clerkdesk.state.refusals import LeadNow, explain_decision, lead_refusal
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.widgets.lead_inbox import (
@@ -93,6 +95,8 @@ class DutyLeadScreen(Screen[None]):
         )
         self._offer: tuple[object, ...] = ()
         self._refreshing = False
+        self._asking = False  # a decision's dialog is open, or its answer not yet taken
+        self._unreadable = False  # the hall refused to read the lists (keys wait for nothing)
         self._wanted: frozenset[str] = frozenset()  # what to read next
 
     @property
@@ -153,7 +157,32 @@ class DutyLeadScreen(Screen[None]):
         offered, mine = self.desk.offer(action, self.request(), self.overrun(), self.is_admin)
         if not offered:
             return False
-        return True if self.link.online and not mine else None  # shown, but off
+        if mine:
+            return None  # shown, but off: another lead decides (pressed, it says so)
+        return self.link.online  # offline: not offered (pressed, it says why)
+
+    def key_refusal(self, actions: list[str]) -> str:
+        request, overrun = self.request(), self.overrun()
+        now = LeadNow(
+            online=self.link.online,
+            request=request is not None,
+            requests=len(self.desk.inbox),
+            own_request=bool(request and self.desk.is_mine(request)),
+            overrun=overrun is not None,
+            overruns=sum(o.status == w.OverrunStatus.pending for o in self.desk.overruns),
+            own_overrun=bool(overrun and overrun.staff.staff_no == self.me),
+            admin=self.is_admin,
+            unconfirmed_years=bool(self.desk.unconfirmed_years),
+        )
+        labels = {a.name: a.label for a in LEAD_ACTIONS}
+        return lead_refusal(actions[0], labels.get(actions[0], actions[0]), now)
+
+    def keys_ready(self) -> bool:
+        """Keys typed while a decision is on its way (or its dialog's answer, or the first
+        read) wait for it; offline they are refused at once, saying so."""
+        if not self.link.online or self._unreadable:
+            return True
+        return self.desk.loaded and self.link.pending is None and not self._asking
 
     @property
     def me(self) -> str:
@@ -192,6 +221,7 @@ class DutyLeadScreen(Screen[None]):
         self._show_detail()
         self._render_status()
         self._update_offer()
+        keys_may_go(self)
 
     @on_screen
     def _show_detail(self) -> None:
@@ -216,6 +246,7 @@ class DutyLeadScreen(Screen[None]):
     def _render_link(self) -> None:
         self._render_status()
         self.refresh_bindings()
+        keys_may_go(self)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -241,8 +272,11 @@ class DutyLeadScreen(Screen[None]):
                         self.link.lost(exc.reason)
                         return
                     except ApiError as exc:
+                        self._unreadable = True
                         self.link.failed(exc)
+                        keys_may_go(self)
                         return
+                    self._unreadable = False
                     if fresh:
                         self.render_desk()  # what the desk holds is what the screen shows
                     else:
@@ -286,10 +320,13 @@ class DutyLeadScreen(Screen[None]):
 
     def _ask(self, ask: Ask[T, Decision]) -> None:
         def chosen(answer: T | None) -> None:
+            self._asking = False
             decision = ask.then(answer)
             if decision is not None:
                 self.link.send_once(decision)
+            keys_may_go(self)
 
+        self._asking = True
         self.app.push_screen(ask.dialog, chosen)
 
     def action_approve(self) -> None:
