@@ -205,6 +205,25 @@ async def test_the_lead_says_why_a_decision_key_does_nothing_and_applies_keys_ty
     assert decided.status == w.ExtensionStatus.approved
 
 
+async def test_keys_typed_ahead_follow_the_lead_from_his_counter_to_his_screen_and_back(
+    hall: RunningHall, kiosk: HallClient, wang_fang: HallClient
+) -> None:
+    """张伟 at his counter (window 9) types `d a Esc` in one go: his lead screen opens, reads the
+    inbox, approves 王芳's request, and he is back at his counter."""
+    await three_waiting_at_window_8(hall, kiosk)
+    asked = await ClosingClient(wang_fang).request_extension(8, 20, "三位群众等候")
+    app = app_for(hall, staff_no="2001", window=9)
+    async with app.run_test(size=(80, 24)) as pilot:
+        counter = await at_counter(pilot)
+        burst(app, ["d", "a", "escape"])
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CounterScreen) and app.screen is not counter
+        )
+    decided = (await ClosingClient(wang_fang).closing(8)).extension
+    assert decided is not None and decided.id == asked.id
+    assert decided.status == w.ExtensionStatus.approved
+
+
 async def test_his_own_request_is_greyed_and_a_says_another_lead_decides(
     hall: RunningHall, kiosk: HallClient
 ) -> None:

@@ -4,16 +4,22 @@ she only finds out when the hall refuses her next action."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
-import httpx
+import pytest
+from textual import events
 
 from clerkdesk.api.client import HallClient
+from clerkdesk.api.events import StreamStatus
 from clerkdesk.api.schemas import TicketStatus
+from clerkdesk.screens.counter import screen as counter_screen
 from clerkdesk.screens.counter.ticket_dialogs import ParkDialog
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from tests.conftest import RunningHall, signed_in
-from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation
+from tests.test_tui_closing import told
+from tests.tui_support import app_for, at_counter, screen_text, wait_for
 
 
 async def test_a_take_over_seen_live_says_who_and_when_and_goes_back_to_the_picker(
@@ -39,39 +45,31 @@ async def test_a_take_over_seen_live_says_who_and_when_and_goes_back_to_the_pick
         await liu.aclose()
 
 
-class NoEvents(httpx.AsyncBaseTransport):
-    """The hall, except that its event stream stays open and says nothing: the counter learns
-    of the take-over only from the hall's refusal."""
+class SilentStream:
+    """The counter's event stream, connected but saying nothing (its events lost on the way):
+    the counter learns of the take-over only from the hall's refusal."""
 
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/events":
-            return httpx.Response(
-                200, headers={"content-type": "text/event-stream"}, stream=Silence()
-            )
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    async def __aiter__(self) -> AsyncIterator[StreamStatus]:
+        yield StreamStatus(connected=True)
+        await asyncio.Event().wait()  # until the counter goes
 
 
-class Silence(httpx.AsyncByteStream):
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        import asyncio
-
-        yield b": connected\n\n"
-        await asyncio.Event().wait()  # until the workstation closes it
+@pytest.fixture
+def no_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(counter_screen, "EventSubscription", SilentStream)
 
 
 async def test_a_take_over_found_out_by_a_refusal_says_who_and_when(
-    hall: RunningHall, kiosk: HallClient
+    hall: RunningHall, kiosk: HallClient, no_events: None
 ) -> None:
-    """No event reaches 王芳's counter; she presses n at 09:07 and the hall refuses: she is told
-    刘洋 holds window 8 since 09:05 and is back at the picker (l, F12 did nothing before)."""
+    """No event reaches 王芳's counter; she types `n s c` at 09:07 and the hall refuses the call:
+    she is told 刘洋 holds window 8 since 09:05 and is back at the picker, and that the two keys
+    typed after n were not used."""
     await kiosk.issue("hukou")
-    app = app_for(hall, ws=workstation(hall, transport=NoEvents()))
+    app = app_for(hall)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await at_counter(pilot)
         hall.clock.advance(minutes=5)
@@ -79,18 +77,25 @@ async def test_a_take_over_found_out_by_a_refusal_says_who_and_when(
         await liu.sign_in(8, force=True)
         hall.clock.advance(minutes=2)
         assert screen.model.held_by_me  # nothing told the counter yet
-        await pilot.press("n")
+        notes = told(app)
+        burst = ["n", "s", "c"]  # typed in one go: s and c wait for the answer to n
+        for key in burst:
+            app.post_message(events.Key(key, key))
         await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
         await wait_for(pilot, lambda: "刘洋 took over window 8 at 09:05" in screen_text(app))
+        await wait_for(pilot, lambda: notes)
+        assert notes == [
+            "2 keys typed ahead were not used: the screen they were typed at has closed."
+        ]
         await liu.aclose()
     assert (await kiosk.ticket(1)).status == TicketStatus.waiting
 
 
 async def test_leave_on_a_window_taken_unseen_goes_back_to_the_picker(
-    hall: RunningHall, kiosk: HallClient
+    hall: RunningHall, kiosk: HallClient, no_events: None
 ) -> None:
     """The same, found out by l (leave): refused by the hall, then the picker says who."""
-    app = app_for(hall, ws=workstation(hall, transport=NoEvents()))
+    app = app_for(hall)
     async with app.run_test(size=(100, 30)) as pilot:
         await at_counter(pilot)
         liu = await signed_in(hall, "1004")

@@ -186,7 +186,15 @@ class TypeAhead:
     # --- keys that cannot go on --------------------------------------------------------------
 
     def _owner_here(self) -> bool:
-        return self.owner is not None and self.owner in self.app.screen_stack
+        """Is the screen the keys wait for still there? A key that moved to another keyed
+        screen (d to the lead's screen, Esc back to the counter) hands the rest on to it."""
+        if self.owner is not None and self.owner in self.app.screen_stack:
+            return True
+        top = self.app.screen
+        if isinstance(top, KeyedScreen):
+            self.owner = top
+            return True
+        return isinstance(top, Dialog) and self._keyed_below(top)
 
     def _say(self, text: str) -> None:
         top = self.app.screen

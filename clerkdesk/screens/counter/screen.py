@@ -83,6 +83,7 @@ class CounterScreen(Screen[None]):
         self._dirty = self._refreshing = self._following = False
         self._asking = False  # a dialog of the clerk's action is open, or its answer not taken
         self._unreadable = False  # the hall refused to read the counter (keys wait for nothing)
+        self._losing = False  # the hall says the window is not the clerk's: finding out who
         self._showing_answer = False  # an action's answer is on its way to the screen
         self._offer: tuple[Any, ...] = ()
 
@@ -147,6 +148,8 @@ class CounterScreen(Screen[None]):
     def keys_ready(self) -> bool:
         """Keys typed while an action is on its way (or its dialog's answer, or the first read)
         wait for it, and are applied in order; offline they are refused at once, saying so."""
+        if self._losing or self.link.closed:
+            return False  # the window is lost: the keys go with the counter (and say so)
         if not self.link.online or self._unreadable:
             return True
         return self.model.loaded and self.link.pending is None and not self._asking
@@ -276,6 +279,7 @@ class CounterScreen(Screen[None]):
             "window", self.model.window_number
         ) != (self.model.window_number):
             return False
+        self._losing = True  # keys typed meanwhile wait: they are not for a window lost
         self.run_worker(self._who_holds_it(error), group="lost", exclusive=True)
         return True
 
@@ -287,7 +291,9 @@ class CounterScreen(Screen[None]):
         found = next((x for x in windows if x.number == self.model.window_number), None)
         holder = found.holder if found is not None else None
         if holder is not None and holder.staff.staff_no == self.ws.staff_no:
+            self._losing = False
             self.say(explain(error, self.ws.zone), error=True)  # still mine: say the refusal
+            keys_may_go(self)
             return
         self.lose_window(holder)
 
