@@ -180,6 +180,24 @@ async def test_keys_typed_ahead_into_a_dialog_follow_it_in_order(
         assert app.screen is screen
 
 
+async def test_a_ticket_number_and_reason_typed_with_t_in_one_go_fill_the_dialog(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """`t f002 Enter elderly Enter` typed in one go (before the dialog is up): the number goes
+    into the number field, the reason into the reason field, and F002 is called out of turn."""
+    await kiosk.issue("hukou")
+    second = await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        burst(app, ["t", *"f002", "enter", *"elderly", "enter"])
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        assert screen.model.current is not None and screen.model.current.id == second.id
+        assert app.screen is screen
+    called = await kiosk.ticket(second.id)
+    assert called.status == w.TicketStatus.called
+
+
 async def test_the_lead_says_why_a_decision_key_does_nothing_and_applies_keys_typed_ahead(
     hall: RunningHall, kiosk: HallClient, wang_fang: HallClient
 ) -> None:
@@ -219,6 +237,7 @@ async def test_keys_typed_ahead_follow_the_lead_from_his_counter_to_his_screen_a
         await wait_for(
             pilot, lambda: isinstance(app.screen, CounterScreen) and app.screen is not counter
         )
+        await at_counter(pilot)  # his counter again, read and following the hall
     decided = (await ClosingClient(wang_fang).closing(8)).extension
     assert decided is not None and decided.id == asked.id
     assert decided.status == w.ExtensionStatus.approved

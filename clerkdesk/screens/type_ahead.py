@@ -73,11 +73,16 @@ def nothing_here(event: events.Key) -> str:
     )
 
 
+TAKEN, LATER, NOT_TAKEN = "taken", "later", "not taken"  # what became of a key (press)
+
+
 class TypeAhead:
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self.held: deque[events.Key] = deque()
-        self.owner: Screen[Any] | None = None  # the keyed screen the held keys were typed at
+        self.held: deque[events.Key] = deque()  # in order, for the screen on top once ready
+        self.later: deque[events.Key] = deque()  # a dialog did not take them: for the screen
+        # under it, once the dialog is answered
+        self.owner: Screen[Any] | None = None  # the keyed screen the keys were typed at
         self._release_asked = False
 
     def start(self) -> None:
@@ -87,29 +92,28 @@ class TypeAhead:
     # --- a key comes in ----------------------------------------------------------------------
 
     def hold(self, event: events.Key) -> bool:
-        """Keep the key for later (True) if keys before it wait for the keyed screen on top, or
-        that screen is not ready, or its dialog is not up yet."""
-        if self.held and not self._owner_here():
+        """Keep the key for later (True): keys before it wait, or the keyed screen on top is
+        not ready, or the dialog it opened is not up yet."""
+        if (self.held or self.later) and not self._owner_here():
             self._drop()
         top = self.app.screen
-        if isinstance(top, KeyedScreen):
-            if not self.held and top.keys_ready():
-                return False
-            self.owner = top
-        elif not (isinstance(top, Dialog) and not top.is_mounted and self._keyed_below(top)):
-            return False  # a dialog that is up has the key first (press)
-        self._keep(event)
+        if not self.held:
+            if isinstance(top, KeyedScreen):
+                if top.keys_ready() and not self.later:
+                    return False
+                self.owner = top
+            elif not (isinstance(top, Dialog) and not top.is_mounted and self._keyed_below(top)):
+                return False  # a dialog that is up has the key first (press)
+        self._keep(self.held, event)
         return True
 
-    def _keep(self, event: events.Key, first: bool = False) -> None:
-        if len(self.held) >= HELD_AT_MOST:
+    def _keep(self, keys: deque[events.Key], event: events.Key) -> None:
+        if len(self.held) + len(self.later) >= HELD_AT_MOST:
             self._say(
                 _("Too many keys typed ahead: “{key}” was not kept.").format(key=key_name(event))
             )
-        elif first:
-            self.held.appendleft(event)
         else:
-            self.held.append(events.Key(event.key, event.character))
+            keys.append(events.Key(event.key, event.character))
 
     def _keyed_below(self, dialog: Screen[Any]) -> bool:
         """Is the screen under `dialog` a keyed one? (Keys the dialog does not take wait for
@@ -121,64 +125,69 @@ class TypeAhead:
             return True
         return False
 
-    async def press(self, event: events.Key, replay: bool = False) -> bool:
-        """Apply the key now, as the app would. On a keyed screen a key that does nothing says
-        why; a key a dialog over a keyed screen does not take waits for that screen. False: no
-        binding ran and nobody took the key (the app's default applies)."""
+    async def press(self, event: events.Key) -> str:
+        """Apply the key now, as the app would (its bindings, the focused input's text); on a
+        keyed screen a key that does nothing says why; a key a dialog over a keyed screen does
+        not take waits for that screen (LATER). NOT_TAKEN: the app's default applies."""
         app, key = self.app, event.key
-        if replay:  # what the app does first when a key comes in, and the focused input's text
-            if await run_key_bindings(app, key, priority=True):
-                return True
-            focused = app.focused
-            if focused is not None and focused.check_consume_key(key, event.character):
-                focused.post_message(events.Key(key, event.character))
-                return True
+        # The app tried the priority bindings when the key came in, on the screen then on top:
+        # a key typed before its dialog was up missed the dialog's (Enter in a form).
+        if await run_key_bindings(app, key, priority=True):
+            return TAKEN
         top = app.screen
         if not isinstance(top, KeyedScreen):
+            focused = app.focused
+            if focused is not None and focused.check_consume_key(key, event.character):
+                focused.post_message(events.Key(key, event.character))  # typed before it was up
+                return TAKEN
             if await run_key_bindings(app, key, priority=False):
-                return True
+                return TAKEN
             if isinstance(top, Dialog) and self._keyed_below(top):
-                self._keep(event, first=replay)  # for the screen under the dialog, once answered
-                return replay is False
-            return False
+                self._keep(self.later, event)
+                return LATER
+            return NOT_TAKEN
         own = [
             b.action for node, b in bindings_of_key(top, key) if node is top and "." not in b.action
         ]
         if own and not any(top.check_action(action, ()) is True for action in own):
             top.say(top.key_refusal(own), True)
-            return True
-        if not await run_key_bindings(app, key, priority=False):
+        elif not await run_key_bindings(app, key, priority=False):
             top.say(nothing_here(event), True)
-        return True
+        return TAKEN
 
     # --- the screen gets ready ---------------------------------------------------------------
 
     def release(self) -> None:
         """The screen may be ready again: apply the held keys, in the app's turn."""
-        if self.held and not self._release_asked:
+        if (self.held or self.later) and not self._release_asked:
             self._release_asked = True
             self.app.call_later(self._release)
 
     async def _release(self) -> None:
         self._release_asked = False
-        while self.held:
+        while self.held or self.later:
             if not self._owner_here():
                 self._drop()
                 return
             top = self.app.screen
             if isinstance(top, Dialog):
+                if not self.held:
+                    return  # the rest waits for the dialog's answer
                 if not top.is_mounted:
                     self.app.call_after_refresh(self.release)  # once the dialog is up
                     return
-                if not await self.press(self.held.popleft(), replay=True):
-                    return  # the dialog does not take it: it waits for the screen below
-                self.app.call_after_refresh(self.release)  # the dialog's answer goes first
-                return
+                if await self.press(self.held.popleft()) == TAKEN:
+                    self.app.call_after_refresh(self.release)  # its answer, if any, first
+                    return
+                continue
             if not isinstance(top, KeyedScreen):
                 return  # e.g. the palette is open over the screen: once it closes
+            if self.later:  # typed before the held ones: they go first
+                self.held.extendleft(reversed(self.later))
+                self.later.clear()
             if not top.keys_ready():
                 return  # it releases them again once it is
-            await self.press(self.held.popleft(), replay=True)
+            await self.press(self.held.popleft())
             if self.app.screen is not top:  # a dialog opened: once it is up
                 self.release()
                 return
@@ -205,8 +214,9 @@ class TypeAhead:
 
     def _drop(self) -> None:
         """The screen the keys were typed at has gone (left, the window taken over)."""
-        count = len(self.held)
+        count = len(self.held) + len(self.later)
         self.held.clear()
+        self.later.clear()
         self.owner = None
         self.app.notify(
             ngettext(
