@@ -97,13 +97,15 @@ class TypeAhead:
         if (self.held or self.later) and not self._owner_here():
             self._drop()
         top = self.app.screen
-        if not self.held:
-            if isinstance(top, KeyedScreen):
-                if top.keys_ready() and not self.later:
-                    return False
-                self.owner = top
-            elif not (isinstance(top, Dialog) and not top.is_mounted and self._keyed_below(top)):
+        if isinstance(top, KeyedScreen):
+            if top.keys_ready() and not self.held and not self.later:
+                return False
+            self.owner = top
+        elif isinstance(top, Dialog) and self._keyed_below(top):
+            if top.is_mounted and not self.held:
                 return False  # a dialog that is up has the key first (press)
+        else:
+            return False  # another screen over it (the palette): the key is its own
         self._keep(self.held, event)
         return True
 
