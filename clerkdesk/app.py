@@ -6,12 +6,14 @@ messages (clerkdesk.messages) when the clerk's situation changes.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
 from textual.screen import ModalScreen, Screen
@@ -43,6 +45,7 @@ from clerkdesk.widgets.line_breaks import use_cjk_line_breaks
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 CreateHall = Callable[[FirstRunAnswers], None]
+MY_LEAVE_KEY, MY_LEAVE_ID = "v", "app.my_leave"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,14 @@ class ClerkDeskApp(App[None]):
                     key_display=self.COMMAND_PALETTE_DISPLAY,
                     priority=True,
                     tooltip=_("Open the command palette"),
+                ),
+                Binding(  # offered to everyone signed in, on the screens they work on
+                    MY_LEAVE_KEY,
+                    "my_leave",
+                    _("My leave"),
+                    show=False,
+                    tooltip=_("Your comp leave: balance, ledger, duties; ask for leave"),
+                    id=MY_LEAVE_ID,
                 ),
                 Binding(  # offered only while the keys panel is shown (check_action)
                     "escape",
@@ -136,6 +147,13 @@ class ClerkDeskApp(App[None]):
                 _("Duty lead"),
                 _("Extension requests and overruns waiting for your decision"),
                 self.action_duty_lead,
+            )
+        if self._offers_my_leave(screen):
+            keys = self.keymap.get(MY_LEAVE_ID, MY_LEAVE_KEY)
+            yield SystemCommand(
+                _("My leave") + f"  ({keys})",
+                _("Your comp leave: balance, ledger, duties; ask for leave"),
+                self.action_my_leave,
             )
         if screen.query("HelpPanel"):
             yield SystemCommand(
@@ -210,6 +228,8 @@ class ClerkDeskApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "duty_lead":
             return self._offers_duty_lead(self.screen)
+        if action == "my_leave":
+            return self._offers_my_leave(self.screen)
         if action == "hide_help_panel":  # Esc: else the key goes on to the screen
             return bool(self.screen.query("HelpPanel"))
         return True
@@ -224,6 +244,39 @@ class ClerkDeskApp(App[None]):
         screen = self.screen
         window = screen.model.window_number if isinstance(screen, CounterScreen) else None
         self.switch_screen(DutyLeadScreen(self.ws, window, self._backoff))
+
+    def _offers_my_leave(self, screen: Screen[Any]) -> bool:
+        """Everyone signed in, from the counter, the picker or the duty lead's screen."""
+        at_work = isinstance(screen, (CounterScreen, WindowPickerScreen)) or getattr(
+            screen, "offers_my_leave", False
+        )
+        return self.ws.me is not None and bool(at_work)
+
+    def action_my_leave(self) -> None:
+        """My leave over the screen the person is on; Esc brings that screen back as it was."""
+        from clerkdesk.screens.leave.screen import MyLeaveScreen
+
+        screen = self.screen
+        if isinstance(screen, CounterScreen):
+            back = _("Counter")
+        elif isinstance(screen, WindowPickerScreen):
+            back = _("Windows")
+        else:
+            back = _("Duty lead")
+        self.push_screen(MyLeaveScreen(self.ws, back, self._backoff))
+
+    def switch_screen(self, screen: Screen[Any] | str) -> AwaitComplete:
+        """Replace the screen the person works on. My leave (and its dialogs), pushed over it,
+        goes with it: a sign-out or a lost window while it is open leaves no screen behind."""
+        leave = sys.modules.get("clerkdesk.screens.leave.screen")  # None: never opened
+        stack = self.screen_stack
+        over = next(
+            (i for i, s in enumerate(stack) if leave and isinstance(s, leave.MyLeaveScreen)), None
+        )
+        if over is not None and screen not in stack:
+            while len(self.screen_stack) > over:
+                self.pop_screen()
+        return super().switch_screen(screen)
 
     def on_back_from_duty_lead(self, message: BackFromDutyLead) -> None:
         if message.window is not None:

@@ -5,7 +5,9 @@ and days, what expires within 30 days, the ledger with each entry's source, comi
 
 It talks to the hall through the API client, like the workstation: the server from `--server`,
 `CLERKDESK_SERVER` or the config file (else the embedded hall), signed in with the token the
-workstation stored for the config's staff number.
+workstation stored for the config's staff number (or `--staff`). Where no sign-in is stored (a
+computer without a credential store keeps none), it asks for the password in the terminal, signs
+in for this one command and signs out again.
 
 To hook into the CLI: `leave_cli.add_parser(sub)` beside the other sub-commands, and for
 `args.command == "leave"` return `leave_cli.run(args)`.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import getpass
 import sys
 from datetime import date
 from typing import TYPE_CHECKING
@@ -46,6 +50,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "leave", help=_("your comp leave: balance, what expires soon, the ledger, coming duties")
     )
     leave.add_argument("--json", action="store_true", help=_("print JSON instead of tables"))
+    leave.add_argument(
+        "--staff", metavar="STAFF_NO", help=_("whose leave (default: who signed in here last)")
+    )
     actions = leave.add_subparsers(dest="action")
     ask = actions.add_parser("request", help=_("ask for leave on whole dates or for some hours"))
     first = _("the first date, e.g. 2026-12-14")
@@ -66,10 +73,7 @@ def run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     set_language(getattr(args, "lang", None) or settings.language)
-    staff_no = settings.staff_no
-    if not staff_no:
-        print(_("Nobody has signed in on this computer: sign in at the workstation first."))
-        return 2
+    staff_no = getattr(args, "staff", None) or settings.staff_no
     server_url = config.resolve_server(args.server, settings)
     embedded = None
     if server_url is None:
@@ -82,30 +86,64 @@ def run(args: argparse.Namespace) -> int:
     try:
         from clerkdesk.credentials import TokenStore
 
-        stored = TokenStore(allow_plaintext_file=settings.plaintext_token_file).load(
-            identity, staff_no
-        )
-        if stored is None:
-            print(
-                _("The sign-in of {staff_no} has ended: sign in at the workstation again.").format(
-                    staff_no=staff_no
-                ),
-                file=sys.stderr,
-            )
+        stored = None
+        if staff_no:
+            store = TokenStore(allow_plaintext_file=settings.plaintext_token_file)
+            stored = store.load(identity, staff_no)
+        if stored is not None:
+            return asyncio.run(_talk(url, stored.token, args))
+        asked = _ask_sign_in(staff_no)
+        if asked is None:
             return 2
-        return asyncio.run(_talk(url, stored.token, args))
+        return asyncio.run(_talk(url, None, args, asked))
     finally:
         if embedded is not None:
             embedded.stop()
 
 
-async def _talk(url: str, token: str, args: argparse.Namespace) -> int:
+def _ask_sign_in(staff_no: str | None) -> tuple[str, str] | None:
+    """Staff number and password typed in the terminal, for a computer that keeps no sign-in;
+    None (said why) when nobody is there to type them."""
+    if not sys.stdin.isatty():
+        print(
+            _(
+                "No sign-in is kept on this computer: sign in at the workstation first, "
+                "or run this command in a terminal to sign in here."
+            ),
+            file=sys.stderr,
+        )
+        return None
+    try:
+        if not staff_no:
+            staff_no = input(_("Staff number: ")).strip()
+        password = getpass.getpass(_("Password of {staff_no}: ").format(staff_no=staff_no))
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return None
+    if not staff_no or not password:
+        print(_("A staff number and a password are needed to sign in."), file=sys.stderr)
+        return None
+    return staff_no, password
+
+
+async def _talk(
+    url: str, token: str | None, args: argparse.Namespace, sign_in: tuple[str, str] | None = None
+) -> int:
+    """One command against the hall. With `sign_in` (staff number, password) it signs in for
+    this command alone and signs out at the end, so no sign-in is left behind."""
     from clerkdesk.api.client import HallClient
     from clerkdesk.api.errors import HallClientError, Unauthorized
     from clerkdesk.api.ledger import LedgerClient
     from clerkdesk.state.ledger_refusals import explain_ledger
+    from clerkdesk.state.refusals import explain
 
     async with HallClient(url, token) as client:
+        if sign_in is not None:
+            try:
+                await client.login(*sign_in)
+            except HallClientError as exc:
+                print(explain(exc), file=sys.stderr)
+                return 1
         try:
             zone = ZoneInfo((await client.me()).timezone)
             ledger = LedgerClient(client)
@@ -118,6 +156,10 @@ async def _talk(url: str, token: str, args: argparse.Namespace) -> int:
             print(_("Your sign-in has ended: sign in at the workstation again."), file=sys.stderr)
         except HallClientError as exc:
             print(explain_ledger(exc), file=sys.stderr)
+        finally:
+            if sign_in is not None and client.token is not None:
+                with contextlib.suppress(HallClientError):
+                    await client.logout()
     return 1
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install ClerkDesk with its test extras into .venv and run every check CI runs:
-# ruff (check + format), mypy, import-linter, pytest (PostgreSQL tests included).
+# ruff (check + format), mypy, import-linter, pytest (PostgreSQL tests included) on one
+# pytest-xdist worker per core (tests/conftest.py starts the long concurrency tests first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,4 +19,4 @@ echo "== ruff format --check"; .venv/bin/ruff format --check clerkdesk tests ben
 echo "== mypy";                .venv/bin/mypy
 echo "== lint-imports";        .venv/bin/lint-imports
 echo "== pytest"
-exec .venv/bin/pytest -q -p no:cacheprovider --durations=15 "$@"
+exec .venv/bin/pytest -q -p no:cacheprovider -n auto --maxschedchunk 2 --durations=15 "$@"

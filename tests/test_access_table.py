@@ -98,6 +98,21 @@ async def serving_ticket(s: Scene) -> None:
     await s.li_hua.start(s.params["ticket_id"])
 
 
+async def handed_to_li_hua(s: Scene) -> None:
+    """陈明 (window 3) hands a licence case to window 1; 李华 calls it there."""
+    s.params["ticket"] = await s.kiosk.issue("biz-license")  # D001, 市场监管
+    s.params["ticket_id"] = s.params["ticket"].id
+    await s.clients["other"].call_next(3)
+    await s.clients["other"].hand_off(s.params["ticket_id"], "缺不动产证明", window=1)
+    await s.li_hua.call_next(1)
+
+
+async def handed_off_by_li_hua(s: Scene) -> None:
+    """李华 hands the case at window 1 to 市场监管's licence service (window 3)."""
+    await serving_ticket(s)
+    await s.li_hua.hand_off(s.params["ticket_id"], "需办营业执照", service="biz-license")
+
+
 async def extension_request(s: Scene) -> None:
     asked = await ClosingClient(s.li_hua).request_extension(1, 20, "群众等候")
     s.params["extension_id"] = asked.id
@@ -177,6 +192,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/tickets"):                           case((403, 403, 201, 201, 201, 401, 401), body={"service": "bdc-transfer"}),  # noqa: E501
     ("GET", "/tickets"):                            case((403, 403, 200, 403, 200, 401, 401)),
     ("GET", "/tickets/{ticket_id}"):                case((200, 404, 200, 200, 200, 401, 401), waiting_ticket),  # noqa: E501
+    ("GET", "/tickets/by-code/{code}"):             case((200, 404, 200, 200, 200, 401, 401), waiting_ticket, code="A001"),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/recall"):        case(AT_COUNTER, called_ticket),
     ("POST", "/tickets/{ticket_id}/start"):         case(AT_COUNTER, called_ticket),
     ("POST", "/tickets/{ticket_id}/complete"):      case(AT_COUNTER, serving_ticket, body={"outcome": "done", "notes": ""}),  # noqa: E501
@@ -184,6 +200,11 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/tickets/{ticket_id}/park"):          case(AT_COUNTER, called_ticket, body={"position": "back", "reason": ""}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/cancel"):        case((200, 404, 200, 403, 200, 401, 401), called_ticket, body={"reason": "duplicate"}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/reinstate"):     case((200, 404, 200, 403, 200, 401, 401), no_show_ticket, body={"reason": "came back"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/hand-off"):      case(AT_COUNTER, serving_ticket, body={"service": "biz-license", "note": "需办营业执照"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/send-back"):     case(HOLDER, handed_to_li_hua, body={"reason": "材料不全"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/back-to-me"):    case(HOLDER, handed_off_by_li_hua),
+    ("GET", "/hand-offs"):                          case(DECIDE),
+    ("GET", "/reports/day"):                        case(DECIDE),
     ("GET", "/clock"):                              case(PUBLIC),
     ("GET", "/events"):                             case(ALL),
     ("GET", "/calendar/today"):                     case(ALL),

@@ -27,7 +27,7 @@ from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.store.engine import sqlite_url
 from tests.conftest import RunningHall, local, signed_in, start_hall
 
-# (operation, status) -> how many answers; the last test reads it.
+# (operation, status) -> how many answers; the fuzzed hall's teardown reads it.
 ANSWERS: Counter[tuple[str, int]] = Counter()
 # Random valid and invalid requests only (the fuzzing phase): the deterministic boundary-value
 # phase would add ~25 cases per operation, about 850 in all, for what the hand-picked list at the
@@ -63,6 +63,24 @@ def fuzzed_hall(
             )
     yield hall, headers
     hall.server.stop()
+    if ANSWERS:  # the fuzz test ran in this process (pytest-xdist may run it in another)
+        the_fuzzer_got_past_sign_in_and_validation()
+
+
+def the_fuzzer_got_past_sign_in_and_validation() -> None:
+    """Guards the fuzz test, at the end of the server it used (in the process that ran it,
+    whichever pytest-xdist worker that is): if its token were refused, every answer would be a
+    well-formed 401 and it would pass without testing anything. Every operation must have been
+    answered at least once by the code behind the sign-in and the input validation."""
+    operations = {label for label, _ in ANSWERS}
+    reached = {
+        label
+        for label, status in ANSWERS
+        if status not in (400, 405, 422) and (status != 401 or label == "POST /auth/login")
+    }
+    assert operations - reached == set(), sorted(ANSWERS.items())
+    for label in ("GET /hall", "GET /me", "GET /windows", "GET /tickets"):
+        assert ANSWERS[(label, 200)] > 0, label
 
 
 @pytest.fixture(scope="module")
@@ -92,22 +110,6 @@ def test_no_request_breaks_the_hall_service(
     ANSWERS[(case.operation.label, response.status_code)] += 1
 
 
-def test_the_fuzzer_got_past_sign_in_and_validation() -> None:
-    """Guards the test above: if its token were refused, every answer would be a well-formed
-    401 and it would pass without testing anything. Every operation must have been answered at
-    least once by the code behind the sign-in and the input validation."""
-    assert ANSWERS, "run the whole module: this reads what the fuzz test above received"
-    operations = {label for label, _ in ANSWERS}
-    reached = {
-        label
-        for label, status in ANSWERS
-        if status not in (400, 405, 422) and (status != 401 or label == "POST /auth/login")
-    }
-    assert operations - reached == set(), sorted(ANSWERS.items())
-    for label in ("GET /hall", "GET /me", "GET /windows", "GET /tickets"):
-        assert ANSWERS[(label, 200)] > 0, label
-
-
 # --- the nastiest inputs, by hand, on SQLite and PostgreSQL ---------------------------------
 
 NUL = "\x00"
@@ -131,6 +133,8 @@ NASTY: list[tuple[str, str, object, int, str | None]] = [
     ("GET", f"/tickets/{10**30}", None, 422, "path.ticket_id"),
     ("GET", "/tickets/abc", None, 422, "path.ticket_id"),
     ("GET", "/tickets?status=lost", None, 422, "query.status"),
+    ("GET", "/tickets/by-code/A%00", None, 422, "path.code"),
+    ("GET", "/tickets/by-code/Z999", None, 404, None),
     ("GET", "/windows/0/queue", None, 422, "path.number"),
     ("GET", "/windows/77/queue", None, 404, None),
     ("GET", "/events?after=-1", None, 422, "query.after"),

@@ -209,6 +209,40 @@ async def test_only_staff_of_a_serving_department_reinstate_a_no_show(
     await chen_ming.aclose()
 
 
+async def test_the_counter_read_carries_the_policy_and_the_no_shows_still_to_reinstate(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    """李华 marks A001 a no-show at 09:01: her counter read says the hall's policy (a recall and
+    60 s; 30 min to come back) and lists A001 until 09:31, when it is too late."""
+    first = await kiosk.issue("bdc-transfer")
+    await li_hua.call_next(1)
+    hall.clock.advance(seconds=30)
+    await li_hua.recall(first.id)
+    hall.clock.advance(seconds=30)
+    counter = await li_hua.counter(1)
+    assert (counter.policy.no_show_min_recalls, counter.policy.no_show_min_seconds) == (1, 60)
+    assert counter.policy.reinstate_minutes == 30 and counter.no_shows == []
+    await li_hua.no_show(first.id, "叫号两次未到")
+    hall.clock.advance(minutes=29, seconds=59)
+    assert [t.code for t in (await li_hua.counter(1)).no_shows] == ["A001"]
+    hall.clock.advance(seconds=1)
+    assert (await li_hua.counter(1)).no_shows == []
+
+
+async def test_a_ticket_is_found_by_the_code_the_citizen_holds_only_by_who_may_see_it(
+    hall: RunningHall, kiosk: HallClient, li_hua: HallClient
+) -> None:
+    issued = await kiosk.issue("bdc-transfer")
+    found = await li_hua.ticket_by_code("a001")
+    assert (found.id, found.code, found.status) == (issued.id, "A001", TicketStatus.waiting)
+    chen_ming = await signed_in(hall, "1003")  # 市场监管: not his to see, as if there were none
+    with pytest.raises(errors.NotFound):
+        await chen_ming.ticket_by_code("A001")
+    with pytest.raises(errors.NotFound):
+        await li_hua.ticket_by_code("A002")
+    await chen_ming.aclose()
+
+
 async def test_illegal_transitions_are_refused_naming_the_current_state(
     hall: RunningHall, kiosk: HallClient, li_hua: HallClient
 ) -> None:

@@ -24,7 +24,9 @@ from clerkdesk.cli import main
 from clerkdesk.demo import demo_hall
 from clerkdesk.hall.access.principal import Principal, verify_password
 from clerkdesk.hall.calendar.store import load_counter_policy
+from clerkdesk.hall.handoffs.service import load_handoff_policy
 from clerkdesk.hall.rules.counter_policy import CounterPolicy
+from clerkdesk.hall.rules.handoffs import HandoffPolicy, Placement
 from clerkdesk.hall.setup import first_start
 from clerkdesk.hall.setup.hall_file import HallFile, ImportReport, import_hall
 from clerkdesk.hall.setup.structure import hall_structure as hall_view
@@ -137,6 +139,9 @@ def test_the_policy_section_sets_the_counters_no_show_and_reinstate_rules(admin:
         "no_show_min_recalls": 1,
         "no_show_min_seconds": 60,
         "reinstate_minutes": 30,
+        "handoff_placement": "front",
+        "handoff_flag_after": 3,
+        "handoff_arrival_minutes": 10,
     }
     hall["policy"] = {"no_show_min_recalls": 2, "no_show_min_seconds": 90}
     assert admin.load(hall)[0] == 0
@@ -147,6 +152,15 @@ def test_the_policy_section_sets_the_counters_no_show_and_reinstate_rules(admin:
     hall["policy"] = {"reinstate_minutes": -5}
     code, _, err = admin.load(hall)
     assert code != 0 and "reinstate_minutes" in err
+
+    hall["policy"] = {"handoff_placement": "issue_time", "handoff_flag_after": 5}
+    assert admin.load(hall)[0] == 0
+    with admin.session() as session:
+        handoffs = load_handoff_policy(session, session.scalars(select(HallRow.id)).one())
+    assert handoffs == HandoffPolicy(Placement.issue_time, 5, 10)
+    hall["policy"] = {"handoff_placement": "back"}
+    code, _, err = admin.load(hall)
+    assert code != 0 and "handoff_placement" in err
 
 
 def test_importing_the_same_file_again_changes_nothing(admin: Admin) -> None:

@@ -1,7 +1,7 @@
 """`clerkdesk leave`: 李华 looks at her comp leave from a terminal, asks for half an hour off and
 takes the request back, through the hall's API with the sign-in the workstation stored; and her
 balance is the same figure in `clerkdesk leave --json`, in GET /me/leave, for her duty lead and
-in the HR export (issue 11, item 8; the workstation's screen joins this test when it exists)."""
+in the HR export and on her workstation's My leave screen (issue 11, item 8)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ from clerkdesk import cli
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.config import Settings, save_settings
 from clerkdesk.credentials import TokenStore
+from clerkdesk.widgets.my_leave import LeaveSummary
 from tests.conftest import RunningHall
 from tests.test_leave_day import credit_by_claim
+from tests.test_tui_leave import at_my_leave
+from tests.tui_support import app_for, at_counter
 
 
 def a_day_of_leave(hall: RunningHall) -> None:
@@ -48,10 +51,22 @@ def leave_json(capsys: pytest.CaptureFixture[str], *more: str) -> dict[str, obje
     return answer
 
 
-def test_the_balance_agrees_on_the_command_line_the_api_the_lead_and_the_export(
+async def on_her_screen(hall: RunningHall) -> tuple[int, str]:
+    """李华 at window 1 presses v: the balance My leave holds, and its summary as shown."""
+    app = app_for(hall, staff_no="1001", window=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_counter(pilot)
+        screen = await at_my_leave(pilot)
+        assert screen.leave.balance is not None
+        return screen.leave.balance.balance_minutes, str(screen.query_one(LeaveSummary).render())
+
+
+def test_the_balance_agrees_on_the_screen_the_command_line_the_api_the_lead_and_the_export(
     hall: RunningHall, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     a_day_of_leave(hall)
+
+    on_the_screen, summary = asyncio.run(on_her_screen(hall))
 
     on_the_command_line = leave_json(capsys)["balance_minutes"]
 
@@ -71,7 +86,8 @@ def test_the_balance_agrees_on_the_command_line_the_api_the_lead_and_the_export(
     rows = csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))
     exported = sum(int(row["minutes"]) for row in rows if row["staff_no"] == "1001")
 
-    assert on_the_command_line == me == lead == exported == 105 - 60
+    assert on_the_screen == on_the_command_line == me == lead == exported == 105 - 60
+    assert "Balance 45 min = 0.09 days (a leave day is 8 h)" in summary  # what she reads
 
 
 def test_the_tables_show_the_balance_the_ledger_with_sources_and_the_coming_duty(
@@ -125,4 +141,4 @@ def test_with_nobody_signed_in_it_says_to_sign_in_at_the_workstation_first(
 
     assert cli.main(["--lang", "en", "leave"]) == 2
 
-    assert "sign in at the workstation first" in capsys.readouterr().out
+    assert "sign in at the workstation first" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """The claim query and the pure rule agree: calling "next" again and again at one window takes the
 waiting tickets in exactly the order `rules.queue_order.order_for_window` gives — on SQLite and on
-PostgreSQL, in-process (no HTTP)."""
+PostgreSQL, in-process (no HTTP). Tickets handed to this or another window, or to this window's
+clerk or another (转办), are among them: those not this window's are never called here."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class OrderHall:
     window_id: int
     other_window_id: int
     service_ids: list[int]
+    other_staff_id: int
 
 
 def _seed(engine: Engine) -> OrderHall:
@@ -81,7 +83,10 @@ def _seed(engine: Engine) -> OrderHall:
         staff = Staff(
             hall_id=hall.id, staff_no="c1", name="Clerk", roles="clerk", password_hash="-"
         )
-        session.add_all([*services, window, other, staff])
+        colleague = Staff(
+            hall_id=hall.id, staff_no="c2", name="Colleague", roles="clerk", password_hash="-"
+        )
+        session.add_all([*services, window, other, staff, colleague])
         session.flush()
         session.add(WindowSession(window_id=window.id, staff_id=staff.id, started_at=NOW))
         # No-shows at once: the test marks every call a no-show to move on.
@@ -95,7 +100,7 @@ def _seed(engine: Engine) -> OrderHall:
             roles=frozenset({Role.clerk}),
             token_expires_at=NOW + timedelta(hours=8),
         )
-        return OrderHall(engine, clerk, window.id, other.id, [s.id for s in services])
+        return OrderHall(engine, clerk, window.id, other.id, [s.id for s in services], colleague.id)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -118,6 +123,7 @@ class Draft:
     queue_minute: int
     slot_minutes: int | None
     back: tuple[bool, int, int] | None = None  # parked at the back of (this, other) window
+    pin: tuple[str, bool] | None = None  # handed to (this, other) "window" or "staff" (转办)
 
 
 RANKS = sorted(PRIORITY_RANK.values())
@@ -129,6 +135,7 @@ drafts = st.lists(
         queue_minute=st.integers(-40, 0),  # few distinct minutes: ties are common
         slot_minutes=st.none() | st.integers(-20, 20),  # a slot before, at or after now
         back=st.none() | st.tuples(st.booleans(), st.sampled_from(RANKS), st.integers(0, 4)),
+        pin=st.none() | st.tuples(st.sampled_from(["window", "staff"]), st.booleans()),
     ),
     max_size=20,
 )
@@ -153,8 +160,15 @@ def _insert(session: Session, hall: OrderHall, items: list[Draft]) -> list[Ticke
         slot = None if item.slot_minutes is None else NOW + timedelta(minutes=item.slot_minutes)
         here, rank, position = item.back or (True, None, None)
         parked_at = hall.window_id if here else hall.other_window_id
+        kind, ours = item.pin or ("", False)
         rows.append(
             Ticket(
+                target_window_id=(hall.window_id if ours else hall.other_window_id)
+                if kind == "window"
+                else None,
+                target_staff_id=(hall.clerk.staff_id if ours else hall.other_staff_id)
+                if kind == "staff"
+                else None,
                 back_window_id=None if item.back is None else parked_at,
                 back_rank=rank,
                 back_position=position,
@@ -204,12 +218,15 @@ def test_call_next_takes_tickets_in_the_pure_rule_order(
                         r.back_window_id,
                         r.back_rank,
                         r.back_position,
+                        r.target_window_id,
+                        r.target_staff_id,
                     )
                     for r in rows
                 ],
                 [hall.service_ids[i] for i in order],
                 NOW,
                 hall.window_id,
+                hall.clerk.staff_id,
             )
         ]
         window = session.get_one(Window, hall.window_id)

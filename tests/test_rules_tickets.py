@@ -46,6 +46,14 @@ LEGAL = {
     ("called", Action.cancel): "cancelled",
     ("waiting", Action.carry_over): "waiting",  # the end-of-day rule: waits for the next opening
     ("no_show", Action.reinstate): "waiting",
+    # 转办: a case handed to another department waits in its queue (a lead may re-route a
+    # waiting one); its receiver sends it back; a case its sender asked back returns when done
+    ("waiting", Action.hand_off): "waiting",
+    ("called", Action.hand_off): "waiting",
+    ("serving", Action.hand_off): "waiting",
+    ("called", Action.send_back): "waiting",
+    ("serving", Action.send_back): "waiting",
+    ("serving", Action.back_to_me): "waiting",
 }
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 

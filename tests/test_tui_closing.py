@@ -25,7 +25,10 @@ from clerkdesk.app import ClerkDeskApp
 from clerkdesk.config import Settings
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.counter import CounterScreen
+from clerkdesk.screens.counter.day_summary import DaySummaryDialog
 from clerkdesk.screens.counter.extension_dialog import ExtensionDialog
+from clerkdesk.screens.dialogs import ConfirmDialog, ReasonDialog
+from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.state.closing import ClosingWatch
 from clerkdesk.widgets.closing_banner import ClosingBanner, banner_lines
 from tests.conftest import SHANGHAI, RunningHall, local, signed_in
@@ -461,6 +464,8 @@ async def test_a_burst_of_keys_in_the_extension_dialog_keeps_minutes_and_reason_
     app = _DialogHost()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ExtensionDialog))
+        # as 王芳 sees it: the dialog drawn, the cursor in its minutes (its on_mount has run)
+        await wait_for(pilot, lambda: getattr(app.focused, "id", None) == "minutes")
         for key in ["backspace", "backspace", "2", "5", "enter", *"queue", "enter"]:
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await wait_for(pilot, lambda: app.answered is not None)
@@ -489,7 +494,9 @@ async def test_leaving_past_the_end_with_citizens_waiting_says_what_to_do_in_one
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await at_counter(pilot)
             hall.clock.set(local("2026-12-11 17:35"))
-            await pilot.press("l")
+            await pilot.press("l")  # past the end: leaving is closing the window, asked first
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+            await pilot.press("y")
             await wait_for(pilot, lambda: expected in screen_text(app))
             line = next(row for row in screen_text(app).splitlines() if expected in row)
             assert cell_len(line.rstrip()) <= 80
@@ -519,3 +526,75 @@ async def test_the_extension_dialog_counts_down_while_it_is_open(
         assert situation().startswith("Closes at 17:30, 25 min left · 3 waiting")
         hall.clock.advance(seconds=90)
         await wait_for(pilot, lambda: "23 min 30 s left" in situation())
+
+
+# --- leaving at the window's end: its closing, confirmed and summed up ------------------------
+
+
+async def test_leaving_at_the_end_asks_first_then_shows_the_days_summary(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
+) -> None:
+    """王芳 opens window 8 at 17:05 with K001 and F001 waiting; 张伟 approves her 10 minutes
+    (to 17:40). K001 does not come (a no-show), F001 is served. At 17:43 she presses l: asked
+    first ("Not yet" keeps the window), then closed, and the summary says served 1, no-shows
+    1, the 10 min extension and the 3 min overrun the duty lead is to confirm."""
+    hall.clock.set(local("2026-12-11 16:50"))
+    await kiosk.issue("shebao-card")
+    await kiosk.issue("hukou")
+    hall.clock.set(local("2026-12-11 17:05"))
+    app = app_for(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_counter(pilot)
+        wang = await signed_in(hall, "1002")
+        asked = await ClosingClient(wang).request_extension(8, 10, "两位群众等候")
+        await wang.aclose()
+        await ClosingClient(zhang_wei).approve_extension(asked.id)
+        watch = screen.model.closing
+        end = local("2026-12-11 17:40")
+        await wait_for(pilot, lambda: watch.status is not None and watch.status.window_end == end)
+
+        await pilot.press("n")  # K001
+        await wait_for(pilot, lambda: screen.model.status == w.TicketStatus.called)
+        hall.clock.advance(seconds=30)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.model.current and screen.model.current.recall_count)
+        hall.clock.advance(seconds=40)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.model.current is None)
+        hall.clock.advance(seconds=5)
+        await pilot.press("n", "s")  # F001
+        await wait_for(pilot, lambda: screen.model.status == w.TicketStatus.serving)
+        hall.clock.set(local("2026-12-11 17:42"))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.served == 1)
+
+        hall.clock.set(local("2026-12-11 17:43"))
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "Window 8 ended at 17:40: close it for today?" in screen_text(app)
+        assert "Served: 1 · No-shows: 1" in screen_text(app)
+        await pilot.press("n")  # not yet: the window stays
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.model.held_by_me and screen.link.pending is None
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, DaySummaryDialog))
+        summary = screen_text(app)
+        assert "Window 8 closed at 17:43" in summary
+        for line in (
+            "Served: 1 · No-shows: 1",
+            "Extension: 10 min, to 17:40.",
+            "Overrun: 3 min past 17:40, for the duty lead to confirm as overtime.",
+        ):
+            assert line in summary
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        assert (
+            "Window 8 closed at 17:43: served 1, no-shows 1, extension 10 min, overrun 3 min."
+            in screen_text(app)
+        )
+    [overrun] = await ClosingClient(zhang_wei).overruns(w.OverrunStatus.pending)
+    assert (overrun.window, overrun.minutes, overrun.staff.name) == (8, 3, "王芳")

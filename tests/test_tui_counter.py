@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from clerkdesk.api.client import HallClient
-from clerkdesk.api.schemas import TicketStatus
+from clerkdesk.api.schemas import Outcome, TicketStatus
 from clerkdesk.config import Settings
+from clerkdesk.i18n import set_language
 from clerkdesk.screens.counter.ticket_dialogs import CallTicketDialog, OutcomeDialog, ParkDialog
 from clerkdesk.screens.dialogs import ReasonDialog
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
@@ -31,7 +35,7 @@ async def test_wang_fang_calls_starts_and_completes_with_the_keyboard(
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.model.status == TicketStatus.serving)
         hall.clock.advance(minutes=9)
-        await pilot.press("c")
+        await pilot.press("C")  # Shift+C: another outcome than done
         await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
         await pilot.press("2")  # consultation only
         await wait_for(pilot, lambda: screen.model.current is None)
@@ -60,9 +64,12 @@ async def test_a_ticket_issued_at_the_kiosk_appears_in_the_queue_without_polling
         assert [t.code for t in screen.model.queue] == [green.code, issued.code]  # server order
 
 
-async def test_recall_counts_and_a_no_show_takes_a_reason(
+async def test_recall_counts_and_a_no_show_takes_a_reason_stating_the_facts(
     hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient
 ) -> None:
+    """王芳 calls K001 at 09:00:00, recalls it at 09:00:05 and marks it a no-show at 09:01:10:
+    the reason offered is what happened (called twice, the first call 1 min 10 s ago), not
+    "Called three times"."""
     await kiosk.issue("shebao-card")
     app = app_for(hall)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -75,14 +82,95 @@ async def test_recall_counts_and_a_no_show_takes_a_reason(
         await pilot.press("f3")
         await wait_for(pilot, lambda: screen.model.current and screen.model.current.recall_count)
         assert "recalled 1×" in screen_text(app)
-        hall.clock.advance(seconds=60)  # the hall's policy: a minute after the call
+        hall.clock.advance(seconds=65)  # the hall's policy: a minute after the call
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        assert app.screen.query_one(Input).value == "Called 2×, first called 1 min 10 s ago"
         await pilot.press("enter")  # the suggested reason
         await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.no_shows == 1)
         assert screen.model.current is None
     gone = (await zhang_wei.tickets_today(TicketStatus.no_show))[0]
-    assert gone.reason == "Called three times, did not come"
+    assert gone.reason == "Called 2×, first called 1 min 10 s ago"
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [
+        ("en", "Called 2×, first called 1 min 10 s ago"),
+        ("zh", "已呼叫 2 次，首次呼叫于 1 分 10 秒前"),
+    ],
+)
+async def test_before_the_halls_no_show_policy_is_met_the_key_says_what_is_missing(
+    hall: RunningHall, kiosk: HallClient, zhang_wei: HallClient, lang: str, reason: str
+) -> None:
+    """The demo hall asks for one recall and 60 s since the first call. 王芳 presses x 20 s
+    after calling K001: the counter says to recall once more and wait 40 s, and sends nothing;
+    after the recall, 10 s more; at 70 s the dialog opens with the facts."""
+    await kiosk.issue("shebao-card")
+    set_language(lang)
+    try:
+        app = app_for(hall)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await at_counter(pilot)
+            await pilot.press("n")
+            await wait_for(pilot, lambda: screen.model.status == TicketStatus.called)
+            hall.clock.advance(seconds=20)
+            await pilot.press("x")
+            both = {
+                "en": "Not yet: recall K001 once more and wait 40 s before a no-show.",
+                "zh": "暂不能过号：请再呼叫 K001 1 次，并再等 40 秒。",
+            }[lang]
+            await wait_for(pilot, lambda: both in screen_text(app))
+            assert app.screen is screen and screen.link.pending is None
+            hall.clock.advance(seconds=30)
+            await pilot.press("r")
+            await wait_for(
+                pilot, lambda: screen.model.current and screen.model.current.recall_count
+            )
+            await pilot.press("x")
+            wait = {
+                "en": "Not yet: wait 10 s more before marking K001 a no-show.",
+                "zh": "暂不能过号：请再等 10 秒后再将 K001 记为过号。",
+            }[lang]
+            await wait_for(pilot, lambda: wait in screen_text(app))
+            assert app.screen is screen
+            hall.clock.advance(seconds=20)
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+            assert app.screen.query_one(Input).value == reason
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.model.current is None)
+    finally:
+        set_language("en")
+    gone = (await zhang_wei.tickets_today(TicketStatus.no_show))[0]
+    assert (gone.reason, gone.times_called) == (reason, 2)
+
+
+async def test_a_citizen_is_called_started_and_completed_in_three_presses(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """王芳 serves F001 with n, s and c: c completes it as done (the usual outcome) without a
+    question; the outcome dialog is Shift+C, and the footer says which is which."""
+    first = await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen.model.status == TicketStatus.called)
+        hall.clock.advance(seconds=20)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen.model.status == TicketStatus.serving)
+        await pilot.pause()
+        keys = {k.key_display: k.description for k in screen.query(FooterKey)}
+        assert (keys.get("F5 c"), keys.get("⇧F5 C")) == ("Done", "Outcome…")
+        hall.clock.advance(minutes=6)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen.model.current is None)
+        assert app.screen is screen  # no dialog
+        await wait_for(pilot, lambda: "F001 completed: the case is handled." in screen_text(app))
+        await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.served == 1)
+    done = await kiosk.ticket(first.id)
+    assert (done.status, done.outcome) == (TicketStatus.done, Outcome.done)
 
 
 async def test_park_sends_the_ticket_to_the_front_of_the_queue(
@@ -206,7 +294,7 @@ async def test_a_double_press_in_a_dialog_answers_it_once_and_keeps_the_counter(
         await wait_for(pilot, lambda: screen.model.status == TicketStatus.called)
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.model.status == TicketStatus.serving)
-        await pilot.press("c")
+        await pilot.press("f17")  # Shift+F5: the outcome dialog
         await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
         for key in ("1", "1"):
             app.post_message(events.Key(key, key))

@@ -1,5 +1,5 @@
-"""张伟, the duty lead, decides extension requests and overruns on his screen, against a real hall
-on 127.0.0.1. Friday 2026-12-11: the demo hall closes at 17:30.
+"""张伟, the duty lead, decides extension requests, overruns and leave requests on his screen,
+against a real hall on 127.0.0.1. Friday 2026-12-11: the demo hall closes at 17:30.
 
 王芳 (1002, window 8) and 李华 (1001, window 1) ask and work through the API, as their own
 counters would; 张伟 (2001, clerk and lead of the whole hall) uses the workstation.
@@ -8,15 +8,18 @@ counters would; 张伟 (2001, clerk and lead of the whole hall) uses the worksta
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 import httpx
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.app import ClerkDeskApp
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.server import ServerThread
@@ -430,3 +433,47 @@ async def test_a_request_decided_elsewhere_moves_out_of_the_inbox_live(
         assert "8 王芳 20 min approved 10 min 17:40 系统管理员" in screen_text(app)
         assert screen.check_action("approve", ()) is False
     await admin.aclose()
+
+
+async def test_tab_takes_his_keys_from_the_extensions_to_the_leave_requests_and_back(
+    hall: RunningHall, kiosk: HallClient, wang_fang: HallClient, zhang_wei: HallClient
+) -> None:
+    """王芳 asks to extend at 17:10 and has asked for an hour off on Monday: 张伟's `a` approves
+        the extension; Tab takes the keys to the leave requests, and once no extension waits they go
+    there by themselves: `d` denies the leave request (`m` is for extensions only)."""
+    clerk = LedgerClient(wang_fang)
+    claim = await clerk.claim(local("2026-12-10 18:00"), local("2026-12-10 20:00"), "整理档案")
+    await LedgerClient(zhang_wei).approve_claim(claim.id)
+    asked = await clerk.request_leave(date(2026, 12, 14), hours=1, reason="看牙")
+    await three_waiting_at_window_8(hall, kiosk)
+    await ClosingClient(wang_fang).request_extension(8, 20, "三位群众等候")
+    app = lead_app(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await lead_without_window(pilot)
+        await wait_for(pilot, lambda: len(screen.desk.inbox) == 1 and screen.leave.items != [])
+        assert not screen.leave_focused()
+        assert "Approving moves its end from 17:30 to 17:50." in seen(app)  # its detail line
+        await pilot.press("tab")
+        await wait_for(pilot, screen.leave_focused)
+        assert screen.check_action("approve_minutes", ()) is False  # for extensions only
+        assert "Approving moves its end" not in seen(app)  # one detail line: the leave's
+        await pilot.press("shift+tab")
+        await wait_for(pilot, lambda: not screen.leave_focused())
+        await pilot.press("a")  # the extension, as asked
+        await wait_for(pilot, lambda: screen.desk.inbox == [])
+        await wait_for(pilot, screen.leave_focused)  # nothing left above: his keys come here
+        assert "王芳 asks for leave 2026-12-14 Mon, 1 h (asked at 09:00)" in seen(app)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        assert "Deny 王芳's leave 2026-12-14 Mon, 1 h? 王芳 reads the reason." in screen_text(app)
+        app.screen.query_one(Input).value = "周一窗口人手不足，请改周二"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.leave.items == [])
+        assert "Denied 王芳's leave 2026-12-14 Mon, 1 h: 王芳 is told why." in screen_text(app)
+
+    [denied] = await clerk.leave_requests()
+    assert (denied.id, denied.status, denied.decision_reason) == (
+        asked.id,
+        lw.DecisionStatus.denied,
+        "周一窗口人手不足，请改周二",
+    )

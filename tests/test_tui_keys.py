@@ -73,11 +73,15 @@ def offered(screen: Any, actions: frozenset[str]) -> set[str]:
     }
 
 
+NOTHING_HERE = "“{key}” does nothing here: the footer shows what can be done now."
+
+
 async def test_a_burst_of_n_s_c_1_three_times_serves_three_citizens_in_order(
     hall: RunningHall, kiosk: HallClient
 ) -> None:
-    """王芳 types `n s c 1` three times without waiting for the hall: call, start, complete with
-    the first outcome, for F001, F002 and F003. Before, C001 was called and 11 keys dropped."""
+    """王芳 types `n s c 1` three times without waiting for the hall (the outcome dialog's
+    habit: c now completes as done at once): call, start and complete F001, F002 and F003,
+    and each 1 says it does nothing. Before, C001 was called and 11 keys were dropped."""
     for _citizen in range(3):
         await kiosk.issue("hukou")
     app = app_for(hall)
@@ -85,21 +89,48 @@ async def test_a_burst_of_n_s_c_1_three_times_serves_three_citizens_in_order(
         screen = await at_counter(pilot)
         lines = said(screen)
         burst(app, list("nsc1" * 3))
+        await wait_for(pilot, lambda: len(lines) == 12)
+        assert lines == [
+            line.format(ticket=ticket, key="1")
+            for ticket in ("F001", "F002", "F003")
+            for line in (
+                "Called {ticket}.",
+                "Serving {ticket}.",
+                "{ticket} completed: the case is handled.",
+                NOTHING_HERE,
+            )
+        ]
         await wait_for(pilot, lambda: screen.model.counts and screen.model.counts.served == 3)
-        await wait_for(pilot, lambda: not app.type_ahead.held and screen.keys_ready())
+        assert screen.model.current is None and screen.model.queue == []
+        assert not app.type_ahead.held and screen.keys_ready()
+        assert offered(screen, ACTION_NAMES) == {"call_next", "call_ticket", "pause", "leave"}
+
+
+async def test_a_burst_with_shift_c_picks_the_outcome_in_its_dialog(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """`n s C 2` twice in one go: Shift+C opens the outcome dialog once it is up, 2 picks
+    "consultation only" there, and the next n waits for that answer."""
+    first = await kiosk.issue("hukou")
+    second = await kiosk.issue("hukou")
+    app = app_for(hall)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        lines = said(screen)
+        burst(app, [*"nsC2", *"nsC2"])
+        await wait_for(pilot, lambda: len(lines) == 6)
         assert lines == [
             "Called F001.",
             "Serving F001.",
-            "F001 completed.",
+            "F001 completed: Consultation only.",
             "Called F002.",
             "Serving F002.",
-            "F002 completed.",
-            "Called F003.",
-            "Serving F003.",
-            "F003 completed.",
+            "F002 completed: Consultation only.",
         ]
-        assert screen.model.current is None and screen.model.queue == []
-        assert offered(screen, ACTION_NAMES) == {"call_next", "call_ticket", "pause", "leave"}
+        assert app.screen is screen
+    for ticket in (first, second):
+        done = await kiosk.ticket(ticket.id)
+        assert (done.status, done.outcome) == (w.TicketStatus.done, w.Outcome.consultation)
 
 
 async def test_a_burst_the_hall_refuses_part_of_says_why_for_each_key(
@@ -113,23 +144,25 @@ async def test_a_burst_the_hall_refuses_part_of_says_why_for_each_key(
         screen = await at_counter(pilot)
         lines = said(screen)
         burst(app, list("nsc1" * 2))
-        await wait_for(pilot, lambda: len(lines) == 7)
+        await wait_for(pilot, lambda: len(lines) == 8)
         await pilot.pause(0.2)
         assert lines == [
             "Called F001.",
             "Serving F001.",
-            "F001 completed.",
+            "F001 completed: the case is handled.",
+            NOTHING_HERE.format(key="1"),
             "Nobody is waiting for this window: wait for the next ticket.",  # the hall's word
             "No citizen at the counter: call the next one first (F2 n).",
             "No citizen at the counter: call the next one first (F2 n).",
-            "“1” does nothing here: the footer shows what can be done now.",
+            NOTHING_HERE.format(key="1"),
         ]
 
 
 async def test_keys_the_counter_does_not_offer_now_say_why_and_the_footer_hides_them(
     hall: RunningHall, kiosk: HallClient
 ) -> None:
-    """b while F001 is called, c before it is started, l while serving, n and c offline."""
+    """b while F001 is called, c and Shift+C before it is started, l while serving, i (issuing
+    is for leads and admins) at a clerk's counter, n and c offline."""
     await kiosk.issue("hukou")
     app = app_for(hall)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -141,26 +174,30 @@ async def test_keys_the_counter_does_not_offer_now_say_why_and_the_footer_hides_
         await pilot.press("b")
         await wait_for(pilot, lambda: "F001 is called: start serving it" in screen_text(app))
         assert not screen.model.paused
-        await pilot.press("c")
-        await wait_for(
-            pilot, lambda: "F001 is not being served yet: start first" in screen_text(app)
-        )
+        for key in ("c", "C"):
+            screen.say("")
+            await pilot.press(key)
+            await wait_for(
+                pilot, lambda: "F001 is not being served yet: start first" in screen_text(app)
+            )
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.model.status == w.TicketStatus.serving)
-        assert offered(screen, ACTION_NAMES) == {"complete", "park"}
+        assert offered(screen, ACTION_NAMES) == {"complete", "complete_as", "park"}
         await pilot.press("l")
         await wait_for(
             pilot, lambda: "F001 is being served: complete it or park it" in screen_text(app)
         )
         assert isinstance(app.screen, CounterScreen)
-        await pilot.press("z")
-        await wait_for(pilot, lambda: "“z” does nothing here" in screen_text(app))
+        await pilot.press("i")
+        await wait_for(pilot, lambda: "“i” does nothing here" in screen_text(app))
 
         await asyncio.to_thread(hall.server.stop)
         await wait_for(pilot, lambda: screen.query_one(OfflineBanner).display, 10)
         assert offered(screen, ACTION_NAMES) == set()  # nothing can be sent: nothing offered
         await pilot.press("c")
-        await wait_for(pilot, lambda: "“Complete” cannot be sent until" in screen_text(app))
+        await wait_for(pilot, lambda: "Offline: “Done” cannot be sent until" in screen_text(app))
+        await pilot.press("C")
+        await wait_for(pilot, lambda: "“Outcome…” cannot be sent until" in screen_text(app))
         assert not isinstance(app.screen, OutcomeDialog)
 
 
@@ -196,6 +233,20 @@ async def test_a_ticket_number_and_reason_typed_with_t_in_one_go_fill_the_dialog
         assert app.screen is screen
     called = await kiosk.ticket(second.id)
     assert called.status == w.TicketStatus.called
+
+
+async def test_a_lead_issues_and_calls_a_ticket_with_keys_typed_in_one_go(
+    hall: RunningHall,
+) -> None:
+    """张伟 at window 8 types `i 6 n`: the issue dialog comes once the hall's services are read,
+    6 picks 户籍业务 (F001) there, and n calls it once it is issued."""
+    app = app_for(hall, staff_no="2001")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_counter(pilot)
+        burst(app, ["i", "6", "n"])
+        await wait_for(pilot, lambda: screen.model.current is not None)
+        assert screen.model.current is not None and screen.model.current.code == "F001"
+        assert app.screen is screen
 
 
 async def test_the_lead_says_why_a_decision_key_does_nothing_and_applies_keys_typed_ahead(
@@ -292,11 +343,12 @@ def test_every_refused_key_says_why_on_one_line_at_80_columns(lang: str) -> None
             can = loaded and online and applies(action.name, status, paused, held, closing)
             assert (why is None) == can, (action.name, now, closing)
             assert why is None or 0 < cell_len(why) <= 78, why
-        for action, flags in product(LEAD_ACTIONS, product((True, False), repeat=7)):
-            online, request, own_request, overrun, own_overrun, admin, years = flags
+        for action, flags in product(LEAD_ACTIONS, product((True, False), repeat=9)):
+            online, request, own_request, overrun, own_overrun, admin, years, on_leave, item = flags
             now_lead = LeadNow(
-                online, request, 3, own_request, overrun, 2, own_overrun, admin, years
-            )
+                online, request, 3, own_request, overrun, 2, own_overrun, admin, years,
+                leave_focused=on_leave, leave_item=item, leave_items=4,
+            )  # fmt: skip
             why = lead_refusal(action.name, action.label, now_lead)
             assert 0 < cell_len(why) <= 78, why
         key = events.Key("ctrl+pageup", None)

@@ -45,8 +45,10 @@ async def test_the_counters_palette_lists_its_commands_in_one_order_in_both_lang
     english_order = [
         "Call next  (F2 n)",
         "Call ticket  (F8 t)",
+        "Reinstate  (⇧F6 u)",
         "Pause  (F9 b)",
         "Leave  (F12 l)",
+        "My leave  (v)",
         "Keys",
         "Theme",
         "Quit",

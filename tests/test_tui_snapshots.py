@@ -1,6 +1,6 @@
-"""Snapshots of the sign-in, window picker and counter screens, in Chinese and English, at 80x24
-and 120x40. Deterministic: a hall clock that stands still at 09:12 on Fri 2026-12-11, a fixed
-set of tickets, and a fixed server address on screen instead of the test server's port.
+"""Snapshots of the sign-in, window picker, counter and My leave screens, in Chinese and English,
+at 80x24 and 120x40. Deterministic: a hall clock that stands still at 09:12 on Fri 2026-12-11, a
+fixed set of tickets, and a fixed server address on screen instead of the test server's port.
 
 Update on purpose only: `.venv/bin/pytest tests/test_tui_snapshots.py --snapshot-update`.
 """
@@ -10,17 +10,21 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
+from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.api.schemas import Priority
 from clerkdesk.clock import ManualClock
 from clerkdesk.hall.store.engine import sqlite_url
 from clerkdesk.i18n import set_language
+from clerkdesk.screens.leave.screen import MyLeaveScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from tests.conftest import RunningHall, local, signed_in, start_hall
@@ -187,3 +191,71 @@ def test_counter_near_closing(snap_compare: Any, near_closing: RunningHall, lang
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=arrive)
+
+
+# --- My leave: 王芳's comp leave on Friday morning --------------------------------------------
+
+
+async def _wang_fangs_comp_leave(hall: RunningHall) -> None:
+    """王芳 worked three evenings that 张伟 approved (one a year ago: an hour of it expires on
+    the 20th), took an hour off this morning, asks for 4 h on Monday and is rostered for
+    Saturday's duty. 09:00, Friday 2026-12-11."""
+    wang, zhang = await signed_in(hall, "1002"), await signed_in(hall, "2001")
+    clerk, lead = LedgerClient(wang), LedgerClient(zhang)
+    for start, end in (
+        ("2025-12-20 18:00", "2025-12-20 20:00"),
+        ("2026-12-09 18:00", "2026-12-09 22:30"),
+        ("2026-12-10 18:00", "2026-12-10 20:00"),
+    ):
+        claim = await clerk.claim(local(start), local(end), "整理归档综合受理材料")
+        await lead.approve_claim(claim.id)
+    dentist = await clerk.request_leave(date(2026, 12, 11), hours=1, reason="看牙")
+    await lead.approve_leave(dentist.id)
+    await clerk.request_leave(date(2026, 12, 14), hours=4, reason="孩子家长会")
+    await lead.assign_duty("1002", date(2026, 12, 12))
+    for client in (wang, zhang):
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def comp_leave(
+    tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Path
+) -> Iterator[RunningHall]:
+    path = tmp_path_factory.mktemp("snapshots-leave") / "hall.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
+    asyncio.run(_wang_fangs_comp_leave(hall))
+    yield hall
+    hall.server.stop()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_my_leave(
+    snap_compare: Any, comp_leave: RunningHall, lang: str, size: tuple[int, int]
+) -> None:
+    app = app_for(comp_leave)  # 王芳 at window 8 presses v
+
+    async def open_my_leave(pilot: Pilot[Any]) -> None:
+        await at_counter(pilot)
+        await pilot.press("v")
+
+        def read() -> bool:
+            """Shown with every credit's exact minutes (the month's overtime is read last)."""
+            screen = app.screen
+            if not isinstance(screen, MyLeaveScreen) or screen._refreshing:
+                return False
+            balance = screen.leave.balance
+            return (
+                balance is not None
+                and screen.following
+                and all(
+                    e.source in screen.leave.worked
+                    for e in balance.ledger
+                    if e.kind == lw.LedgerKind.accrual
+                )
+            )
+
+        await wait_for(pilot, read)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_my_leave)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,10 +19,21 @@ from clerkdesk.api.errors import (
 )
 from clerkdesk.i18n import set_language
 from clerkdesk.screens.start.window_picker import my_windows
-from clerkdesk.state.actions import COUNTER_ACTIONS, applies
+from clerkdesk.state.actions import COUNTER_ACTIONS, actions_for, applies
 from clerkdesk.state.counter import CounterModel
+from clerkdesk.state.day_summary import summary_line, summary_lines, summary_title
 from clerkdesk.state.display import duration
 from clerkdesk.state.first_run import FirstRunAnswers, problems
+from clerkdesk.state.no_shows import (
+    NoShowWait,
+    explain_no_show,
+    explain_reinstate,
+    no_show_reason,
+    no_show_row,
+    no_show_wait,
+    not_yet_text,
+    reinstatable,
+)
 from clerkdesk.state.refusals import explain
 from clerkdesk.widgets.ticket_number import GLYPHS, block_lines
 from tests.conftest import local
@@ -117,13 +128,152 @@ def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
     def offered(status: w.TicketStatus | None, paused: bool = False, held: bool = True) -> set[str]:
         return {a.name for a in COUNTER_ACTIONS if applies(a.name, status, paused, held)}
 
-    assert offered(None) == {"call_next", "call_ticket", "pause", "leave"}
-    assert offered(w.TicketStatus.called) == {"recall", "start", "no_show", "park"}
-    assert offered(w.TicketStatus.serving) == {"complete", "park"}
-    assert offered(None, paused=True) == {"resume", "leave"}
+    anytime = {"reinstate", "issue_ticket"}  # issuing: for leads and admins (actions_for)
+    assert offered(None) == {"call_next", "call_ticket", "pause", "leave"} | anytime
+    assert offered(w.TicketStatus.called) == {"recall", "start", "no_show", "park"} | anytime
+    assert offered(w.TicketStatus.serving) == {"complete", "complete_as", "park"} | anytime
+    assert offered(None, paused=True) == {"resume", "leave"} | anytime
     assert offered(None, held=False) == {"leave"}
     keys = [k for a in COUNTER_ACTIONS if a.name != "resume" for k in (a.fkey, a.letter)]
     assert len(keys) == len(set(keys)), "two actions on one key"
+
+
+def test_only_leads_and_admins_are_offered_to_issue_tickets() -> None:
+    def issues(*roles: w.Role) -> bool:
+        return "issue_ticket" in {a.name for a in actions_for(list(roles))}
+
+    assert issues(w.Role.lead) and issues(w.Role.admin, w.Role.clerk)
+    assert not issues(w.Role.clerk)
+    assert len(actions_for([w.Role.clerk])) == len(COUNTER_ACTIONS) - 1
+    for status in (None, w.TicketStatus.called, w.TicketStatus.serving):
+        assert applies("issue_ticket", status, False, True)
+    assert not applies("issue_ticket", None, False, False)  # not at the window
+
+
+def _called(recalls: int, at: datetime = NINE) -> w.TicketOut:
+    ticket = _ticket(1, status="called", window=8)
+    update = {"called_at": at, "recall_count": recalls, "times_called": recalls + 1}
+    return ticket.model_copy(update=update)
+
+
+def test_a_no_show_waits_for_the_halls_recalls_and_seconds_and_states_the_facts() -> None:
+    """The demo hall's policy: a recall and 60 s since the first call."""
+    policy = w.CounterPolicyOut()
+    at = timedelta
+    assert no_show_wait(policy, _called(0), NINE + at(seconds=20)) == NoShowWait(1, 40)
+    assert no_show_wait(policy, _called(1), NINE + at(seconds=59.2)) == NoShowWait(0, 1)
+    assert no_show_wait(policy, _called(0), NINE + at(seconds=90)) == NoShowWait(1, 0)
+    assert no_show_wait(policy, _called(1), NINE + at(seconds=60)) is None
+    strict = w.CounterPolicyOut(no_show_min_recalls=3, no_show_min_seconds=120)
+    assert no_show_wait(strict, _called(1), NINE + at(seconds=60)) == NoShowWait(2, 60)
+    assert not_yet_text("F001", NoShowWait(2, 60)) == (
+        "Not yet: recall F001 2 more times and wait 1 min before a no-show."
+    )
+    assert no_show_reason(_called(1), NINE + at(minutes=1, seconds=10)) == (
+        "Called 2×, first called 1 min 10 s ago"
+    )
+
+
+def test_the_halls_no_show_too_soon_reads_as_the_keys_own_answer() -> None:
+    """The workstation's clock may run a little ahead of the hall's: the hall's 409 then says
+    what is missing in the same words the key would have used."""
+    refused = Conflict(
+        409,
+        "no_show_too_soon",
+        "…",
+        {"ticket": "K001", "times_called": 2, "recalls_needed": 0, "seconds_left": 5},
+    )
+    assert explain_no_show(refused, SHANGHAI) == (
+        "Not yet: wait 5 s more before marking K001 a no-show."
+    )
+    assert explain_no_show(Conflict(409, "queue_empty", "…"), SHANGHAI) is None
+
+
+def test_the_reinstate_dialog_offers_the_no_shows_still_in_the_halls_window() -> None:
+    policy = w.CounterPolicyOut(reinstate_minutes=30)
+    marked = [
+        _ticket(i, status="no_show", window=8).model_copy(update={"finished_at": NINE + m})
+        for i, m in ((3, timedelta(minutes=20)), (2, timedelta(minutes=5)), (1, timedelta(0)))
+    ]
+    now = NINE + timedelta(minutes=30)
+    assert [t.code for t in reinstatable(marked, policy, now)] == ["F003", "F002"]
+    assert no_show_row(marked[1], policy, SHANGHAI) == (
+        "F002  户籍业务  no-show at 09:05, until 09:35"
+    )
+
+
+def test_a_no_show_marked_here_is_offered_to_reinstate_at_once_and_gone_once_back() -> None:
+    model = CounterModel(8, "1002")
+    model.load(_state([]), 0)
+    gone = _ticket(1, status="no_show", window=8).model_copy(update={"finished_at": NINE})
+    model.apply_ticket(gone)
+    assert [t.id for t in model.no_shows] == [1]
+    model.apply_ticket(_ticket(1))  # reinstated: waiting again
+    assert model.no_shows == []
+
+
+LONG_CLOSING = w.WindowClosingOut(
+    id=1,
+    window=12,
+    staff=STAFF,
+    local_date=NINE.date(),
+    started_at=NINE,
+    scheduled_end=local("2026-12-11 17:30"),
+    window_end=local("2026-12-11 18:35"),
+    actual_end=local("2026-12-11 19:40"),
+    extension_minutes=65,
+    overrun=w.OverrunOut(
+        id=1,
+        window=12,
+        staff=STAFF,
+        local_date=NINE.date(),
+        window_end=local("2026-12-11 18:35"),
+        actual_end=local("2026-12-11 19:40"),
+        minutes=65,
+        status=w.OverrunStatus.pending,
+        recorded_at=local("2026-12-11 19:40"),
+        decided_at=None,
+        decided_by=None,
+        decision_reason=None,
+    ),
+    end_of_day_rule=w.EndOfDayRule.carry_over,
+    leftover_tickets=["A1001", "A1002", "A1003", "A1004", "A1005"],
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_counters_no_show_reinstate_and_closing_lines_fit_80_columns(lang: str) -> None:
+    """What the message line says (78 cells at 80 columns), each line of the day's summary
+    (two of the dialog's 58 at most) and its one-line form on the window picker (two lines),
+    with long values, in either language."""
+    refusals = [
+        ("illegal_transition", {"current": "carried_over"}),
+        ("reinstate_too_late", {"marked_at": "2026-12-11T01:01:00+00:00", "minutes": 1440}),
+        ("ticket_not_found", {}),
+    ]
+    counts = w.DayCounts(served=999, no_shows=99, average_service_seconds=600)
+    set_language(lang)
+    try:
+        lines = [not_yet_text("A1023", NoShowWait(10, 3599))]
+        lines += [
+            not_yet_text("A1023", NoShowWait(10, 0)),
+            not_yet_text("A1023", NoShowWait(0, 59)),
+        ]
+        lines += [no_show_reason(_called(9), NINE + timedelta(minutes=59, seconds=59))]
+        lines += [
+            explain_reinstate("A1023")(Conflict(409, code, "…", params), SHANGHAI) or ""
+            for code, params in refusals
+        ]
+        for line in lines:
+            assert cell_len(line) <= 78, line
+        summary = summary_lines(LONG_CLOSING, counts, SHANGHAI)
+        summary += [summary_title(LONG_CLOSING, SHANGHAI)]
+        assert len(summary) == 5  # counts, extension, overrun, the end-of-day rule; the title
+        for line in summary:
+            assert cell_len(line) <= 2 * 58, line  # two lines of the dialog at most
+        assert cell_len(summary_line(LONG_CLOSING, counts, SHANGHAI)) <= 2 * 78  # the picker's
+    finally:
+        set_language("en")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -242,13 +243,52 @@ class HallClient:
         body = w.Reinstate(reason=reason)
         return await self._post(f"/tickets/{ticket_id}/reinstate", w.TicketOut, body, key)
 
-    async def ticket(self, ticket_id: int) -> w.TicketOut:
-        return await self._get(f"/tickets/{ticket_id}", w.TicketOut)
+    async def ticket(self, ticket_id: int) -> w.TicketDetail:
+        """The ticket with its chain of hand-offs and the citizen's time in the hall."""
+        return await self._get(f"/tickets/{ticket_id}", w.TicketDetail)
+
+    async def ticket_by_code(self, code: str) -> w.TicketOut:
+        """Today's ticket with this code (A023): the number a citizen holds up at the counter."""
+        return await self._get(f"/tickets/by-code/{quote(code.strip(), safe='')}", w.TicketOut)
 
     async def tickets_today(self, status: w.TicketStatus | None = None) -> list[w.TicketOut]:
         params = {"status": status.value} if status else None
         response = await self._send("GET", "/tickets", params=params)
         return _tickets.validate_json(response.content)
+
+    # --- hand-offs between departments (转办) ---------------------------------------------
+
+    async def hand_off(
+        self,
+        ticket_id: int,
+        note: str,
+        *,
+        service: str | None = None,
+        window: int | None = None,
+        staff_no: str | None = None,
+        key: str | None = None,
+    ) -> w.HandOffAnswer:
+        """To another department's service, a window or a clerk, with the required note."""
+        body = w.HandOff(service=service, window=window, staff_no=staff_no, note=note)
+        return await self._post(f"/tickets/{ticket_id}/hand-off", w.HandOffAnswer, body, key)
+
+    async def send_back(
+        self, ticket_id: int, reason: str, key: str | None = None
+    ) -> w.HandOffAnswer:
+        body = w.SendBack(reason=reason)
+        return await self._post(f"/tickets/{ticket_id}/send-back", w.HandOffAnswer, body, key)
+
+    async def back_to_me(self, ticket_id: int, key: str | None = None) -> w.HandOffAnswer:
+        """Ask a case you handed off back: it returns to your window when they finish it."""
+        return await self._post(f"/tickets/{ticket_id}/back-to-me", w.HandOffAnswer, key=key)
+
+    async def hand_offs(self) -> w.HandOffWatch:
+        """The duty lead's watch: open hand-offs and today's (their department's)."""
+        return await self._get("/hand-offs", w.HandOffWatch)
+
+    async def day_report(self) -> w.SameDayCompletion:
+        """Same-day completion (当日办结) of the service day."""
+        return await self._get("/reports/day", w.SameDayCompletion)
 
 
 def _drop_none(params: dict[str, Any]) -> dict[str, Any]:

@@ -45,9 +45,11 @@ class LedgerClient:
         body = lw.ClaimOvertime(starts_at=starts_at, ends_at=ends_at, reason=reason)
         return await self.client._post("/overtime/claims", lw.ClaimOut, body, key)
 
-    async def approve_claim(self, claim_id: int, key: str | None = None) -> lw.ClaimOut:
+    async def approve_claim(
+        self, claim_id: int, key: str | None = None, note: str = ""
+    ) -> lw.ClaimOut:
         path = f"/overtime/claims/{claim_id}/approve"
-        return await self.client._post(path, lw.ClaimOut, lw.Approve(), key)
+        return await self.client._post(path, lw.ClaimOut, lw.Approve(note=note), key)
 
     async def deny_claim(self, claim_id: int, reason: str, key: str | None = None) -> lw.ClaimOut:
         path = f"/overtime/claims/{claim_id}/deny"
@@ -75,9 +77,11 @@ class LedgerClient:
         )
         return await self.client._post("/leave-requests", lw.LeaveRequestOut, body, key)
 
-    async def approve_leave(self, request_id: int, key: str | None = None) -> lw.LeaveRequestOut:
+    async def approve_leave(
+        self, request_id: int, key: str | None = None, note: str = ""
+    ) -> lw.LeaveRequestOut:
         path = f"/leave-requests/{request_id}/approve"
-        return await self.client._post(path, lw.LeaveRequestOut, lw.Approve(), key)
+        return await self.client._post(path, lw.LeaveRequestOut, lw.Approve(note=note), key)
 
     async def deny_leave(
         self, request_id: int, reason: str, key: str | None = None

@@ -243,6 +243,14 @@ class TicketOut(Wire):
     reason: str | None
     notes: str
     estimated_minutes: int
+    handoffs: int = Field(
+        default=0, description="How often it was handed on to another department (转办)"
+    )
+    chain_departments: list[str] = Field(
+        default_factory=list,
+        description="Codes of the departments its hand-offs went from and to (they see its "
+        "notes and the hand-off notes)",
+    )
 
 
 class CallSpecific(Wire):
@@ -285,6 +293,15 @@ class DayCounts(Wire):
     average_service_seconds: float | None
 
 
+class CounterPolicyOut(Wire):
+    """The hall's counter policy (the hall file's `[policy]`): the counter says what is still
+    missing before a no-show instead of sending it, and how long a no-show may come back."""
+
+    no_show_min_recalls: int = Field(default=1, description="Recalls before a no-show")
+    no_show_min_seconds: int = Field(default=60, description="Seconds since the first call")
+    reinstate_minutes: int = Field(default=30, description="A no-show may come back this long")
+
+
 class CounterState(Wire):
     """Everything the counter screen shows, in one answer (used after a reconnect)."""
 
@@ -293,6 +310,11 @@ class CounterState(Wire):
     queue: list[TicketOut]
     counts: DayCounts
     last_event_id: int
+    policy: CounterPolicyOut = Field(default_factory=CounterPolicyOut)
+    no_shows: list[TicketOut] = Field(
+        default_factory=list,
+        description="This window's no-shows that may still be reinstated, the latest first",
+    )
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -308,6 +330,10 @@ class EventKind(StrEnum):
     ticket_parked = "ticket.parked"
     ticket_cancelled = "ticket.cancelled"
     ticket_reinstated = "ticket.reinstated"
+    ticket_handed_off = "ticket.handed_off"
+    ticket_sent_back = "ticket.sent_back"
+    ticket_returned = "ticket.returned"
+    handoff_back_asked = "handoff.back_asked"
     window_signed_in = "window.signed_in"
     window_signed_out = "window.signed_out"
     window_paused = "window.paused"
@@ -353,6 +379,7 @@ class EventOut(Wire):
     closing: WindowClosingOut | None = None
     year: ConfirmedYearOut | None = None
     ledger: LedgerEventOut | None = None
+    handoff: HandOffOut | None = None
 
 
 # --- hall calendar and closing ---------------------------------------------------------------
@@ -566,6 +593,108 @@ class WindowClosingOut(Wire):
         description="Set when this close ended the hall's day with tickets still waiting"
     )
     leftover_tickets: list[str] = Field(description="Codes the end-of-day rule applied to")
+
+
+# --- hand-offs between departments (转办) ------------------------------------------------------
+
+
+class HandOff(Wire):
+    """POST /tickets/{id}/hand-off: to another department's service, a window or a clerk.
+
+    `service` alone: any window serving it calls the ticket. `window`: that window alone (the
+    service: `service` if given, else the ticket's own if the window serves it, else the
+    window's first). `staff_no`: the window that clerk holds, and only they call it."""
+
+    service: Code | None = None
+    window: Number | None = Field(default=None, ge=1, le=9999)
+    staff_no: StaffNo | None = None
+    note: Reason = Field(description="What was done, what is missing: required")
+
+
+class SendBack(Wire):
+    reason: Reason
+
+
+class HandOffKind(StrEnum):
+    hand_off = "hand_off"
+    send_back = "send_back"  # the receiver sent it back to the sender's window
+    returned = "returned"  # finished at the target; back to the sender who asked for it
+
+
+class HandOffState(StrEnum):
+    open = "open"  # waiting for, or at, its receiver
+    done = "done"  # finished at the receiver
+    returned = "returned"  # finished at the receiver and back to its sender (back to me)
+    sent_back = "sent_back"
+    handed_on = "handed_on"
+    closed = "closed"  # no-show or cancelled at the receiver
+
+
+class HandOffOut(Wire):
+    """One move of a ticket between departments. The note, the reason and the names are the
+    citizen's and the staff's: only the departments of the chain, hall-wide leads and admins
+    read them (others get them empty)."""
+
+    id: int
+    ticket_id: int
+    ticket: str = Field(description="The ticket's code: it keeps its number")
+    seq: int = Field(description="1 for the ticket's first move, then 2, 3, ...")
+    kind: HandOffKind
+    state: HandOffState
+    at: datetime
+    from_window: int | None
+    from_staff: str | None = Field(description="Staff number of the sender")
+    from_staff_name: str | None
+    from_department: str
+    from_service: str
+    to_service: str
+    to_department: str
+    to_window: int | None = Field(description="Handed to this window (or the clerk's window)")
+    to_staff: str | None
+    to_staff_name: str | None
+    go_to_window: int | None = Field(description="Where the citizen goes now, when known")
+    note: str
+    called_at: datetime | None = Field(description="When the receiver first called the citizen")
+    ended_at: datetime | None
+    end_reason: str | None = Field(description="Why it was sent back")
+    back_asked_at: datetime | None = Field(description="The sender asked the case back")
+    waited_seconds: int = Field(description="From the hand-off until the receiver called")
+    flagged: bool = Field(description="The ticket was handed on more often than the hall's limit")
+
+
+class HandOffAnswer(Wire):
+    ticket: TicketOut
+    handoff: HandOffOut
+
+
+class TicketDetail(TicketOut):
+    """GET /tickets/{id}: the ticket with its chain of hand-offs and the citizen's time in the
+    hall (the chain's notes only for the departments of the chain, leads and admins)."""
+
+    chain: list[HandOffOut] = Field(default_factory=list)
+    seconds_in_hall: int = 0
+    flagged: bool = False
+
+
+class HandOffWatch(Wire):
+    """GET /hand-offs: the duty lead's watch (their department's; hall-wide: all)."""
+
+    now: datetime
+    open: list[HandOffOut] = Field(description="Still waiting for or at their receiver")
+    today: list[HandOffOut] = Field(description="Every move of the service day")
+    flagged: list[str] = Field(description="Codes of tickets handed on more than the limit")
+    flag_after: int
+
+
+class SameDayCompletion(Wire):
+    """GET /reports/day: 当日办结. A case counts once however many departments it passed."""
+
+    local_date: date
+    issued: int
+    completed: int
+    completed_after_hand_offs: int
+    average_seconds_in_hall: float | None
+    longest_seconds_in_hall: int | None
 
 
 EventOut.model_rebuild()

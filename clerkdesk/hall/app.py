@@ -23,7 +23,16 @@ from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.ledger.jobs import expire_daily
-from clerkdesk.hall.routes import auth, closing, events, hall, ledger, tickets, windows
+from clerkdesk.hall.routes import (
+    auth,
+    closing,
+    events,
+    hall,
+    handoffs,
+    ledger,
+    tickets,
+    windows,
+)
 from clerkdesk.hall.routes.deps import ERRORS
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
 from clerkdesk.hall.store import migrate
@@ -231,6 +240,6 @@ def create_app(settings: HallSettings) -> FastAPI:
     app.state.sign_in = SignInGuard()
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, events, closing, ledger):
+    for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger):
         module.router.install(app, errors=errors)
     return app

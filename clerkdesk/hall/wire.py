@@ -21,6 +21,7 @@ from clerkdesk.hall.rules.calendar import (
     sessions_on,
     worked_parts,
 )
+from clerkdesk.hall.rules.counter_policy import CounterPolicy
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import (
     ConfirmedYear,
@@ -28,6 +29,7 @@ from clerkdesk.hall.store.models import (
     Event,
     ExtensionRequest,
     Hall,
+    HandOff,
     Overrun,
     Service,
     Staff,
@@ -127,7 +129,14 @@ def ticket_out(session: Session, ticket: Ticket) -> w.TicketOut:
         reason=ticket.reason,
         notes=ticket.notes,
         estimated_minutes=service.estimated_minutes,
+        handoffs=ticket.handoff_count,
+        chain_departments=chain_codes(ticket.chain_departments),
     )
+
+
+def chain_codes(text: str | None) -> list[str]:
+    """The `ticket.chain_departments` column as a list of department codes."""
+    return [code for code in (text or "").split(",") if code]
 
 
 def times_called(called_at: datetime | None, recall_count: int) -> int:
@@ -160,6 +169,8 @@ def ticket_answer(row: Mapping[Any, Any]) -> w.TicketOut:
         reason=row["reason"],
         notes=row["notes"],
         estimated_minutes=row["estimated_minutes"],
+        handoffs=row.get("handoff_count") or 0,
+        chain_departments=chain_codes(row.get("chain_departments")),
     )
 
 
@@ -384,9 +395,21 @@ def counter_state_out(
     queue: list[w.TicketOut],
     counts: w.DayCounts,
     last_event_id: int,
+    policy: CounterPolicy,
+    no_shows: list[w.TicketOut],
 ) -> w.CounterState:
     return w.CounterState(
-        window=window, current=current, queue=queue, counts=counts, last_event_id=last_event_id
+        window=window,
+        current=current,
+        queue=queue,
+        counts=counts,
+        last_event_id=last_event_id,
+        policy=w.CounterPolicyOut(
+            no_show_min_recalls=policy.no_show_min_recalls,
+            no_show_min_seconds=policy.no_show_min_seconds,
+            reinstate_minutes=policy.reinstate_minutes,
+        ),
+        no_shows=no_shows,
     )
 
 
@@ -434,4 +457,83 @@ def me_out(
         timezone=hall.timezone,
         session=session,
         token_expires_at=token_expires_at,
+    )
+
+
+# --- hand-offs ---------------------------------------------------------------------------------
+
+
+def handoff_out(
+    session: Session,
+    row: HandOff,
+    code: str,
+    waited_seconds: int,
+    flagged: bool,
+    go_to_window: int | None,
+) -> w.HandOffOut:
+    """One move of ticket `code`, as everyone entitled to its note sees it."""
+
+    def number(window_id: int | None) -> int | None:
+        return session.get_one(Window, window_id).number if window_id is not None else None
+
+    def staff(staff_id: int | None) -> Staff | None:
+        return session.get_one(Staff, staff_id) if staff_id is not None else None
+
+    sender, receiver = staff(row.from_staff_id), staff(row.to_staff_id)
+    return w.HandOffOut(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        ticket=code,
+        seq=row.seq,
+        kind=w.HandOffKind(row.kind),
+        state=w.HandOffState(row.state),
+        at=row.at,
+        from_window=number(row.from_window_id),
+        from_staff=sender.staff_no if sender else None,
+        from_staff_name=sender.name if sender else None,
+        from_department=session.get_one(Department, row.from_department_id).code,
+        from_service=session.get_one(Service, row.from_service_id).code,
+        to_service=session.get_one(Service, row.to_service_id).code,
+        to_department=session.get_one(Department, row.to_department_id).code,
+        to_window=number(row.to_window_id),
+        to_staff=receiver.staff_no if receiver else None,
+        to_staff_name=receiver.name if receiver else None,
+        go_to_window=go_to_window,
+        note=row.note,
+        called_at=row.called_at,
+        ended_at=row.ended_at,
+        end_reason=row.end_reason,
+        back_asked_at=row.back_asked_at,
+        waited_seconds=waited_seconds,
+        flagged=flagged,
+    )
+
+
+def ticket_detail_out(
+    ticket: w.TicketOut, chain: list[w.HandOffOut], seconds_in_hall: int, flagged: bool
+) -> w.TicketDetail:
+    return w.TicketDetail(
+        **dict(ticket), chain=chain, seconds_in_hall=seconds_in_hall, flagged=flagged
+    )
+
+
+def handoff_watch_out(
+    now: datetime,
+    open_: list[w.HandOffOut],
+    today: list[w.HandOffOut],
+    flagged: list[str],
+    flag_after: int,
+) -> w.HandOffWatch:
+    return w.HandOffWatch(now=now, open=open_, today=today, flagged=flagged, flag_after=flag_after)
+
+
+def same_day_out(local_date: date, issued: int, found: Any) -> w.SameDayCompletion:
+    """`found`: a rules.handoffs.SameDayCompletion."""
+    return w.SameDayCompletion(
+        local_date=local_date,
+        issued=issued,
+        completed=found.completed,
+        completed_after_hand_offs=found.after_hand_offs,
+        average_seconds_in_hall=found.average_seconds_in_hall,
+        longest_seconds_in_hall=found.longest_seconds_in_hall,
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient, new_key
+from clerkdesk.api.errors import ApiError
 from clerkdesk.i18n import N_
 
 
@@ -18,19 +20,45 @@ class CounterAction:
     letter: str
     label: str  # N_-marked: translate when shown
     help: str  # N_-marked: the command palette's longer description
+    keys_shown: str = ""  # how the keys read when not "F5 c": a shifted F-key ("⇧F5 C")
+    footer: bool = True  # False: a rare action, in the palette and the keys panel only
 
 
 LEAVE = N_("Leave")  # also the label of the intent that ends the counter screen
 EXTEND = N_("Extend")  # also the label of the extension request's intent
+CLOSE = N_("Close the window")  # leaving at or past the window's end: its closing
 
 COUNTER_ACTIONS: tuple[CounterAction, ...] = (
     CounterAction("call_next", "f2", "n", N_("Call next"), N_("Call the next citizen in line")),
     CounterAction("recall", "f3", "r", N_("Recall"), N_("Call the same ticket again")),
     CounterAction("start", "f4", "s", N_("Start"), N_("The citizen has come: start serving")),
-    CounterAction("complete", "f5", "c", N_("Complete"), N_("Finish the case and pick outcome")),
+    # c: the usual outcome of a case, "done" (USUAL_OUTCOME); Shift+C (Shift+F5 reads F17 in
+    # a terminal) asks which other outcome it had.
+    CounterAction("complete", "f5", "c", N_("Done"), N_("Finish the case as done (handled)")),
+    CounterAction(
+        "complete_as", "f17", "C", N_("Outcome…"), N_("Finish the case: pick its outcome"), "⇧F5 C"
+    ),
     CounterAction("no_show", "f6", "x", N_("No-show"), N_("The citizen did not come: give why")),
     CounterAction("park", "f7", "p", N_("Park"), N_("Send the ticket back to the queue")),
     CounterAction("call_ticket", "f8", "t", N_("Call ticket"), N_("Call a given ticket, reason")),
+    CounterAction(
+        "reinstate",
+        "f18",
+        "u",
+        N_("Reinstate"),
+        N_("A no-show came back: first in line for its service"),
+        "⇧F6 u",
+        footer=False,
+    ),
+    CounterAction(  # named on the empty counter instead of the footer (the footer is full)
+        "issue_ticket",
+        "f14",
+        "i",
+        N_("Issue"),
+        N_("Issue a ticket for a citizen"),
+        "⇧F2 i",
+        footer=False,
+    ),
     CounterAction("pause", "f9", "b", N_("Pause"), N_("Pause the window: no calls")),
     CounterAction("resume", "f9", "b", N_("Resume"), N_("Resume calling at the window")),
     CounterAction("extend", "f10", "e", EXTEND, N_("Ask the duty lead to keep the window open")),
@@ -47,8 +75,30 @@ TICKET_ACTIONS: dict[str, frozenset[w.TicketStatus | None]] = {
     "start": frozenset({w.TicketStatus.called}),
     "no_show": frozenset({w.TicketStatus.called}),
     "complete": frozenset({w.TicketStatus.serving}),
+    "complete_as": frozenset({w.TicketStatus.serving}),
     "park": frozenset({w.TicketStatus.called, w.TicketStatus.serving}),
+    "reinstate": frozenset({None, w.TicketStatus.called, w.TicketStatus.serving}),
+    "issue_ticket": frozenset({None, w.TicketStatus.called, w.TicketStatus.serving}),
 }
+USUAL_OUTCOME = w.Outcome.done
+"""What `c` completes with: the hall's own default, the end of an ordinary case. The same for
+every service and every time, so that a clerk knows what the key does without looking; any
+other outcome is one key away (Shift+C)."""
+ROLE_ACTIONS: dict[str, frozenset[w.Role]] = {
+    "issue_ticket": frozenset({w.Role.lead, w.Role.admin}),
+}
+"""Actions only some roles have: issuing tickets at the workstation is for duty leads and admins
+(the hall's role table lets them; a one-window office has no kiosk). Others are not offered
+them at all: no key, no palette command."""
+
+
+def actions_for(roles: list[w.Role]) -> tuple[CounterAction, ...]:
+    """The counter's actions for a person with these roles, in the table's order."""
+    return tuple(
+        a
+        for a in COUNTER_ACTIONS
+        if a.name not in ROLE_ACTIONS or not ROLE_ACTIONS[a.name].isdisjoint(roles)
+    )
 
 
 def applies(
@@ -68,9 +118,10 @@ def applies(
     return status in TICKET_ACTIONS[name]
 
 
-Answer = w.TicketOut | w.WindowOut | w.ExtensionOut
+Answer = w.TicketOut | w.WindowOut | w.ExtensionOut | w.WindowClosingOut
 Send = Callable[[HallClient, str], Awaitable[Answer]]
 Done = Callable[[Answer], str]
+Explain = Callable[[ApiError, ZoneInfo], str | None]
 
 
 @dataclass
@@ -82,3 +133,4 @@ class Intent:
     send: Send
     done: Done  # the line to show once the server has answered
     key: str = field(default_factory=new_key)
+    explain: Explain | None = None  # the hall's refusal in this action's words (None: the usual)

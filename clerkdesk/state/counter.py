@@ -28,6 +28,8 @@ class CounterModel:
     current: w.TicketOut | None = None
     queue: list[w.TicketOut] = field(default_factory=list)
     counts: w.DayCounts | None = None
+    policy: w.CounterPolicyOut = field(default_factory=w.CounterPolicyOut)
+    no_shows: list[w.TicketOut] = field(default_factory=list)  # still to reinstate, latest first
     last_event_id: int = 0
     answers: int = 0  # how many action answers have been applied: a read's freshness stamp
     closing: ClosingWatch = field(default_factory=ClosingWatch)
@@ -63,6 +65,8 @@ class CounterModel:
         self.current = state.current
         self.queue = list(state.queue)
         self.counts = state.counts
+        self.policy = state.policy
+        self.no_shows = list(state.no_shows)
         self.last_event_id = max(self.last_event_id, state.last_event_id)
         return True
 
@@ -70,6 +74,9 @@ class CounterModel:
         """The server's answer to this clerk's action on a ticket."""
         self.answers += 1
         self.queue = [t for t in self.queue if t.id != ticket.id]
+        self.no_shows = [t for t in self.no_shows if t.id != ticket.id]
+        if ticket.status == w.TicketStatus.no_show and ticket.window == self.window_number:
+            self.no_shows.insert(0, ticket)  # the reinstate dialog offers it at once
         if ticket.status in IN_HAND and ticket.window == self.window_number:
             self.current = ticket
         elif self.current is not None and self.current.id == ticket.id:

@@ -324,11 +324,21 @@ class LeadNow:
     own_overrun: bool
     admin: bool
     unconfirmed_years: bool
+    leave_focused: bool = False  # the claims and leave requests have the focus (a, d there)
+    leave_item: bool = False  # a claim or leave request is highlighted there
+    leave_items: int = 0  # claims and leave requests waiting
 
 
 def lead_refusal(name: str, label: str, now: LeadNow) -> str:
     """Why the lead's decision `name` cannot be taken now (the footer hides or greys it)."""
-    if name == "confirm_year":
+    if now.leave_focused and name in ("approve", "approve_minutes", "deny"):
+        if name == "approve_minutes":
+            return _("Other minutes are for extension requests: Tab back to them.")
+        if not now.leave_item:
+            if now.leave_items:
+                return _("Highlight the claim or leave request to decide first.")
+            return _("No claim or leave request waits for your decision.")
+    elif name == "confirm_year":
         if not now.admin:
             return _("Only an admin confirms a year's holiday swaps.")
         if not now.unconfirmed_years:

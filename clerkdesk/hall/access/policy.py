@@ -43,6 +43,8 @@ class Can(StrEnum):
     decide = "decide"  # approve or deny extensions, confirm or reject overruns
     see_unconfirmed_years = "see_unconfirmed_years"
     confirm_calendar_year = "confirm_calendar_year"
+    hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
+    watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
 
 
 Y, n = True, False
@@ -63,6 +65,8 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.decide:                (n,   Y,   Y,    n),
     Can.see_unconfirmed_years: (n,   Y,   Y,    n),
     Can.confirm_calendar_year: (n,   n,   Y,    n),
+    Can.hand_off:              (Y,   Y,   Y,    n),
+    Can.watch_handoffs:        (n,   Y,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
@@ -149,13 +153,20 @@ _t, _s, _w, _ws = tables.ticket, tables.service, tables.window, tables.window_se
 
 
 def may_view_ticket(
-    conn: Session | Connection, who: Principal, service_id: int, window_id: int | None
+    conn: Session | Connection,
+    who: Principal,
+    service_id: int,
+    window_id: int | None,
+    chain_departments: str = "",
 ) -> bool:
     """A ticket carries a citizen's notes: the kiosk that issues tickets and admins see every
-    ticket of the hall; clerks and leads those of their department's services, and those a
+    ticket of the hall; clerks and leads those of their department's services, those a
     window of their department serves or was called to (a 综合受理 window serves several
-    departments' services)."""
+    departments' services), and those their department handed on or received (转办: the
+    ticket's `chain_departments`, comma-separated codes)."""
     if may(who, Can.see_any_ticket) or who.department_id is None:
+        return True
+    if chain_departments and _department_code(conn, who) in chain_departments.split(","):
         return True
     own_service = select(_s.c.id).where(
         _s.c.id == service_id, _s.c.department_id == who.department_id
@@ -181,8 +192,16 @@ def require_ticket_visible(
     `ticket` is a row of the lifecycle's statements (with `service_department_id`)."""
     if who.department_id is not None and ticket["service_department_id"] == who.department_id:
         return  # the common case at the counter, decided without a query
-    if not may_view_ticket(conn, who, ticket["service_id"], ticket["window_id"]):
+    chain = ticket.get("chain_departments") or ""
+    if not may_view_ticket(conn, who, ticket["service_id"], ticket["window_id"], chain):
         raise not_found("ticket", ref)
+
+
+def _department_code(conn: Session | Connection, who: Principal) -> str | None:
+    if who.department_id is None:
+        return None
+    d = tables.department
+    return conn.execute(select(d.c.code).where(d.c.id == who.department_id)).scalar()
 
 
 def ticket_list_department(who: Principal) -> int | None:
@@ -309,3 +328,63 @@ def may_see_unconfirmed_years(who: Principal) -> bool:
 
 def require_calendar_admin(who: Principal) -> None:
     require(who, Can.confirm_calendar_year)
+
+
+# --- hand-offs between departments (转办) ----------------------------------------------------
+
+
+def require_hand_off(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> None:
+    """A clerk hands off the ticket at their own window (called or being served there); a
+    lead or an admin also a waiting ticket of the department they oversee."""
+    require(who, Can.hand_off)
+    at_counter = ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING)
+    if at_counter and _holds(conn, who, ticket["window_id"]):
+        return
+    if ticket["status"] == WAITING and oversees(who, ticket["service_department_id"]):
+        return
+    raise Forbidden(
+        "not_yours_to_hand_off",
+        f"Ticket {ticket['code']} is not at your window: call it first, or ask the duty lead "
+        "of its department to hand it on.",
+        ticket=ticket["code"],
+    )
+
+
+def require_receiver(conn: Connection, who: Principal, ticket: Mapping[Any, Any]) -> None:
+    """The ticket is at `who`'s window (called or being served): they may send it back."""
+    at_counter = ticket["window_id"] is not None and ticket["status"] in (CALLED, SERVING)
+    if at_counter and _holds(conn, who, ticket["window_id"]):
+        return
+    raise Forbidden(
+        "not_at_your_window",
+        f"Ticket {ticket['code']} is not at your window: its receiver sends it back.",
+        ticket=ticket["code"],
+    )
+
+
+def require_sender(
+    conn: Connection, who: Principal, code: str, sender_id: int, from_window_id: int | None
+) -> None:
+    """The clerk who handed the case off, or whoever holds the window it was handed from."""
+    if sender_id == who.staff_id:
+        return
+    if from_window_id is not None and _holds(conn, who, from_window_id):
+        return
+    raise Forbidden(
+        "not_the_sender",
+        f"Only the clerk who handed {code} off (or the one at that window now) can ask it back.",
+        ticket=code,
+    )
+
+
+def may_read_handoff_notes(who: Principal) -> bool:
+    """Of whoever may see the ticket (`may_view_ticket`), staff read its hand-off notes: they
+    are the departments of the chain or serving it, hall-wide leads and admins. The kiosk,
+    which sees every ticket, never does."""
+    return bool(who.roles & {Role.admin, Role.lead, Role.clerk})
+
+
+def handoff_watch_department(who: Principal) -> int | None:
+    """The department whose hand-offs `who` watches (None: the whole hall)."""
+    require(who, Can.watch_handoffs)
+    return None if may(who, Can.oversee_hall) else who.department_id

@@ -5,14 +5,17 @@ staff member reading the stream, live and on replay alike:
 
 - **full**: admins, hall-wide staff (no department: the hall's duty lead), and a department's
   clerks and leads for the tickets their department serves — the service is the department's,
-  a window of the department serves it, or the ticket was called to one of its windows (the
-  rule `GET /tickets/{id}` applies).
+  a window of the department serves it, the ticket was called to one of its windows, or the
+  department is in its chain of hand-offs (转办: sent or received it) — the rule `GET
+  /tickets/{id}` applies. They alone read a hand-off's note, reasons and names.
 - **staff**: a clerk or lead of another department: the ticket without the citizen's `notes`
   and the `reason` written about the case.
 - **public**: the kiosk (and later the hall board): a ticket's number, service, window and
   state only; the fields the contract still requires carry their empty value (`notes` "",
   `priority` normal, the rest None). The window itself is what the hall displays anyway; the
   staff's matters (extension requests, overruns, closings, confirmed years) are left out.
+  Of a hand-off it keeps the ticket's code, the services, departments and windows (where the
+  citizen goes: "请 C023 号到 12 号窗口"), never the note, the reasons or who handled it.
 
 Pure: plain data in, plain data out.
 """
@@ -85,6 +88,8 @@ def ticket_view(audience: Audience, ticket: w.TicketOut, serving: ServingDepartm
         return View.full
     if audience.department in serving.serve(ticket):
         return View.full
+    if audience.department in ticket.chain_departments:
+        return View.full
     return View.staff
 
 
@@ -105,8 +110,28 @@ def project_ticket(ticket: w.TicketOut, view: View) -> w.TicketOut:
             "outcome": None,
             "reason": None,
             "notes": "",
+            "handoffs": 0,
+            "chain_departments": [],
         }
     )
+
+
+_PERSONAL_OF_HANDOFF = {
+    "note": "",
+    "end_reason": None,
+    "from_staff_name": None,
+    "to_staff_name": None,
+}
+_STAFF_OF_HANDOFF = {**_PERSONAL_OF_HANDOFF, "from_staff": None, "to_staff": None}
+
+
+def project_handoff(handoff: w.HandOffOut, view: View) -> w.HandOffOut:
+    """A hand-off as a view of its ticket may see it: all of it (full), without the note,
+    the reason and the names (staff), without anyone's staff number either (public)."""
+    if view is View.full:
+        return handoff
+    hidden = _PERSONAL_OF_HANDOFF if view is View.staff else _STAFF_OF_HANDOFF
+    return handoff.model_copy(update=hidden)
 
 
 def may_see_ledger(audience: Audience, ledger: w.LedgerEventOut) -> bool:
@@ -126,9 +151,16 @@ def project(event: w.EventOut, audience: Audience, serving: ServingDepartments) 
     """The event as `audience` may see it (the same object when nothing is held back)."""
     update: dict[str, object] = {}
     if event.ticket is not None:
-        ticket = project_ticket(event.ticket, ticket_view(audience, event.ticket, serving))
+        view = ticket_view(audience, event.ticket, serving)
+        ticket = project_ticket(event.ticket, view)
         if ticket is not event.ticket:
             update["ticket"] = ticket
+        if event.handoff is not None:
+            handoff = project_handoff(event.handoff, view)
+            if handoff is not event.handoff:
+                update["handoff"] = handoff
+    elif event.handoff is not None:  # never written without its ticket; hold it back if so
+        update["handoff"] = None
     if audience.public:
         update.update({name: None for name in _STAFF_MATTERS if getattr(event, name) is not None})
     if event.ledger is not None and not may_see_ledger(audience, event.ledger):

@@ -4,6 +4,7 @@ from fastapi import Path, Query
 from fastapi.responses import Response
 
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.handoffs import service as handoffs
 from clerkdesk.hall.routes.deps import HallDep, PostDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
 from clerkdesk.hall.rules.ticket_states import Action
@@ -33,9 +34,26 @@ def list_today(
     return hall.read(token, lambda s, who, now: queries.tickets_today(s, who, now, status))
 
 
-@router.get("/tickets/{ticket_id}", response_model=w.TicketOut)
-def get_ticket(hall: HallDep, token: TokenDep, ticket_id: int = TicketId) -> w.TicketOut:
-    return hall.read(token, lambda s, who, _now: queries.ticket_for(s, who, ticket_id))
+@router.get("/tickets/{ticket_id}", response_model=w.TicketDetail)
+def get_ticket(hall: HallDep, token: TokenDep, ticket_id: int = TicketId) -> w.TicketDetail:
+    """One ticket with its chain of hand-offs (转办) and the citizen's time in the hall."""
+    return hall.read(token, lambda s, who, now: handoffs.ticket_detail(s, who, ticket_id, now))
+
+
+@router.get("/tickets/by-code/{code}", response_model=w.TicketOut)
+def get_ticket_by_code(
+    hall: HallDep,
+    token: TokenDep,
+    code: str = Path(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9]+$",
+        description="Today's code, such as A023 (letters and digits)",
+    ),
+) -> w.TicketOut:
+    """The service day's ticket with this code, for whoever may see it (a clerk looking up the
+    number a citizen holds, to reinstate a no-show)."""
+    return hall.read(token, lambda s, who, now: queries.ticket_by_code(s, who, code, now))
 
 
 @router.post("/tickets/{ticket_id}/recall", response_model=w.TicketOut)

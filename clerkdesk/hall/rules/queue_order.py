@@ -9,6 +9,11 @@ A ticket parked at the back of a window's queue goes behind everyone then waitin
 window, whatever their service or priority: at that window it takes the rank and service
 position of the last of them (`back_of`) and joins the queue just after them, so citizens who
 come later, of the same class, are still behind it. At other windows it keeps its own.
+
+A ticket handed to a specific window (转办 to window 12) waits for that window alone, and one
+handed to a specific clerk for whichever window that clerk holds (`target_window_id`,
+`target_staff_id`): no other window calls it. A case returning to the clerk who asked it back
+is parked "ahead of everyone" at that window: `back_rank` and `back_position` RETURN_RANK.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ PRIORITY_RANK = {
     "normal": 4,
 }
 NORMAL_RANK = PRIORITY_RANK["normal"]
+RETURN_RANK = -1
+"""The rank and service position of a case returning to its sender's window: first there."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,18 @@ class Waiting:
     """Parked at the back of this window's queue: there it ranks `back_rank`, `back_position`."""
     back_rank: int | None = None
     back_position: int | None = None
+    target_window_id: int | None = None
+    """Handed to this window: no other window calls it."""
+    target_staff_id: int | None = None
+    """Handed to this clerk: only a window they hold calls it."""
+
+
+def callable_at(ticket: Waiting, window_id: int | None, holder_id: int | None) -> bool:
+    """Window `window_id`, held by `holder_id`, may call the ticket (as far as its hand-off's
+    target goes; the window must serve its service too)."""
+    if ticket.target_window_id is not None and ticket.target_window_id != window_id:
+        return False
+    return ticket.target_staff_id is None or ticket.target_staff_id == holder_id
 
 
 def effective_rank(ticket: Waiting, now: datetime) -> int:
@@ -73,12 +92,16 @@ def order_for_window(
     window_services: Sequence[int],
     now: datetime,
     window_id: int | None = None,
+    holder_id: int | None = None,
 ) -> list[Waiting]:
-    """The waiting tickets window `window_id` may call, in the order it will call them.
+    """The waiting tickets window `window_id` (held by `holder_id`) may call, in the order it
+    will call them.
 
     `window_services` are its services in its order (the positions count from 0)."""
     position = {service_id: index for index, service_id in enumerate(window_services)}
-    eligible = [t for t in tickets if t.service_id in position]
+    eligible = [
+        t for t in tickets if t.service_id in position and callable_at(t, window_id, holder_id)
+    ]
     return sorted(eligible, key=lambda t: queue_key(t, position, now, window_id))
 
 

@@ -3,8 +3,10 @@
 waiting → called → serving → done | no_show; called/serving → waiting (park); recall keeps a
 ticket called and counts; waiting/called → cancelled; the end-of-day rule's carry-over keeps a
 waiting ticket waiting (for the next opening, with the carried-over priority); no_show → waiting
-(reinstate: the citizen came back, within the hall's policy window). Anything else is refused,
-naming the current state.
+(reinstate: the citizen came back, within the hall's policy window); called/serving → waiting
+by a hand-off to another department (hand_off), by the receiver sending it back (send_back), and
+serving → waiting when the receiver finishes a case its sender asked back (back_to_me: the
+citizen returns to the sender's window). Anything else is refused, naming the current state.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ class Action(StrEnum):
     cancel = "cancel"
     carry_over = "carry_over"
     reinstate = "reinstate"
+    hand_off = "hand_off"
+    send_back = "send_back"
+    back_to_me = "back_to_me"
 
 
 WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
@@ -47,6 +52,9 @@ _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.cancel: (frozenset({WAITING, CALLED}), CANCELLED),
     Action.carry_over: (frozenset({WAITING}), WAITING),
     Action.reinstate: (frozenset({NO_SHOW}), WAITING),
+    Action.hand_off: (frozenset({WAITING, CALLED, SERVING}), WAITING),
+    Action.send_back: (frozenset({CALLED, SERVING}), WAITING),
+    Action.back_to_me: (frozenset({SERVING}), WAITING),
 }
 
 

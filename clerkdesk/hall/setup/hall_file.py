@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -108,6 +108,12 @@ class PolicySpec(_Spec):
     no_show_min_recalls: int = Field(default=1, ge=0, le=10)
     no_show_min_seconds: int = Field(default=60, ge=0, le=3600)
     reinstate_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    handoff_placement: Literal["front", "issue_time"] = "front"
+    """Where a handed-off ticket enters the target queue (rules.handoffs.Placement)."""
+    handoff_flag_after: int = Field(default=3, ge=1, le=50)
+    """A ticket handed on more than this many times is flagged to the duty lead."""
+    handoff_arrival_minutes: int = Field(default=10, ge=0, le=120)
+    """A service opening within this many minutes may receive a hand-off now."""
 
 
 class HallFile(_Spec):
@@ -224,6 +230,9 @@ def _set_policy(session: Session, hall: Hall, spec: PolicySpec) -> None:
     policy.no_show_min_recalls = spec.no_show_min_recalls
     policy.no_show_min_seconds = spec.no_show_min_seconds
     policy.reinstate_minutes = spec.reinstate_minutes
+    policy.handoff_placement = spec.handoff_placement
+    policy.handoff_flag_after = spec.handoff_flag_after
+    policy.handoff_arrival_minutes = spec.handoff_arrival_minutes
     session.flush()
 
 

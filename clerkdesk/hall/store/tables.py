@@ -31,8 +31,10 @@ def _table(model: type[models.Base]) -> Table:
 
 
 auth_token = _table(models.AuthToken)
+department = _table(models.Department)
 event = _table(models.Event)
 hall = _table(models.Hall)
+hand_off = _table(models.HandOff)
 idempotent_response = _table(models.IdempotentResponse)
 service = _table(models.Service)
 staff = _table(models.Staff)

@@ -95,6 +95,12 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
         "outcome": None,
         "reason": None,
         "notes": request.notes,
+        "issued_service_id": service.id,
+        "target_window_id": None,
+        "target_staff_id": None,
+        "handoff_count": 0,
+        "chain_departments": "",
+        "return_handoff_id": None,
     }
     return transitions.issue(
         session,
@@ -224,6 +230,7 @@ def call_specific(
         )
     if row["status"] != WAITING:
         next_state(row["status"], Action.call)  # raises, naming the current state
+    _require_handed_here(conn, row, window)
     _ready_to_call(window, now)
     first = conn.execute(
         q.FIRST_IN_LINE, {"hall_id": who.hall_id, "window_id": window.id, "now": now}
@@ -237,6 +244,20 @@ def call_specific(
             next=first.code,
         )
     return _mark_called(session, row, window, who, now, request.reason or None)
+
+
+def _require_handed_here(conn: Connection, row: TicketRow, window: HeldWindow) -> None:
+    """A ticket handed to another window, or to a clerk not at this one, is theirs (409)."""
+    if row["target_window_id"] is None and row["target_staff_id"] is None:
+        return
+    found = conn.execute(q.CALLABLE_AT, {"ticket_id": row["id"], "window_id": window.id}).first()
+    if found is None:
+        raise Conflict(
+            "handed_to_other_window",
+            f"{row['code']} was handed to another window or clerk: leave it to them, or ask "
+            "the duty lead to hand it on.",
+            ticket=row["code"],
+        )
 
 
 # --- the ticket at the counter ----------------------------------------------------------------
@@ -288,6 +309,10 @@ def act(
     elif action == Action.start:
         changes["started_at"] = now
     elif action == Action.complete:
+        if row["return_handoff_id"] is not None:  # its sender asked it back: it returns
+            from clerkdesk.hall.handoffs.service import return_to_sender
+
+            return return_to_sender(session, row, who, window_id, now, notes)
         changes["finished_at"] = now
         changes["outcome"] = (outcome or w.Outcome.done).value
         if notes:

@@ -1,9 +1,10 @@
-"""Reading tickets: a window's queue in calling order, the ticket in a clerk's hand, today's
-tickets for the duty lead and one ticket for whoever may see it."""
+"""Reading tickets: a window's queue in calling order, the ticket in a clerk's hand, the no-shows
+it may still reinstate, today's tickets for the duty lead and one ticket (by id or by today's
+code) for whoever may see it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,13 +13,13 @@ from clerkdesk.api import schemas as w
 from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.cache import service_day_of
-from clerkdesk.hall.errors import not_found
+from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.ticket_states import WAITING
 from clerkdesk.hall.store.models import Service, Ticket, Window, WindowService
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
-from clerkdesk.hall.wire import ticket_answer, ticket_out, window_service_ids
+from clerkdesk.hall.wire import open_session, ticket_answer, ticket_out, window_service_ids
 
 
 def _waiting_for_window(window: Window):
@@ -47,12 +48,15 @@ def queue_for_window(session: Session, window: Window, now: datetime) -> list[w.
                 t.back_window_id,
                 t.back_rank,
                 t.back_position,
+                t.target_window_id,
+                t.target_staff_id,
             )
             for t in tickets.values()
         ),
         window_service_ids(session, window.id),
         now,
         window.id,
+        holder.staff_id if (holder := open_session(session, window.id)) else None,
     )
     return [ticket_out(session, tickets[entry.ticket_id]) for entry in ordered]
 
@@ -65,6 +69,18 @@ def ticket_in_hand(session: Session, window: Window) -> w.TicketOut | None:
         .first()
     )
     return ticket_answer(row._mapping) if row is not None else None
+
+
+def reinstatable_no_shows(
+    session: Session, window: Window, now: datetime, minutes: int
+) -> list[w.TicketOut]:
+    """The window's no-shows marked within the last `minutes` (the hall's policy): a citizen
+    among them who comes back may still be served; the latest first."""
+    since = now - timedelta(minutes=minutes)
+    rows = connection_of(session).execute(
+        q.NO_SHOWS_SINCE, {"hall_id": window.hall_id, "window_id": window.id, "since": since}
+    )
+    return [ticket_answer(row._mapping) for row in rows]
 
 
 def tickets_today(
@@ -90,7 +106,34 @@ def ticket_for(session: Session, who: Principal, ticket_id: int) -> w.TicketOut:
     if (
         ticket is None
         or ticket.hall_id != who.hall_id
-        or not policy.may_view_ticket(session, who, ticket.service_id, ticket.window_id)
+        or not policy.may_view_ticket(
+            session, who, ticket.service_id, ticket.window_id, ticket.chain_departments
+        )
     ):
         raise not_found("ticket", ticket_id)  # another department's: not even its existence
     return ticket_out(session, ticket)
+
+
+def ticket_by_code(session: Session, who: Principal, code: str, now: datetime) -> w.TicketOut:
+    """The service day's ticket with this code (A023), provided `who` may see it (404 else, as
+    for no such ticket); 409 `ticket_code_ambiguous` when two services swapped prefixes."""
+    conn = connection_of(session)
+    day = service_day_of(session, who.hall_id, now)
+    found = conn.execute(
+        q.TICKET_BY_CODE, {"hall_id": who.hall_id, "code": code.upper(), "day": day}
+    ).all()
+    visible = [
+        row._mapping
+        for row in found
+        if policy.may_view_ticket(conn, who, row.service_id, row.window_id)
+    ]
+    if not visible:
+        raise not_found("ticket", code.upper())
+    if len(visible) > 1:
+        raise Conflict(
+            "ticket_code_ambiguous",
+            f"Two tickets today are {code.upper()}: use its id instead.",
+            ticket=code.upper(),
+            ids=[row["id"] for row in visible],
+        )
+    return ticket_answer(visible[0])

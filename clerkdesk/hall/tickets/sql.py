@@ -18,12 +18,13 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     select,
     update,
 )
 
 from clerkdesk.hall.rules import queue_order
-from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
+from clerkdesk.hall.rules.ticket_states import CALLED, NO_SHOW, SERVING, WAITING
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
 
@@ -110,6 +111,17 @@ queue ranks there as the last one waiting did when it was parked (service positi
 window's list from 0, as the hall file import writes them)."""
 
 
+_HOLDER_HERE = select(_wsn.c.staff_id).where(
+    _wsn.c.window_id == bindparam("window_id"), _wsn.c.ended_at.is_(None)
+)
+CALLABLE_HERE = and_(
+    or_(_t.c.target_window_id.is_(None), _t.c.target_window_id == bindparam("window_id")),
+    or_(_t.c.target_staff_id.is_(None), _t.c.target_staff_id.in_(_HOLDER_HERE)),
+)
+"""rules.queue_order.callable_at: a ticket handed to another window, or to a clerk who does
+not hold this one, is not this window's to call (bind window_id)."""
+
+
 def _waiting_in_order(*columns: Any) -> Select[Any]:
     """The window's waiting tickets (bind hall_id, window_id, now) in the fair order."""
     return (
@@ -119,7 +131,7 @@ def _waiting_in_order(*columns: Any) -> Select[Any]:
             _ws,
             and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
         )
-        .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING)
+        .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING, CALLABLE_HERE)
         .order_by(ORDER_RANK, ORDER_POSITION, _t.c.queue_at, _t.c.id)
         .limit(1)
     )
@@ -133,6 +145,9 @@ CLAIM = (
 """The next ticket for the window, locked; one another transaction holds is skipped."""
 
 FIRST_IN_LINE = _waiting_in_order(_t.c.id, _t.c.code)
+
+CALLABLE_AT = select(_t.c.id).where(_t.c.id == bindparam("ticket_id"), CALLABLE_HERE)
+"""The ticket (bind ticket_id), if window window_id may call it as far as its target goes."""
 
 SERVES = select(_ws.c.position).where(
     _ws.c.window_id == bindparam("window_id"), _ws.c.service_id == bindparam("service_id")
@@ -170,6 +185,25 @@ TICKET_LOCKED = _ticket_locked().where(_t.c.id == bindparam("ticket_id"))
 TICKET_BY_CODE_LOCKED = _ticket_locked().where(
     _t.c.code == bindparam("code"), _t.c.local_date == bindparam("day")
 )
+
+TICKET_BY_CODE = _ticket_answered().where(
+    _t.c.code == bindparam("code"), _t.c.local_date == bindparam("day")
+)
+"""A service day's tickets with a code (bind hall_id, code, day): one, or two when services
+swapped prefixes during the day."""
+
+NO_SHOWS_SINCE = (
+    _ticket_answered()
+    .where(
+        _t.c.window_id == bindparam("window_id"),
+        _t.c.status == NO_SHOW,
+        _t.c.finished_at > bindparam("since"),
+    )
+    .order_by(_t.c.finished_at.desc(), _t.c.id.desc())
+    .limit(20)
+)
+"""A window's no-shows marked after `since` (bind hall_id, window_id, since), the latest
+first: those the counter may still reinstate."""
 
 IN_HAND = (
     _ticket_answered()
@@ -232,7 +266,7 @@ LAST_IN_LINE = (
         _ws,
         and_(_ws.c.service_id == _t.c.service_id, _ws.c.window_id == bindparam("window_id")),
     )
-    .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING)
+    .where(_t.c.hall_id == bindparam("hall_id"), _t.c.status == WAITING, CALLABLE_HERE)
     .order_by(ORDER_RANK.desc(), ORDER_POSITION.desc(), _t.c.queue_at.desc(), _t.c.id.desc())
     .limit(1)
 )

@@ -9,7 +9,7 @@ Core statements on the request's connection: these run on every request at the c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.handoffs import rows as handoff_rows
 from clerkdesk.hall.rules.ticket_states import Action, next_state
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.tables import connection_of
@@ -44,6 +45,9 @@ EVENT_OF = {
     Action.cancel: w.EventKind.ticket_cancelled,
     Action.carry_over: w.EventKind.ticket_carried_over,
     Action.reinstate: w.EventKind.ticket_reinstated,
+    Action.hand_off: w.EventKind.ticket_handed_off,
+    Action.send_back: w.EventKind.ticket_sent_back,
+    Action.back_to_me: w.EventKind.ticket_returned,
 }
 
 
@@ -56,8 +60,10 @@ def record(
     window_id: int | None,
     now: datetime,
     reason: str | None = None,
+    **event_parts: Any,
 ) -> w.TicketOut:
-    """The transition and the event of a change made to the ticket (its answer after it)."""
+    """The transition and the event of a change made to the ticket (its answer after it);
+    `event_parts` fill the event's other fields (a hand-off's `handoff=`)."""
     connection_of(session).execute(
         NEW_TRANSITION,
         {
@@ -71,7 +77,7 @@ def record(
             "reason": reason or None,
         },
     )
-    append_event(session, who.hall_id, EVENT_OF[action], now, ticket=answer)
+    append_event(session, who.hall_id, EVENT_OF[action], now, ticket=answer, **event_parts)
     return answer
 
 
@@ -93,12 +99,23 @@ def change(
     window_id: int | None,
     now: datetime,
     reason: str | None = None,
+    event: Callable[[w.TicketOut], dict[str, w.Wire | None]] | None = None,
     **answer_parts: Any,
 ) -> w.TicketOut:
     """Move the ticket of `row` by `action` (the state machine decides its new status; 409 if
-    the action is illegal now), write `changes` with it and record the transition."""
+    the action is illegal now), write `changes` with it and record the transition. `event`
+    gives the event's other parts from the ticket's answer (a hand-off's `handoff=`)."""
     before = row["status"]
     changes = {**changes, "status": next_state(before, action)}
-    connection_of(session).execute(UPDATE_TICKET, {"ticket_id": row["id"], **changes})
+    conn = connection_of(session)
+    conn.execute(UPDATE_TICKET, {"ticket_id": row["id"], **changes})
+    handoff_rows.follow(conn, row, action, who.staff_id, now)
     answer = ticket_answer({**row, **changes, **answer_parts})
-    return record(session, answer, action, before, who, window_id, now, reason)
+    parts = event(answer) if event is not None else {}
+    return record(session, answer, action, before, who, window_id, now, reason, **parts)
+
+
+def set_columns(session: Session, ticket_id: int, changes: dict[str, Any]) -> None:
+    """Columns that are no move of the ticket (no transition, no event of their own): the
+    hand-off a sender asked back (`handoffs.service.back_to_me`, which writes its own event)."""
+    connection_of(session).execute(UPDATE_TICKET, {"ticket_id": ticket_id, **changes})

@@ -1,5 +1,6 @@
 """The counter's closing time: the banner from 30 minutes before this window's end, asking the
-duty lead to extend, the decision as it arrives, and the warning at the end.
+duty lead to extend, the decision as it arrives, the warning at the end, and leaving the window
+at its end: its closing, confirmed first and summed up after.
 
 A helper the counter screen owns: the state is the counter model's `closing` watch
 (clerkdesk.state.closing); this reads it from the hall in a worker, shows it in the
@@ -10,6 +11,7 @@ status stays.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from textual.screen import Screen
@@ -18,11 +20,16 @@ from clerkdesk.api import schemas as w
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import HallClientError
 from clerkdesk.i18n import _, ngettext
+from clerkdesk.messages import WindowLeft
+from clerkdesk.screens.counter.day_summary import DaySummaryDialog
 from clerkdesk.screens.counter.extension_dialog import ExtensionDialog
+from clerkdesk.screens.counter.intents import DayClosed, close_for_the_day
+from clerkdesk.screens.dialogs import Ask, ConfirmDialog
 from clerkdesk.screens.hall_link import HallLink, on_screen
 from clerkdesk.state.actions import EXTEND, Answer, Intent
 from clerkdesk.state.closing import closing_event_window, decision_text
 from clerkdesk.state.counter import CounterModel
+from clerkdesk.state.day_summary import close_question, summary_lines, summary_title
 from clerkdesk.state.display import local_time
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner, banner_lines
@@ -42,6 +49,7 @@ class ClosingTime:
         self.screen, self.ws, self.model, self.link = screen, ws, model, link
         self.keys = keys  # the extend action's keys, as the banner names them
         self._say = say
+        self._day = DayClosed()  # the counts read just before closing the window
 
     @property
     def gone(self) -> bool:
@@ -92,6 +100,46 @@ class ClosingTime:
             self._announce(event.extension)
 
     # --- showing ------------------------------------------------------------------------------
+
+    def end_now(self) -> datetime | None:
+        """The window's end when it is reached now (leaving is then its closing), else None."""
+        watch = self.model.closing
+        status = watch.status
+        if status is None or status.window_end is None:
+            return None
+        reached = watch.hall_now(self.ws.clock.now()) >= status.window_end
+        return status.window_end if reached else None
+
+    # --- leaving at the end: the window's closing ----------------------------------------------
+
+    def close_for_the_day(self) -> Ask[bool, Intent] | None:
+        """At or past the window's end, leaving is its closing: asked first, then closed (the
+        hall records the actual end and any overrun). None before the end: a plain leave."""
+        end = self.end_now()
+        if end is None:
+            return None
+        window, zone = self.model.window_number, self.ws.zone
+        question = close_question(window, end, self.model.counts, zone)
+
+        def then(close: bool | None) -> Intent | None:
+            if not close:
+                return None
+            self._day = DayClosed(self.model.counts)
+            return close_for_the_day(window, self._day, zone)
+
+        return Ask(ConfirmDialog(question, _("Close the window"), _("Not yet")), then)
+
+    def closed(self, closing: w.WindowClosingOut, line: str) -> None:
+        """The hall closed the window: the day's summary, then the window picker."""
+        self.link.closed = True
+        zone = self.ws.zone
+        lines = summary_lines(closing, self._day.counts, zone)
+        dialog = DaySummaryDialog(summary_title(closing, zone), lines)
+
+        def back_to_the_windows(_none: None) -> None:
+            self.screen.app.post_message(WindowLeft(line))
+
+        self.screen.app.push_screen(dialog, back_to_the_windows)
 
     def extend_offered(self) -> bool:
         return self.model.closing.extend_offered(self.ws.clock.now())

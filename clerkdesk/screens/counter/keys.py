@@ -17,21 +17,23 @@ from clerkdesk.state.closing import keys_shown
 
 
 def key_display(action: CounterAction) -> str:
-    return f"{action.fkey.upper()} {action.letter}"
+    return action.keys_shown or f"{action.fkey.upper()} {action.letter}"
 
 
-def counter_bindings() -> list[Binding]:
-    """Built when the screen is made, so the descriptions are in the current language."""
+def counter_bindings(actions: tuple[CounterAction, ...] = COUNTER_ACTIONS) -> list[Binding]:
+    """Built when the screen is made, so the descriptions are in the current language; for
+    the person's own actions (`actions_for` their roles)."""
     return [
         Binding(
             f"{a.fkey},{a.letter}",
             a.name,
             _(a.label),
+            show=a.footer,
             key_display=key_display(a),
             tooltip=_(a.help),
             id=f"counter.{a.name}",
         )
-        for a in COUNTER_ACTIONS
+        for a in actions
     ] + [
         Binding(  # offered by the app to duty leads only
             "d",
@@ -43,7 +45,9 @@ def counter_bindings() -> list[Binding]:
     ]
 
 
-def counter_commands(screen: Screen[Any]) -> list[SystemCommand]:
+def counter_commands(
+    screen: Screen[Any], actions: tuple[CounterAction, ...] = COUNTER_ACTIONS
+) -> list[SystemCommand]:
     """The actions the counter offers right now, for the command palette, in their own order."""
     return [
         command(
@@ -51,7 +55,7 @@ def counter_commands(screen: Screen[Any]) -> list[SystemCommand]:
             _(a.help),
             partial(screen.run_action, a.name),
         )
-        for a in COUNTER_ACTIONS
+        for a in actions
         if screen.check_action(a.name, ()) is True
     ]
 

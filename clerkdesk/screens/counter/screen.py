@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal
@@ -32,9 +33,10 @@ from clerkdesk.screens.counter.keys import (
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.type_ahead import keys_may_go
-from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent
+from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, actions_for
 from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts, taken_over_by
 from clerkdesk.state.display import local_time
+from clerkdesk.state.no_shows import no_show_wait, not_yet_text
 from clerkdesk.state.refusals import CounterNow, counter_refusal, explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner
@@ -62,7 +64,8 @@ class CounterScreen(Screen[None]):
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
-        replace_bindings(self, counter_bindings())
+        self.actions = actions_for(ws.me.staff.roles if ws.me else [])  # this person's
+        replace_bindings(self, counter_bindings(self.actions))
         self.ws, self.backoff = ws, backoff
         self.model = CounterModel(window, ws.staff_no)
         self.link: HallLink[Intent, Answer] = HallLink(
@@ -74,21 +77,24 @@ class CounterScreen(Screen[None]):
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
+            explain=self._explain,
             taken=self._window_refused,
         )
         self.keymap: Mapping[str, str] = keymap or {}
         self.closing = ClosingTime(
             self, ws, self.model, self.link, keys=extend_keys(self.keymap), say=self.say
         )
+        self._issue_keys = action_keys("issue_ticket", keymap or {})
         self._dirty = self._refreshing = self._following = False
         self._asking = False  # a dialog of the clerk's action is open, or its answer not taken
         self._unreadable = False  # the hall refused to read the counter (keys wait for nothing)
         self._losing = False  # the hall says the window is not the clerk's: finding out who
         self._showing_answer = False  # an action's answer is on its way to the screen
+        self._sending: Intent | None = None  # the last intent handed to the hall
         self._offer: tuple[Any, ...] = ()
 
     def palette_commands(self) -> list[SystemCommand]:
-        return counter_commands(self)
+        return counter_commands(self, self.actions)
 
     @property
     def gone(self) -> bool:
@@ -168,7 +174,12 @@ class CounterScreen(Screen[None]):
         self.query_one(MessageLine).say(text, error)
 
     def _idle_text(self) -> str:
-        return _("Paused: resume to call") if self.model.paused else _("No citizen at the counter")
+        if self.model.paused:
+            return _("Paused: resume to call")
+        issues = any(a.name == "issue_ticket" for a in self.actions)
+        if issues and not self.model.queue and self.check_action("issue_ticket", ()):
+            return _("Nobody waiting: {keys} issues a ticket").format(keys=self._issue_keys)
+        return _("No citizen at the counter")
 
     @on_screen
     def render_counter(self) -> None:
@@ -198,6 +209,13 @@ class CounterScreen(Screen[None]):
         self.query_one(OfflineBanner).tick()
         self._render_status()
         self.closing.tick()
+
+    def _explain(self, error: ApiError, zone: ZoneInfo) -> str:
+        """A refusal in the words of the action it refuses (`Intent.explain`: reinstating, a
+        no-show too soon), else the usual words. The intent is the one just sent, once."""
+        intent, self._sending = self._sending, None
+        own = intent.explain(error, zone) if intent is not None and intent.explain else None
+        return own or explain(error, zone)
 
     @on_screen
     def _render_link(self) -> None:
@@ -310,15 +328,20 @@ class CounterScreen(Screen[None]):
     # --- the hall's answers (HallLink sends each intent exactly once) --------------------------
 
     async def _deliver(self, intent: Intent) -> Answer:
+        self._sending = intent  # its own words for a refusal (`Intent.explain`)
         return await intent.send(self.ws.client, intent.key)
 
     def _delivered(self, intent: Intent, answer: Answer) -> None:
+        self._sending = None
         if isinstance(answer, w.TicketOut):
             self.model.apply_ticket(answer)
         elif isinstance(answer, w.WindowOut):
             self.model.apply_window(answer)
         self.say(intent.done(answer))
         self.render_counter()
+        if isinstance(answer, w.WindowClosingOut):
+            self.closing.closed(answer, intent.done(answer))
+            return
         if intent.label == LEAVE:
             self.link.closed = True
             self.post_message(WindowLeft())
@@ -370,10 +393,42 @@ class CounterScreen(Screen[None]):
         self.link.send_once(intents.start(self._ticket()))
 
     def action_complete(self) -> None:
-        self._ask(intents.complete(self._ticket()))
+        self.link.send_once(intents.complete(self._ticket()))
+
+    def action_complete_as(self) -> None:
+        self._ask(intents.complete_as(self._ticket()))
 
     def action_no_show(self) -> None:
-        self._ask(intents.no_show(self._ticket()))
+        """Asks for the reason once the hall's policy allows; before, says what is missing."""
+        ticket, now = self._ticket(), self.ws.clock.now()
+        wait = no_show_wait(self.model.policy, ticket, now)
+        if wait is not None:
+            self.say(not_yet_text(ticket.code, wait), error=True)
+            return
+        self._ask(intents.no_show(ticket, now, self.model.policy))
+
+    def action_reinstate(self) -> None:
+        m = self.model
+        self._ask(intents.reinstate(m.no_shows, m.policy, self.ws.clock.now(), self.ws.zone))
+
+    def action_issue_ticket(self) -> None:
+        self._asking = True  # its dialog comes once the services are read: keys wait for it
+        self.run_worker(self._issue(), group="issue", exclusive=True)
+
+    async def _issue(self) -> None:
+        """The hall's services (read now: an admin may have changed them), then the dialog."""
+        try:
+            hall = await self.ws.client.hall()
+        except HallClientError as exc:
+            self._asking = False
+            if isinstance(exc, HallUnreachable):
+                self.link.lost(exc.reason)
+            elif isinstance(exc, ApiError):
+                self.link.failed(exc)
+            keys_may_go(self)
+            return
+        if not self.gone:
+            self._ask(intents.issue(intents.service_choices(hall, self.model.window)))
 
     def action_park(self) -> None:
         self._ask(intents.park(self._ticket()))
@@ -391,4 +446,8 @@ class CounterScreen(Screen[None]):
         if not self.model.held_by_me:
             self.app.post_message(WindowLeft())
             return
-        self.link.send_once(intents.leave(self.model.window_number))
+        closing = self.closing.close_for_the_day()  # at or past the window's end: asked first
+        if closing is not None:
+            self._ask(closing)
+        else:  # before the end: a break, another window
+            self.link.send_once(intents.leave(self.model.window_number))

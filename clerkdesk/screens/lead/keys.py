@@ -13,6 +13,13 @@ from clerkdesk.i18n import _
 from clerkdesk.palette import command
 from clerkdesk.state.lead import LEAD_ACTIONS
 
+# Tab and Shift+Tab move between the tables (the app's own bindings replace Textual's): to the
+# claims and leave requests, whose `a` and `d` decide there, and to the overruns.
+TABLE_KEYS = [
+    Binding("tab", "app.focus_next", show=False),
+    Binding("shift+tab", "app.focus_previous", show=False),
+]
+
 
 def lead_bindings(back: str) -> list[Binding]:
     """Built when the screen is made, so the descriptions are in the current language; `back`
@@ -23,6 +30,7 @@ def lead_bindings(back: str) -> list[Binding]:
             for a in LEAD_ACTIONS
         ),
         Binding("escape", "back", back, key_display="Esc", id="lead.back"),
+        *TABLE_KEYS,
     ]
 
 

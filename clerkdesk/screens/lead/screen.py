@@ -1,9 +1,12 @@
 """The duty lead's screen (值班长): extension requests waiting for a decision, with what deciding
 needs (window, clerk, citizens waiting, the minutes they need, time to the window's end), oldest
-first; today's decided requests and overruns; the calendar's unconfirmed years.
+first; overtime claims and leave requests waiting beside them, each with the requester's
+balance (shown while any waits; `a` and `d` decide the highlighted one while that table has the
+focus); today's decided requests and overruns; the calendar's unconfirmed years.
 
-Widgets plus one state object, the lead's desk (clerkdesk.state.lead). One key decides
-(decisions.py); the server decides who may decide (never one's own request) and says why not.
+Widgets plus two state objects, the lead's desk (clerkdesk.state.lead) and the leave inbox
+(clerkdesk.state.lead_leave). One key decides (decisions.py, leave_decisions.py); the server
+decides who may decide (never one's own request) and says why not.
 The event stream says which part to read again (reads coalesce; all of it on each reconnect);
 each decision is sent exactly once through the screen's link (HallLink). Esc goes back to the
 lead's counter, or to the picker.
@@ -11,21 +14,24 @@ lead's counter, or to the picker.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
+from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api import schemas as w
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
+from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.i18n import _
 from clerkdesk.messages import BackFromDutyLead
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
-from clerkdesk.screens.lead import decisions
+from clerkdesk.screens.lead import decisions, leave_decisions
 from clerkdesk.screens.lead.keys import lead_bindings, lead_commands
 from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.display import local_time
@@ -41,6 +47,8 @@ from clerkdesk.state.lead import (
     LeadDesk,
     status_parts,
 )
+from clerkdesk.state.lead_leave import Item, LeaveDecision, LeaveInbox
+from clerkdesk.state.ledger_refusals import explain_ledger
 from clerkdesk.state.refusals import LeadNow, explain_decision, lead_refusal
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
@@ -51,13 +59,20 @@ from clerkdesk.widgets.lead_inbox import (
     OverrunTable,
     RequestDetail,
 )
+from clerkdesk.widgets.lead_leave import LeaveInboxDetail, LeaveInboxTable
 from clerkdesk.widgets.message_line import MessageLine
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 T = TypeVar("T")
+Ch = TypeVar("Ch", Decision, LeaveDecision)
+LEAVE = "leave"  # claims, leave requests and their requesters' balances
+ALL_PARTS = (*sorted(EVERYTHING), LEAVE)
+Change = Decision | LeaveDecision
+Answered = Answer | Item
 
 
 class DutyLeadScreen(Screen[None]):
+    offers_my_leave: ClassVar[bool] = True  # the app's "My leave" (v) opens over it
     DEFAULT_CSS = """
     DutyLeadScreen DataTable {
         background: $surface;
@@ -67,7 +82,8 @@ class DutyLeadScreen(Screen[None]):
     }
     DutyLeadScreen #inbox { height: auto; min-height: 4; max-height: 50%; }
     DutyLeadScreen #decided, DutyLeadScreen #overruns { height: 1fr; min-height: 4; }
-    DutyLeadScreen #request-detail { height: auto; padding: 0 1; }
+    DutyLeadScreen #request-detail, DutyLeadScreen #leave-detail { height: auto; padding: 0 1; }
+    DutyLeadScreen #leave-inbox { height: auto; min-height: 4; max-height: 25%; }
     DutyLeadScreen #calendar-warning {
         height: auto; padding: 0 1; color: $text-warning; background: $warning-muted;
     }
@@ -82,22 +98,24 @@ class DutyLeadScreen(Screen[None]):
         replace_bindings(self, lead_bindings(back))
         self.ws, self.window, self.backoff = ws, window, backoff
         self.desk = LeadDesk(ws.staff_no)
-        self.link: HallLink[Decision, Answer] = HallLink(
+        self.leave = LeaveInbox(ws.staff_no)
+        self.link: HallLink[Change, Answered] = HallLink(
             self,
             ws,
             backoff,
-            reread=lambda: self.request_refresh(*EVERYTHING),
+            reread=lambda: self.request_refresh(*ALL_PARTS),
             redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            explain=explain_decision,
+            explain=self._explain,
         )
         self._offer: tuple[object, ...] = ()
         self._refreshing = False
         self._asking = False  # a decision's dialog is open, or its answer not yet taken
         self._unreadable = False  # the hall refused to read the lists (keys wait for nothing)
         self._wanted: frozenset[str] = frozenset()  # what to read next
+        self._sending: Change | None = None  # the decision sent last (its refusal's words)
 
     @property
     def gone(self) -> bool:
@@ -115,6 +133,8 @@ class DutyLeadScreen(Screen[None]):
         yield CalendarWarning(id="calendar-warning")
         yield InboxTable(id="inbox")
         yield RequestDetail(id="request-detail")
+        yield LeaveInboxTable(id="leave-inbox")
+        yield LeaveInboxDetail(id="leave-detail")
         yield DecidedTable(id="decided")
         yield OverrunTable(id="overruns")
         yield MessageLine("", id="message")
@@ -124,7 +144,7 @@ class DutyLeadScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
         self.render_desk()
-        self.request_refresh(*EVERYTHING)
+        self.request_refresh(*ALL_PARTS)
         self.run_worker(self._follow(), group="stream", exclusive=True)
         self.query_one(InboxTable).focus()
 
@@ -143,6 +163,14 @@ class DutyLeadScreen(Screen[None]):
         chosen = self.query_one(InboxTable).highlighted()
         return next((x for x in self.desk.inbox if x.extension.id == chosen), None)
 
+    def leave_focused(self) -> bool:
+        """The claims and leave requests have the focus: `a` and `d` decide there."""
+        return isinstance(self.focused, LeaveInboxTable)
+
+    def leave_item(self) -> Item | None:
+        """The highlighted claim or leave request."""
+        return self.leave.find(self.query_one(LeaveInboxTable).highlighted())
+
     def overrun(self) -> w.OverrunOut | None:
         """The highlighted overrun, if it waits for a decision."""
         chosen = self.query_one(OverrunTable).highlighted()
@@ -154,6 +182,10 @@ class DutyLeadScreen(Screen[None]):
             return True
         if not self.is_mounted or self.gone:
             return False
+        if action in ("approve", "approve_minutes", "deny") and self.leave_focused():
+            if action == "approve_minutes" or self.leave_item() is None:
+                return False
+            return self.link.online  # one's own: the hall says why not
         offered, mine = self.desk.offer(action, self.request(), self.overrun(), self.is_admin)
         if not offered:
             return False
@@ -173,6 +205,9 @@ class DutyLeadScreen(Screen[None]):
             own_overrun=bool(overrun and overrun.staff.staff_no == self.me),
             admin=self.is_admin,
             unconfirmed_years=bool(self.desk.unconfirmed_years),
+            leave_focused=self.leave_focused(),
+            leave_item=self.leave_item() is not None,
+            leave_items=len(self.leave.items),
         )
         labels = {a.name: a.label for a in LEAD_ACTIONS}
         return lead_refusal(actions[0], labels.get(actions[0], actions[0]), now)
@@ -195,6 +230,8 @@ class DutyLeadScreen(Screen[None]):
             overrun.id if overrun else None,
             tuple(self.desk.unconfirmed_years),
             self.link.online,
+            self.leave_focused(),
+            self.query_one(LeaveInboxTable).highlighted(),
         )
         if offer != self._offer:
             self._offer = offer
@@ -203,7 +240,15 @@ class DutyLeadScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, InboxTable):
             self._show_detail()
+        if isinstance(event.data_table, LeaveInboxTable):
+            self._show_leave_detail()
         self._update_offer()
+
+    def on_descendant_focus(self) -> None:
+        if self.is_mounted and not self.gone:
+            self._show_detail()
+            self._show_leave_detail()
+            self._update_offer()
 
     # --- showing -------------------------------------------------------------------------------
 
@@ -218,17 +263,28 @@ class DutyLeadScreen(Screen[None]):
         self.query_one(DecidedTable).show(desk.decided, zone)
         self.query_one(OverrunTable).show(desk.overruns, zone)
         self.query_one(CalendarWarning).show(desk.unconfirmed_years, self.is_admin)
+        self.query_one(LeaveInboxTable).show(self.leave, zone)
+        if isinstance(self.focused, InboxTable) and not desk.inbox and self.leave.items:
+            self.query_one(LeaveInboxTable).focus()  # nothing to decide above: come here
         self._show_detail()
+        self._show_leave_detail()
         self._render_status()
         self._update_offer()
         keys_may_go(self)
 
     @on_screen
     def _show_detail(self) -> None:
-        item = self.request()
+        """The highlighted extension request in full (one detail line at a time: this one
+        unless the claims and leave requests have the focus)."""
+        item = None if self.leave_focused() else self.request()
         self.query_one(RequestDetail).show(
             item, bool(item and self.desk.is_mine(item)), self.ws.zone
         )
+
+    @on_screen
+    def _show_leave_detail(self) -> None:
+        item = self.leave_item() if self.leave_focused() else None
+        self.query_one(LeaveInboxDetail).show(item, self.leave, self.ws.zone)
 
     @on_screen
     def _render_status(self) -> None:
@@ -241,6 +297,12 @@ class DutyLeadScreen(Screen[None]):
         self.query_one(InboxTable).show(self.desk.inbox, self.me, self.ws.clock.now(), self.ws.zone)
         self.query_one(OfflineBanner).tick()
         self._render_status()
+
+    def _explain(self, error: ApiError, zone: ZoneInfo) -> str:
+        """A refusal in the words of what was sent last: a leave decision, or the others."""
+        if isinstance(self._sending, LeaveDecision):
+            return explain_ledger(error, zone)
+        return explain_decision(error, zone)
 
     @on_screen
     def _render_link(self) -> None:
@@ -262,7 +324,7 @@ class DutyLeadScreen(Screen[None]):
             while self._wanted and not self.gone:
                 wanted, self._wanted = self._wanted, frozenset()
                 stamp = self.desk.answers
-                for part in (EXTENSIONS, OVERRUNS, CALENDAR):
+                for part in (EXTENSIONS, OVERRUNS, CALENDAR, LEAVE):
                     if part not in wanted:
                         continue
                     try:
@@ -285,6 +347,8 @@ class DutyLeadScreen(Screen[None]):
             self._refreshing = False
 
     async def _read(self, part: str, stamp: int) -> bool:
+        if part == LEAVE:  # then each requester's balance
+            return await self.leave.read(LedgerClient(self.ws.client), self.render_desk)
         if part == EXTENSIONS:
             return self.desk.load_extensions(await self.closing.extensions(), stamp)
         if part == OVERRUNS:
@@ -298,10 +362,12 @@ class DutyLeadScreen(Screen[None]):
             async for item in events:
                 if isinstance(item, StreamStatus):
                     if item.connected:
-                        self.request_refresh(*EVERYTHING)  # what happened while not following
+                        self.request_refresh(*ALL_PARTS)  # what happened while not following
                     self.link.heard(item)
                 else:
                     parts = self.desk.reads_for(item)
+                    if self.leave.reads_for(item):
+                        parts |= {LEAVE}
                     if parts:
                         self.request_refresh(*parts)
         except Unauthorized as exc:
@@ -309,16 +375,25 @@ class DutyLeadScreen(Screen[None]):
 
     # --- the lead's decisions (HallLink sends each exactly once) -------------------------------
 
-    async def _deliver(self, decision: Decision) -> Answer:
-        return await decision.send(self.closing, decision.key)
+    async def _deliver(self, change: Change) -> Answered:
+        self._sending = change
+        if isinstance(change, LeaveDecision):
+            return await change.send(LedgerClient(self.ws.client), change.key)
+        return await change.send(self.closing, change.key)
 
-    def _delivered(self, decision: Decision, answer: Answer) -> None:
-        self.desk.apply(answer)
-        self.say(decision.done(answer))
+    def _delivered(self, change: Change, answer: Answered) -> None:
+        if isinstance(change, LeaveDecision):
+            assert isinstance(answer, (lw.ClaimOut, lw.LeaveRequestOut))
+            self.leave.apply(answer)
+            self.say(change.done(answer))
+        else:
+            assert not isinstance(answer, (lw.ClaimOut, lw.LeaveRequestOut))
+            self.desk.apply(answer)
+            self.say(change.done(answer))
         self.render_desk()
-        self.request_refresh(*EVERYTHING)
+        self.request_refresh(*ALL_PARTS)
 
-    def _ask(self, ask: Ask[T, Decision]) -> None:
+    def _ask(self, ask: Ask[T, Ch]) -> None:
         def chosen(answer: T | None) -> None:
             self._asking = False
             decision = ask.then(answer)
@@ -330,6 +405,12 @@ class DutyLeadScreen(Screen[None]):
         self.app.push_screen(ask.dialog, chosen)
 
     def action_approve(self) -> None:
+        if self.leave_focused():
+            chosen = self.leave_item()
+            if chosen is not None:
+                balance = self.leave.balance_of(chosen)
+                self._ask(leave_decisions.approve(chosen, balance, self.ws.zone))
+            return
         item = self.request()
         if item is not None:
             self.link.send_once(decisions.approve(item, None, self.ws.zone))
@@ -340,6 +421,11 @@ class DutyLeadScreen(Screen[None]):
             self._ask(decisions.approve_minutes(item, self.ws.zone))
 
     def action_deny(self) -> None:
+        if self.leave_focused():
+            chosen = self.leave_item()
+            if chosen is not None:
+                self._ask(leave_decisions.deny(chosen, self.ws.zone))
+            return
         item = self.request()
         if item is not None:
             self._ask(decisions.deny(item))

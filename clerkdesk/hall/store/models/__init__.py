@@ -18,6 +18,7 @@ from clerkdesk.hall.store.models.calendar import (
 from clerkdesk.hall.store.models.closing import ExtensionRequest, Overrun, WindowClosing
 from clerkdesk.hall.store.models.events import Event
 from clerkdesk.hall.store.models.hall import Department, Hall, Service, Window, WindowService
+from clerkdesk.hall.store.models.handoffs import HandOff
 from clerkdesk.hall.store.models.tickets import Ticket, TicketCounter, TicketTransition
 from clerkdesk.hall.store.models.windows import (
     OPEN_SESSION_INDEXES,
@@ -38,6 +39,7 @@ __all__ = [
     "ExtensionRequest",
     "Hall",
     "HallPolicy",
+    "HandOff",
     "IdempotentResponse",
     "Overrun",
     "Service",

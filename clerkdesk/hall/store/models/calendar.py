@@ -71,3 +71,10 @@ class HallPolicy(Base):
     no_show_min_recalls: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     no_show_min_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     reinstate_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Hand-offs (0007): where a handed-off ticket enters the target queue (front, issue_time),
+    # after how many hand-offs a ticket is flagged, how long a citizen takes to another counter.
+    handoff_placement: Mapped[str] = mapped_column(
+        String(16), default="front", server_default="front"
+    )
+    handoff_flag_after: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    handoff_arrival_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")

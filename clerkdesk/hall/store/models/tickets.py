@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,10 +20,19 @@ class TicketCounter(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def _issued_for(context: Any) -> Any:
+    """A ticket's numbering service is the one it was issued for (its service unless said)."""
+    return context.get_current_parameters()["service_id"]
+
+
 class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
-        UniqueConstraint("service_id", "local_date", "number"),
+        # Numbers are per the service a ticket was issued for (0007): a hand-off moves the
+        # ticket to another service and it keeps its number (C023 stays C023).
+        UniqueConstraint(
+            "issued_service_id", "local_date", "number", name="uq_ticket_issued_number"
+        ),
         Index("ix_ticket_queue", "hall_id", "status", "service_id", "queue_at"),
         Index("ix_ticket_window_status", "window_id", "status"),
     )
@@ -53,6 +63,26 @@ class Ticket(Base):
     )
     back_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     back_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Hand-offs between departments (0007). `service_id` is the service the ticket waits for
+    # or is served in now; `issued_service_id` the one it was issued for (its number's).
+    issued_service_id: Mapped[int] = mapped_column(
+        ForeignKey("service.id", name="fk_ticket_issued_service_id_service"),
+        default=_issued_for,
+    )
+    target_window_id: Mapped[int | None] = mapped_column(
+        ForeignKey("window.id", name="fk_ticket_target_window_id_window"), nullable=True
+    )
+    """Handed to this window: no other window calls it."""
+    target_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", name="fk_ticket_target_staff_id_staff"), nullable=True
+    )
+    """Handed to this clerk: only a window they hold calls it."""
+    handoff_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    chain_departments: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """The codes of the departments its hand-offs went from and to, comma-separated."""
+    return_handoff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The hand-off whose sender asked the case back (back to me): when another department
+    finishes it, it returns to that sender's window."""
 
 
 class TicketTransition(Base):
