@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from clerkdesk.api.errors import Conflict, HallClientError
 from clerkdesk.config import ConfigError, Settings, load_settings, save_settings
@@ -31,10 +31,12 @@ from clerkdesk.messages import (
 )
 from clerkdesk.palette import WorkstationCommands
 from clerkdesk.screens.counter import CounterScreen
+from clerkdesk.screens.dialogs import Dialog
 from clerkdesk.screens.hall_link import BACKOFF
 from clerkdesk.screens.start.sign_in import SignInScreen
 from clerkdesk.screens.start.signing_in import SigningInScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen, my_windows
+from clerkdesk.screens.type_ahead import KeyedScreen, TypeAhead
 from clerkdesk.state.first_run import FirstRunAnswers
 from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
@@ -121,6 +123,7 @@ class ClerkDeskApp(App[None]):
         self._backoff = backoff
         self._remember = remember
         self._notice_shown = False
+        self.type_ahead = TypeAhead(self)  # keys typed ahead at the counter, the lead's screen
         self._theme_problems = register_themes(self)  # the user's theme files not used
         self.theme = pick_theme(self, self.settings.theme)
         keymap = self.settings.extra.get("keymap")
@@ -176,7 +179,18 @@ class ClerkDeskApp(App[None]):
         )
         yield SystemCommand(_("Quit"), _("Close the workstation"), self.action_quit)
 
+    async def on_key(self, event: events.Key) -> None:
+        """Where the app would run the key's bindings: a key typed ahead waits for its screen;
+        on the counter and the lead's screen a key that does nothing says why."""
+        if self.type_ahead.hold(event):
+            event.prevent_default()
+            event.stop()
+        elif isinstance(self.screen, (KeyedScreen, Dialog)):
+            event.prevent_default()  # done here instead of App._on_key, with the word
+            await self.type_ahead.press(event)
+
     def on_mount(self) -> None:
+        self.type_ahead.start()
         for problem in self._theme_problems:
             self.notify(problem, severity="warning", timeout=20, markup=False)
         if self._background is not None:
@@ -216,7 +230,13 @@ class ClerkDeskApp(App[None]):
         self.switch_screen(self._counter(message.window))
 
     def on_window_left(self, message: WindowLeft) -> None:
+        self._close_dialogs()  # a window taken over while a dialog was open on it
         self.switch_screen(WindowPickerScreen(self.ws, message.reason))
+
+    def _close_dialogs(self) -> None:
+        """Close the dialogs and the palette above the working screen, unanswered."""
+        while isinstance(self.screen, ModalScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "duty_lead":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -70,3 +71,35 @@ class ScaledClock:
     def now(self) -> datetime:
         elapsed = time.monotonic() - self._origin
         return self._start + timedelta(seconds=elapsed * self.speed)
+
+
+class FollowedClock:
+    """A clock kept in step with another one far away (a workstation's copy of its hall's
+    clock): the time and speed it was last told, run forward on this machine's monotonic clock
+    in between. Until told, it runs as the wall clock."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.monotonic = monotonic
+        self._lock = threading.Lock()
+        self._told = SystemClock().now()
+        self._at = monotonic()
+        self._speed = 1.0
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def follow(self, now: datetime, speed: float, at: float) -> None:
+        """The followed clock read `now` at this machine's monotonic time `at`, running
+        `speed` times as fast as real time (0: it stands still)."""
+        if now.tzinfo is None:
+            raise ValueError("FollowedClock needs an aware datetime")
+        if speed < 0:
+            raise ValueError("speed must not be negative")
+        with self._lock:
+            self._told, self._at, self._speed = now.astimezone(UTC), at, speed
+
+    def now(self) -> datetime:
+        with self._lock:
+            told, at, speed = self._told, self._at, self._speed
+        return told + timedelta(seconds=(self.monotonic() - at) * speed)

@@ -62,9 +62,9 @@ def run_workstation(args: argparse.Namespace) -> int:
     try:
         with starting():
             from clerkdesk.app import ClerkDeskApp, CreateHall
-            from clerkdesk.clock import SystemClock
+            from clerkdesk.clock import FollowedClock, SystemClock
             from clerkdesk.credentials import TokenStore
-            from clerkdesk.state.session import OffsetClock, Server, Workstation
+            from clerkdesk.state.session import Server, Workstation
 
             server_url = config.resolve_server(args.server, settings)
             create_hall: CreateHall | None = None
@@ -83,9 +83,11 @@ def run_workstation(args: argparse.Namespace) -> int:
                     create_hall = embedded.create_hall
             else:
                 server = Server.remote(server_url)
+            # a hall elsewhere: its clock (a demo's time and speed); the embedded hall: this PC's
+            clock: Clock = SystemClock() if embedded is not None else FollowedClock()
             ws = Workstation(
                 server,
-                clock=OffsetClock(SystemClock()),
+                clock=clock,
                 tokens=TokenStore(allow_plaintext_file=settings.plaintext_token_file),
                 align_clock=embedded is None,
             )

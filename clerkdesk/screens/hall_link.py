@@ -1,32 +1,39 @@
 """What every live screen (the counter, the duty lead's) shares about its link to the hall:
-online or not, the offline banner's probe until the hall answers, drawing nothing once the
-screen is going, and sending what the person means to change exactly once.
+online or not, the offline banner and its probe until the hall answers, reading again when the
+hall is back, the hall's refusals (a sign-in that ended, the reason said on the message line),
+drawing nothing once the screen is going, and sending what the person means to change exactly
+once.
 
-`HallLink` is a helper the screen owns, not a base class: the screen hands it what to do when
-the link changes, how a change is sent, and how the answer or the refusal is shown.
+`HallLink` is a helper the screen owns, not a base class: the screen hands it how to read again
+and redraw, how a change is sent, how its answer is shown and how a refusal is worded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from clerkdesk.api.errors import ApiError, HallUnreachable
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import StreamStatus
 from clerkdesk.i18n import _
+from clerkdesk.messages import SignedOut
+from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 
 BACKOFF = (0.5, 1.0, 2.0, 5.0)  # seconds between tries to reach the hall again
 F = TypeVar("F", bound=Callable[..., None])
 A = TypeVar("A")
+Explain = Callable[[ApiError, ZoneInfo], str]
 
 
 class Change(Protocol):
@@ -73,9 +80,11 @@ def on_screen(method: F) -> F:
 
 
 class HallLink(Generic[C, A]):
-    """A screen's link to the hall. The screen says what to do when the link changes
-    (`changed`), where a line goes (`say`), how a change is sent (`deliver`) and how the
-    hall's answer or refusal is shown (`delivered`, `refused`)."""
+    """A screen's link to the hall. The screen says how to read what it shows again (`reread`,
+    when the hall is back and after a refusal) and draw what depends on the link (`redraw`),
+    where a line goes (`say`), how a change is sent (`deliver`), how the hall's answer is shown
+    (`delivered`), how its refusals are worded (`explain`), and what a refusal means beyond
+    its words (`taken`: True when the screen has dealt with it, e.g. a window taken over)."""
 
     def __init__(
         self,
@@ -83,15 +92,18 @@ class HallLink(Generic[C, A]):
         ws: Workstation,
         backoff: tuple[float, ...],
         *,
-        changed: Callable[[], None],
+        reread: Callable[[], None],
+        redraw: Callable[[], None],
         say: Callable[[str, bool], None],
         deliver: Callable[[C], Awaitable[A]],
         delivered: Callable[[C, A], None],
-        refused: Callable[[ApiError], None],
+        explain: Explain = explain,
+        taken: Callable[[ApiError], bool] = lambda error: False,
     ) -> None:
         self.screen, self.ws, self.backoff = screen, ws, backoff
-        self._changed, self._say = changed, say
-        self._deliver, self._delivered, self._refused = deliver, delivered, refused
+        self._reread, self._redraw, self._say = reread, redraw, say
+        self._deliver, self._delivered = deliver, delivered
+        self._explain, self._taken = explain, taken
         self.stream_up = True
         self.stream_seen = False  # the event stream has answered at least once
         self.unreachable: str | None = None  # why the last call got no answer (None: it did)
@@ -115,19 +127,26 @@ class HallLink(Generic[C, A]):
     def heard(self, status: StreamStatus) -> None:
         """The event stream (re)connected or dropped: online or not, and the next try."""
         was = self.online
+        if status.connected and self.stream_seen and not self.stream_up:  # back: the hall's
+            self.screen.run_worker(self._follow_clock(), group="clock", exclusive=True)  # clock
         self.stream_up = status.connected
         self.stream_seen = self.stream_seen or status.connected
         if status.retry_in_s is not None:
             self.retry_at = time.monotonic() + status.retry_in_s
         if was != self.online or not status.connected:
-            self._changed()
+            self.changed()
+
+    async def _follow_clock(self) -> None:
+        """The hall may have moved on (a demo restarted, another speed): take its clock again."""
+        with contextlib.suppress(HallClientError):
+            await self.ws.follow_hall_clock()
 
     def lost(self, reason: str) -> None:
         """A call got no answer: offline, and ask the hall's health until it answers."""
         if self.gone:
             return
         self.unreachable = reason
-        self._changed()
+        self.changed()
         self.screen.run_worker(self._probe(), group="probe", exclusive=True)
 
     async def _probe(self) -> None:
@@ -146,8 +165,34 @@ class HallLink(Generic[C, A]):
             except ApiError:
                 pass
             self.unreachable = None
-            self._changed()
+            self.changed()
             return
+
+    def changed(self) -> None:
+        """Online or not: the banner; back online, read again and send what waits."""
+        if self.gone:
+            return
+        try:
+            banner = self.screen.query_one(OfflineBanner)
+        except NoMatches:  # not composed yet
+            return
+        if self.online:
+            banner.hide()
+            self._reread()
+            self.run_pending()
+        else:
+            banner.show(self.offline_reason(), self.retry_at)
+        self._redraw()
+
+    def failed(self, error: ApiError) -> None:
+        """The hall refused a read or a change: a sign-in that ended goes back to signing in;
+        what the screen takes on itself (`taken`) is its own; else the reason, in words."""
+        if self.gone:
+            return
+        if isinstance(error, Unauthorized):
+            self.screen.post_message(SignedOut(explain(error, self.ws.zone)))
+        elif not self._taken(error):
+            self._say(self._explain(error, self.ws.zone), True)
 
     # --- sending a change exactly once ---------------------------------------------------------
 
@@ -191,7 +236,10 @@ class HallLink(Generic[C, A]):
             return
         except ApiError as exc:
             self.pending = None
-            self._refused(exc)
+            self.failed(exc)
+            self._reread()
+            if not self.gone:
+                self._redraw()
             return
         finally:
             self.in_flight = False

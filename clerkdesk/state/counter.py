@@ -121,11 +121,18 @@ def status_parts(model: CounterModel, me: w.MeOut | None, online: bool) -> list[
     return parts
 
 
-def lost_window_text(model: CounterModel, zone: ZoneInfo) -> str:
-    """Why the clerk no longer holds this window, and what to do."""
-    holder = model.window.holder if model.window else None
+def lost_window_text(window: int, holder: w.WindowSessionOut | None, zone: ZoneInfo) -> str:
+    """Why the clerk no longer holds `window` (who took it over, and when), and what to do."""
     if holder is None:
-        return _("You are no longer signed in here: press L to pick a window.")
-    return _("{name} took over this window at {time}: press L to pick a window.").format(
-        name=holder.staff.name, time=local_time(holder.started_at, zone)
+        return _("You are no longer signed in at window {n}: pick a window.").format(n=window)
+    return _("{name} took over window {n} at {time}: pick a window.").format(
+        name=holder.staff.name, n=window, time=local_time(holder.started_at, zone)
     )
+
+
+def taken_over_by(event: w.EventOut, window: int, staff_no: str) -> w.WindowSessionOut | None:
+    """Someone else signed in at `window` (a take-over): who, from the hall's event."""
+    shown = event.window
+    if shown is None or shown.number != window or shown.holder is None:
+        return None
+    return shown.holder if shown.holder.staff.staff_no != staff_no else None

@@ -6,12 +6,15 @@ An unknown code falls back to the server's own English message, which also says 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
 from clerkdesk.i18n import N_, _, ngettext
+from clerkdesk.state.actions import COUNTER_ACTIONS, TICKET_ACTIONS, CounterAction, applies
 from clerkdesk.state.display import duration, local_time, status_name
 
 Params = dict[str, Any]
@@ -202,3 +205,158 @@ def explain(error: HallClientError, zone: ZoneInfo | None = None) -> str:
             return found(error.params, zone or ZoneInfo("Asia/Shanghai"))
         return error.message
     return str(error)
+
+
+# --- the workstation's own refusals: a key whose action cannot be done now -------------------
+#
+# The footer offers only what can be done now; a key pressed for anything else says why here,
+# in one line with what to do. The counter's rules are the table of clerkdesk.state.actions
+# (`applies`, TICKET_ACTIONS): the reason is read from the same table, so an action added there
+# is explained without more; an action with a rule of its own adds one entry to
+# `_WHY_NOT_AT_COUNTER`.
+
+
+@dataclass(frozen=True)
+class CounterNow:
+    """What decides whether the counter's actions can be done now."""
+
+    loaded: bool
+    online: bool
+    held: bool  # the clerk holds the window
+    ticket: str  # the code of the ticket at hand ("" when none)
+    status: w.TicketStatus | None  # of the ticket at hand
+    paused: bool
+    extension_pending: bool  # this window's request to extend waits for the duty lead
+    keys: Callable[[str], str]  # an action's keys as the footer shows them ("F2 n")
+
+
+def offline_refusal(label: str) -> str:
+    return _("Offline: “{action}” cannot be sent until the hall answers again.").format(
+        action=_(label)
+    )
+
+
+def _in_hand(now: CounterNow) -> str:
+    if now.status == w.TicketStatus.called:
+        return _("{ticket} is called: start serving it, mark a no-show or park it first.").format(
+            ticket=now.ticket
+        )
+    return _("{ticket} is being served: complete it or park it first.").format(ticket=now.ticket)
+
+
+def _by_ticket(action: CounterAction, now: CounterNow) -> str:
+    """Why not, from the ticket states the action is for (TICKET_ACTIONS)."""
+    wanted = TICKET_ACTIONS.get(action.name, frozenset())
+    if now.paused and action.name in ("call_next", "call_ticket"):
+        return _("The window is paused: resume it ({keys}) before calling.").format(
+            keys=now.keys("resume")
+        )
+    if now.status is None and wanted and None not in wanted:
+        return _("No citizen at the counter: call the next one first ({keys}).").format(
+            keys=now.keys("call_next")
+        )
+    if now.status is not None and None in wanted and now.status not in wanted:
+        return _in_hand(now)
+    if now.status == w.TicketStatus.called and w.TicketStatus.serving in wanted:
+        return _("{ticket} is not being served yet: start first ({keys}).").format(
+            ticket=now.ticket, keys=now.keys("start")
+        )
+    if now.status == w.TicketStatus.serving and w.TicketStatus.called in wanted:
+        return _("{ticket} is being served already: complete it or park it.").format(
+            ticket=now.ticket
+        )
+    return _("“{action}” cannot be done now.").format(action=_(action.label))
+
+
+def _why_not_extend(action: CounterAction, now: CounterNow) -> str:
+    if now.extension_pending:
+        return _("This window already asked to extend: wait for the duty lead's decision.")
+    return _("Asking to extend opens with the closing banner, before the window's end.")
+
+
+def _why_not_toggle(action: CounterAction, now: CounterNow) -> str:
+    """Pause and resume share a key: the reason of the one that key means now."""
+    meant = "resume" if now.paused else "pause"
+    if action.name != meant:
+        action = next(a for a in COUNTER_ACTIONS if a.name == meant)
+    if now.status is not None and not now.paused:
+        return _in_hand(now)
+    return _by_ticket(action, now)
+
+
+_WHY_NOT_AT_COUNTER: dict[str, Callable[[CounterAction, CounterNow], str]] = {
+    "extend": _why_not_extend,
+    "pause": _why_not_toggle,
+    "resume": _why_not_toggle,
+}
+
+
+def counter_refusal(name: str, now: CounterNow, closing: bool = False) -> str | None:
+    """Why the counter's action `name` cannot be done now; None when it can (then the footer
+    offers it). `closing`: the closing banner shows (extending is offered)."""
+    action = next((a for a in COUNTER_ACTIONS if a.name == name), None)
+    if action is None:
+        return None
+    if not now.loaded:
+        if not now.online:
+            return offline_refusal(action.label)
+        return _("The counter is still being read: press again in a moment.")
+    if not applies(name, now.status, now.paused, now.held, closing):
+        if not now.held:
+            return _("You are no longer signed in at this window: pick a window again.")
+        why = _WHY_NOT_AT_COUNTER.get(name, _by_ticket)
+        return why(action, now)
+    if not now.online:
+        return offline_refusal(action.label)
+    return None
+
+
+@dataclass(frozen=True)
+class LeadNow:
+    """What decides whether the duty lead's decisions can be taken now."""
+
+    online: bool
+    request: bool  # a request is highlighted in the inbox
+    requests: int  # requests waiting
+    own_request: bool  # the highlighted request is the lead's own
+    overrun: bool  # a pending overrun is highlighted
+    overruns: int  # overruns waiting for a decision
+    own_overrun: bool
+    admin: bool
+    unconfirmed_years: bool
+    leave_focused: bool = False  # the claims and leave requests have the focus (a, d there)
+    leave_item: bool = False  # a claim or leave request is highlighted there
+    leave_items: int = 0  # claims and leave requests waiting
+
+
+def lead_refusal(name: str, label: str, now: LeadNow) -> str:
+    """Why the lead's decision `name` cannot be taken now (the footer hides or greys it)."""
+    if now.leave_focused and name in ("approve", "approve_minutes", "deny"):
+        if name == "approve_minutes":
+            return _("Other minutes are for extension requests: Tab back to them.")
+        if not now.leave_item:
+            if now.leave_items:
+                return _("Highlight the claim or leave request to decide first.")
+            return _("No claim or leave request waits for your decision.")
+    elif name == "confirm_year":
+        if not now.admin:
+            return _("Only an admin confirms a year's holiday swaps.")
+        if not now.unconfirmed_years:
+            return _("No year's holiday swaps wait to be confirmed.")
+    elif name in ("confirm_overrun", "reject_overrun"):
+        if not now.overrun:
+            if now.overruns:
+                return _("Highlight an overrun that waits for a decision first.")
+            return _("No overrun waits for a decision.")
+        if now.own_overrun:
+            return _("This overrun is your own: another duty lead or an admin decides it.")
+    else:
+        if not now.request:
+            if now.requests:
+                return _("Highlight the request to decide first.")
+            return _("No request waits for your decision.")
+        if now.own_request:
+            return _("This is your own request: another duty lead or an admin must decide it.")
+    if not now.online:
+        return offline_refusal(label)
+    return _("“{action}” cannot be done now.").format(action=_(label))

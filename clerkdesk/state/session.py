@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -14,20 +13,9 @@ import httpx
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import RETRY_DELAYS, HallClient
 from clerkdesk.api.closing import ClosingClient
-from clerkdesk.api.errors import HallClientError, Unauthorized
-from clerkdesk.clock import Clock
+from clerkdesk.api.errors import HallClientError, NotFound, Unauthorized
+from clerkdesk.clock import Clock, FollowedClock
 from clerkdesk.credentials import TokenStore
-
-
-class OffsetClock:
-    """The local clock corrected by the hall's offset, so waits match the hall's own times."""
-
-    def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
-        self.base = base
-        self.offset = offset
-
-    def now(self) -> datetime:
-        return self.base.now() + self.offset
 
 
 @dataclass
@@ -52,7 +40,7 @@ class Workstation:
     tokens: TokenStore
     transport: httpx.AsyncBaseTransport | None = None
     retry_delays: tuple[float, ...] = RETRY_DELAYS
-    align_clock: bool = False  # True: correct `clock` by the hall's time at sign-in
+    align_clock: bool = False  # True: `clock` (a FollowedClock) follows the hall's GET /clock
     me: w.MeOut | None = None
     client: HallClient = field(init=False)
 
@@ -100,7 +88,7 @@ class Workstation:
             self.client.token = None
             await asyncio.to_thread(self.tokens.delete, self.server.identity, staff_no)
             return None
-        await self._align()
+        await self.follow_hall_clock()
         return self.me
 
     async def sign_in(self, staff_no: str, password: str) -> w.MeOut:
@@ -109,7 +97,7 @@ class Workstation:
             self.tokens.save, self.server.identity, staff_no, answer.token, answer.expires_at
         )
         self.me = await self.client.me()
-        await self._align()
+        await self.follow_hall_clock()
         return self.me
 
     async def sign_out(self) -> None:
@@ -121,8 +109,16 @@ class Workstation:
         self.me = None
         await asyncio.to_thread(self.tokens.delete, self.server.identity, staff_no)
 
-    async def _align(self) -> None:
-        if not self.align_clock or not isinstance(self.clock, OffsetClock):
+    async def follow_hall_clock(self) -> None:
+        """Take the hall's time and speed (a demo's `--speed`), at sign-in and on each
+        reconnect: countdowns and clocks on screen run in the hall's time, not the PC's."""
+        if not self.align_clock or not isinstance(self.clock, FollowedClock):
             return
-        health = await self.client.health()
-        self.clock.offset = health.now - self.clock.base.now()
+        asked = self.clock.monotonic()
+        try:
+            told = await self.client.clock()
+            now, speed = told.now, told.speed
+        except NotFound:  # a hall from before GET /clock: its time, at 1x
+            now, speed = (await self.client.health()).now, 1.0
+        answered = self.clock.monotonic()
+        self.clock.follow(now, speed, at=(asked + answered) / 2)  # halfway through the round trip

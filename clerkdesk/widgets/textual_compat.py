@@ -10,7 +10,10 @@ Each has no public counterpart in Textual 8 (checked against 8.2):
 - whether a DataTable has sized its columns yet (for tests that wait for a still screen);
 - where Rich's `Text` and Textual's `Content` look up the function that breaks lines (a module
   attribute `divide_line`), for the Chinese line breaks (clerkdesk/widgets/line_breaks.py);
-- the lines a screen's compositor draws (for tests that read the screen as the clerk sees it).
+- the lines a screen's compositor draws (for tests that read the screen as the clerk sees it);
+- the chain of bindings a key is looked up in, and running a key's bindings, as the app does
+  when a key comes in (for keys typed ahead, applied in order once the screen is ready, and
+  for a word on a key that does nothing: clerkdesk/screens/type_ahead.py).
 
 `incompatibilities()` says which of them a given Textual no longer has;
 tests/test_textual_compat.py fails with its message. pyproject pins `textual<9`.
@@ -25,7 +28,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import BindingsMap, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.coordinate import Coordinate
 from textual.dom import DOMNode
 from textual.widgets import DataTable
@@ -50,6 +53,23 @@ def translate_bindings(node: DOMNode, translate: Callable[[str], str | None]) ->
                 binding if text is None else dataclasses.replace(binding, description=text)
             )
         found[key] = replaced
+
+
+def bindings_of_key(screen: Any, key: str) -> list[tuple[DOMNode, Binding]]:
+    """The bindings Textual tries for `key` on `screen`, in its order: the focused widget's,
+    its ancestors', the screen's and the app's (up to the first modal screen), the keymap
+    applied."""
+    return [
+        (node, binding)
+        for node, found in screen._modal_binding_chain
+        for binding in found.key_to_bindings.get(key, ())
+    ]
+
+
+async def run_key_bindings(app: Any, key: str, priority: bool) -> bool:
+    """Run `key`'s bindings on the app's screen as a key press does (priority ones first, as
+    the app does before the focused widget sees the key); True if one ran."""
+    return bool(await app._check_bindings(key, priority=priority))
 
 
 def watchers_of(reactable: object, name: str) -> list[Any]:
@@ -177,4 +197,11 @@ def incompatibilities() -> list[str]:
             found.append(f"{name} no longer wraps lines through `divide_line`")
     if not hasattr(Screen(), "_compositor"):
         found.append("a screen has no `_compositor`")
+    if not isinstance(getattr(Screen, "_modal_binding_chain", None), property):
+        found.append("a screen has no `_modal_binding_chain`")
+    from textual.app import App
+
+    check = getattr(App, "_check_bindings", None)
+    if check is None or list(inspect.signature(check).parameters) != ["self", "key", "priority"]:
+        found.append("App._check_bindings(key, priority) is gone or changed")
     return [f"{problem}: clerkdesk/widgets/textual_compat.py needs a look" for problem in found]

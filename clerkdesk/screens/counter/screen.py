@@ -18,10 +18,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from clerkdesk.api import schemas as w
-from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _, ngettext
-from clerkdesk.messages import SignedOut, TicketPicked, WindowLeft
+from clerkdesk.messages import TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
 from clerkdesk.screens.counter.keys import (
@@ -32,11 +32,12 @@ from clerkdesk.screens.counter.keys import (
 )
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
-from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, actions_for, applies
-from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts
+from clerkdesk.screens.type_ahead import keys_may_go
+from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, actions_for
+from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts, taken_over_by
 from clerkdesk.state.display import local_time
 from clerkdesk.state.no_shows import no_show_wait, not_yet_text
-from clerkdesk.state.refusals import explain
+from clerkdesk.state.refusals import CounterNow, counter_refusal, explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.closing_banner import ClosingBanner
 from clerkdesk.widgets.counter_bars import CounterFooter, MyCounts, OfflineBanner, StatusLine
@@ -46,6 +47,7 @@ from clerkdesk.widgets.queue_table import QueueTable
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 T = TypeVar("T")
+LOST_WINDOW = frozenset({"not_your_window", "window_not_visible"})  # the hall's words for it
 
 
 class CounterScreen(Screen[None]):
@@ -70,17 +72,23 @@ class CounterScreen(Screen[None]):
             self,
             ws,
             backoff,
-            changed=self._link_changed,
+            reread=self.request_refresh,
+            redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            refused=self._refused,
+            explain=self._explain,
+            taken=self._window_refused,
         )
+        self.keymap: Mapping[str, str] = keymap or {}
         self.closing = ClosingTime(
-            self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
+            self, ws, self.model, self.link, keys=extend_keys(self.keymap), say=self.say
         )
         self._issue_keys = action_keys("issue_ticket", keymap or {})
         self._dirty = self._refreshing = self._following = False
+        self._asking = False  # a dialog of the clerk's action is open, or its answer not taken
+        self._unreadable = False  # the hall refused to read the counter (keys wait for nothing)
+        self._losing = False  # the hall says the window is not the clerk's: finding out who
         self._showing_answer = False  # an action's answer is on its way to the screen
         self._sending: Intent | None = None  # the last intent handed to the hall
         self._offer: tuple[Any, ...] = ()
@@ -117,14 +125,40 @@ class CounterScreen(Screen[None]):
 
     # --- what is offered -----------------------------------------------------------------------
 
+    def now(self) -> CounterNow:
+        m = self.model
+        return CounterNow(
+            loaded=m.loaded,
+            online=self.link.online,
+            held=m.held_by_me,
+            ticket=m.current.code if m.current else "",
+            status=m.status,
+            paused=m.paused,
+            extension_pending=m.closing.pending(),
+            keys=lambda name: action_keys(name, self.keymap),
+        )
+
+    def refusal(self, action: str) -> str | None:
+        """Why the action cannot be done now (None: it can, and the footer offers it)."""
+        closing = action == "extend" and self.closing.extend_offered()
+        return counter_refusal(action, self.now(), closing)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in ACTION_NAMES:
             return True
-        m = self.model
-        closing = action == "extend" and self.closing.extend_offered()
-        if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
-            return False
-        return True if self.link.online else None
+        return self.refusal(action) is None  # off: hidden; pressed anyway, it says why
+
+    def key_refusal(self, actions: list[str]) -> str:
+        return next(filter(None, map(self.refusal, actions)), "")
+
+    def keys_ready(self) -> bool:
+        """Keys typed while an action is on its way (or its dialog's answer, or the first read)
+        wait for it, and are applied in order; offline they are refused at once, saying so."""
+        if self._losing or self.link.closed:
+            return False  # the window is lost: the keys go with the counter (and say so)
+        if not self.link.online or self._unreadable:
+            return True
+        return self.model.loaded and self.link.pending is None and not self._asking
 
     def _update_offer(self) -> None:
         m = self.model
@@ -159,6 +193,7 @@ class CounterScreen(Screen[None]):
         self.query_one(MyCounts).show(m.counts)
         self._render_status()
         self._update_offer()
+        keys_may_go(self)
 
     @on_screen
     def _render_status(self) -> None:
@@ -175,14 +210,6 @@ class CounterScreen(Screen[None]):
         self._render_status()
         self.closing.tick()
 
-    def _failed(self, error: ApiError) -> None:
-        if self.gone:
-            return
-        if isinstance(error, Unauthorized):
-            self.post_message(SignedOut(explain(error, self.ws.zone)))
-        else:
-            self.say(self._explain(error, self.ws.zone), error=True)
-
     def _explain(self, error: ApiError, zone: ZoneInfo) -> str:
         """A refusal in the words of the action it refuses (`Intent.explain`: reinstating, a
         no-show too soon), else the usual words. The intent is the one just sent, once."""
@@ -191,16 +218,10 @@ class CounterScreen(Screen[None]):
         return own or explain(error, zone)
 
     @on_screen
-    def _link_changed(self) -> None:
-        banner = self.query_one(OfflineBanner)
-        if self.link.online:
-            banner.hide()
-            self.request_refresh()
-            self.link.run_pending()
-        else:
-            banner.show(self.link.offline_reason(), self.link.retry_at)
+    def _render_link(self) -> None:
         self._render_status()
         self._update_offer()
+        keys_may_go(self)
 
     # --- reading the counter -------------------------------------------------------------------
 
@@ -232,12 +253,16 @@ class CounterScreen(Screen[None]):
                     self.link.lost(exc.reason)
                     return
                 except ApiError as exc:
-                    self._failed(exc)
+                    self._unreadable = True
+                    self.link.failed(exc)
+                    keys_may_go(self)
                     return
+                self._unreadable = False
                 if self.model.load(state, stamp):
+                    if not self.model.held_by_me:  # a lead, who may still read it
+                        self.lose_window(self.model.window.holder if self.model.window else None)
+                        return
                     self.render_counter()
-                    if not self.model.held_by_me:
-                        self.say(lost_window_text(self.model, self.ws.zone), error=True)
                     if not self._following:
                         self._following = True
                         self.run_worker(self._follow(), group="stream", exclusive=True)
@@ -253,21 +278,58 @@ class CounterScreen(Screen[None]):
                 if isinstance(item, StreamStatus):
                     self.link.heard(item)
                 else:
+                    holder = taken_over_by(item, self.model.window_number, self.ws.staff_no)
+                    if holder is not None:
+                        self.lose_window(holder)
+                        return
                     self.closing.heard(item)
                     if self.model.touches(item):
                         self.request_refresh()
         except Unauthorized as exc:
-            self._failed(exc)
+            self.link.failed(exc)
+
+    # --- the window taken over ------------------------------------------------------------------
+
+    def _window_refused(self, error: ApiError) -> bool:
+        """The hall says this window is no longer the clerk's (its event may not have come):
+        find out who holds it now, then back to the picker. True: dealt with here."""
+        if error.code not in LOST_WINDOW or error.params.get(
+            "window", self.model.window_number
+        ) != (self.model.window_number):
+            return False
+        self._losing = True  # keys typed meanwhile wait: they are not for a window lost
+        self.run_worker(self._who_holds_it(error), group="lost", exclusive=True)
+        return True
+
+    async def _who_holds_it(self, error: ApiError) -> None:
+        try:
+            windows = await self.ws.client.windows()
+        except HallClientError:
+            windows = []
+        found = next((x for x in windows if x.number == self.model.window_number), None)
+        holder = found.holder if found is not None else None
+        if holder is not None and holder.staff.staff_no == self.ws.staff_no:
+            self._losing = False
+            self.say(explain(error, self.ws.zone), error=True)  # still mine: say the refusal
+            keys_may_go(self)
+            return
+        self.lose_window(holder)
+
+    def lose_window(self, holder: w.WindowSessionOut | None) -> None:
+        """Someone else holds this window now (or nobody): say who and since when, back to the
+        window picker. Nothing more is sent from here."""
+        if self.gone:
+            return
+        self.link.closed = True
+        self.post_message(
+            WindowLeft(lost_window_text(self.model.window_number, holder, self.ws.zone))
+        )
 
     # --- the hall's answers (HallLink sends each intent exactly once) --------------------------
 
     async def _deliver(self, intent: Intent) -> Answer:
         self._sending = intent  # its own words for a refusal (`Intent.explain`)
         return await intent.send(self.ws.client, intent.key)
-
-    def _refused(self, error: ApiError) -> None:
-        self._failed(error)
-        self.request_refresh()
 
     def _delivered(self, intent: Intent, answer: Answer) -> None:
         self._sending = None
@@ -298,10 +360,13 @@ class CounterScreen(Screen[None]):
 
     def _ask(self, ask: Ask[T, Intent]) -> None:
         def chosen(answer: T | None) -> None:
+            self._asking = False
             intent = ask.then(answer)
             if intent is not None:
                 self.link.send_once(intent)
+            keys_may_go(self)
 
+        self._asking = True
         self.app.push_screen(ask.dialog, chosen)
 
     def _ticket(self) -> w.TicketOut:
@@ -309,8 +374,11 @@ class CounterScreen(Screen[None]):
         return self.model.current
 
     def on_ticket_picked(self, message: TicketPicked) -> None:
-        if self.check_action("call_ticket", ()) is True:
+        why = self.refusal("call_ticket")
+        if why is None:
             self.action_call_ticket(message.code)
+        else:
+            self.say(why, error=True)
 
     def action_call_next(self) -> None:
         self.link.send_once(intents.call_next(self.model.window_number))
@@ -344,17 +412,20 @@ class CounterScreen(Screen[None]):
         self._ask(intents.reinstate(m.no_shows, m.policy, self.ws.clock.now(), self.ws.zone))
 
     def action_issue_ticket(self) -> None:
+        self._asking = True  # its dialog comes once the services are read: keys wait for it
         self.run_worker(self._issue(), group="issue", exclusive=True)
 
     async def _issue(self) -> None:
         """The hall's services (read now: an admin may have changed them), then the dialog."""
         try:
             hall = await self.ws.client.hall()
-        except HallUnreachable as exc:
-            self.link.lost(exc.reason)
-            return
-        except ApiError as exc:
-            self._failed(exc)
+        except HallClientError as exc:
+            self._asking = False
+            if isinstance(exc, HallUnreachable):
+                self.link.lost(exc.reason)
+            elif isinstance(exc, ApiError):
+                self.link.failed(exc)
+            keys_may_go(self)
             return
         if not self.gone:
             self._ask(intents.issue(intents.service_choices(hall, self.model.window)))

@@ -15,6 +15,7 @@ lead's counter, or to the picker.
 from __future__ import annotations
 
 from typing import ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
@@ -27,17 +28,19 @@ from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.i18n import _
-from clerkdesk.messages import BackFromDutyLead, SignedOut
+from clerkdesk.messages import BackFromDutyLead
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.lead import decisions, leave_decisions
 from clerkdesk.screens.lead.keys import lead_bindings, lead_commands
+from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.display import local_time
 from clerkdesk.state.lead import (
     CALENDAR,
     EVERYTHING,
     EXTENSIONS,
     LEAD_ACTION_NAMES,
+    LEAD_ACTIONS,
     OVERRUNS,
     Answer,
     Decision,
@@ -46,7 +49,7 @@ from clerkdesk.state.lead import (
 )
 from clerkdesk.state.lead_leave import Item, LeaveDecision, LeaveInbox
 from clerkdesk.state.ledger_refusals import explain_ledger
-from clerkdesk.state.refusals import explain, explain_decision
+from clerkdesk.state.refusals import LeadNow, explain_decision, lead_refusal
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.widgets.lead_inbox import (
@@ -100,14 +103,17 @@ class DutyLeadScreen(Screen[None]):
             self,
             ws,
             backoff,
-            changed=self._link_changed,
+            reread=lambda: self.request_refresh(*ALL_PARTS),
+            redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            refused=self._refused,
+            explain=self._explain,
         )
         self._offer: tuple[object, ...] = ()
         self._refreshing = False
+        self._asking = False  # a decision's dialog is open, or its answer not yet taken
+        self._unreadable = False  # the hall refused to read the lists (keys wait for nothing)
         self._wanted: frozenset[str] = frozenset()  # what to read next
         self._sending: Change | None = None  # the decision sent last (its refusal's words)
 
@@ -179,11 +185,39 @@ class DutyLeadScreen(Screen[None]):
         if action in ("approve", "approve_minutes", "deny") and self.leave_focused():
             if action == "approve_minutes" or self.leave_item() is None:
                 return False
-            return True if self.link.online else None  # one's own: the hall says why not
+            return self.link.online  # one's own: the hall says why not
         offered, mine = self.desk.offer(action, self.request(), self.overrun(), self.is_admin)
         if not offered:
             return False
-        return True if self.link.online and not mine else None  # shown, but off
+        if mine:
+            return None  # shown, but off: another lead decides (pressed, it says so)
+        return self.link.online  # offline: not offered (pressed, it says why)
+
+    def key_refusal(self, actions: list[str]) -> str:
+        request, overrun = self.request(), self.overrun()
+        now = LeadNow(
+            online=self.link.online,
+            request=request is not None,
+            requests=len(self.desk.inbox),
+            own_request=bool(request and self.desk.is_mine(request)),
+            overrun=overrun is not None,
+            overruns=sum(o.status == w.OverrunStatus.pending for o in self.desk.overruns),
+            own_overrun=bool(overrun and overrun.staff.staff_no == self.me),
+            admin=self.is_admin,
+            unconfirmed_years=bool(self.desk.unconfirmed_years),
+            leave_focused=self.leave_focused(),
+            leave_item=self.leave_item() is not None,
+            leave_items=len(self.leave.items),
+        )
+        labels = {a.name: a.label for a in LEAD_ACTIONS}
+        return lead_refusal(actions[0], labels.get(actions[0], actions[0]), now)
+
+    def keys_ready(self) -> bool:
+        """Keys typed while a decision is on its way (or its dialog's answer, or the first
+        read) wait for it; offline they are refused at once, saying so."""
+        if not self.link.online or self._unreadable:
+            return True
+        return self.desk.loaded and self.link.pending is None and not self._asking
 
     @property
     def me(self) -> str:
@@ -236,6 +270,7 @@ class DutyLeadScreen(Screen[None]):
         self._show_leave_detail()
         self._render_status()
         self._update_offer()
+        keys_may_go(self)
 
     @on_screen
     def _show_detail(self) -> None:
@@ -263,27 +298,17 @@ class DutyLeadScreen(Screen[None]):
         self.query_one(OfflineBanner).tick()
         self._render_status()
 
-    def _failed(self, error: ApiError) -> None:
-        if self.gone:
-            return
-        if isinstance(error, Unauthorized):
-            self.post_message(SignedOut(explain(error, self.ws.zone)))
-        elif isinstance(self._sending, LeaveDecision):
-            self.say(explain_ledger(error, self.ws.zone), error=True)
-        else:
-            self.say(explain_decision(error, self.ws.zone), error=True)
+    def _explain(self, error: ApiError, zone: ZoneInfo) -> str:
+        """A refusal in the words of what was sent last: a leave decision, or the others."""
+        if isinstance(self._sending, LeaveDecision):
+            return explain_ledger(error, zone)
+        return explain_decision(error, zone)
 
     @on_screen
-    def _link_changed(self) -> None:
-        banner = self.query_one(OfflineBanner)
-        if self.link.online:
-            banner.hide()
-            self.request_refresh(*ALL_PARTS)
-            self.link.run_pending()
-        else:
-            banner.show(self.link.offline_reason(), self.link.retry_at)
+    def _render_link(self) -> None:
         self._render_status()
         self.refresh_bindings()
+        keys_may_go(self)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -309,8 +334,11 @@ class DutyLeadScreen(Screen[None]):
                         self.link.lost(exc.reason)
                         return
                     except ApiError as exc:
-                        self._failed(exc)
+                        self._unreadable = True
+                        self.link.failed(exc)
+                        keys_may_go(self)
                         return
+                    self._unreadable = False
                     if fresh:
                         self.render_desk()  # what the desk holds is what the screen shows
                     else:
@@ -343,7 +371,7 @@ class DutyLeadScreen(Screen[None]):
                     if parts:
                         self.request_refresh(*parts)
         except Unauthorized as exc:
-            self._failed(exc)
+            self.link.failed(exc)
 
     # --- the lead's decisions (HallLink sends each exactly once) -------------------------------
 
@@ -352,10 +380,6 @@ class DutyLeadScreen(Screen[None]):
         if isinstance(change, LeaveDecision):
             return await change.send(LedgerClient(self.ws.client), change.key)
         return await change.send(self.closing, change.key)
-
-    def _refused(self, error: ApiError) -> None:
-        self._failed(error)
-        self.request_refresh(*ALL_PARTS)
 
     def _delivered(self, change: Change, answer: Answered) -> None:
         if isinstance(change, LeaveDecision):
@@ -371,10 +395,13 @@ class DutyLeadScreen(Screen[None]):
 
     def _ask(self, ask: Ask[T, Ch]) -> None:
         def chosen(answer: T | None) -> None:
+            self._asking = False
             decision = ask.then(answer)
             if decision is not None:
                 self.link.send_once(decision)
+            keys_may_go(self)
 
+        self._asking = True
         self.app.push_screen(ask.dialog, chosen)
 
     def action_approve(self) -> None:

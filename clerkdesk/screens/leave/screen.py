@@ -23,7 +23,6 @@ from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.i18n import _
-from clerkdesk.messages import SignedOut
 from clerkdesk.screens.dialogs import ConfirmDialog
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.leave.dialogs import RequestLeaveDialog
@@ -38,7 +37,6 @@ from clerkdesk.state.leave import (
     cancel_leave,
 )
 from clerkdesk.state.leave_words import explain_leave, hours_minutes, request_text
-from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.widgets.message_line import MessageLine
@@ -78,12 +76,14 @@ class MyLeaveScreen(Screen[None]):
             self,
             ws,
             backoff,
-            changed=self._link_changed,
+            reread=self.request_refresh,
+            redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            refused=self._refused,
+            explain=explain_leave,
         )
+        self._said_offline = False  # the offline line was said (then, once back, say so)
         self.following = False  # the event stream has answered
         self._refreshing = False
         self._wanted = False  # read again once the read under way ends
@@ -203,26 +203,17 @@ class MyLeaveScreen(Screen[None]):
         self.query_one(OfflineBanner).tick()
         self._render_status()
 
-    def _failed(self, error: ApiError) -> None:
-        if self.gone:
-            return
-        if isinstance(error, Unauthorized):
-            self.post_message(SignedOut(explain(error, self.ws.zone)))
-        else:
-            self.say(explain_leave(error, self.ws.zone), error=True)
-
     @on_screen
-    def _link_changed(self) -> None:
-        banner, was_shown = self.query_one(OfflineBanner), self.query_one(OfflineBanner).display
+    def _render_link(self) -> None:
+        """After HallLink's banner and reading again: say once that the figures are as last
+        read, and once back, that they are read afresh."""
         if self.link.online:
-            banner.hide()
-            if was_shown:
+            if self._said_offline:
+                self._said_offline = False
                 self.say(_("The hall answers again: your leave is read afresh."))
-            self.request_refresh()
-            self.link.run_pending()
         else:
-            banner.show(self.link.offline_reason(), self.link.retry_at)
-            if not was_shown:
+            if not self._said_offline:
+                self._said_offline = True
                 self.say(
                     _(
                         "Offline: the figures are as last read. Asking and cancelling come back "
@@ -253,7 +244,7 @@ class MyLeaveScreen(Screen[None]):
                     self.link.lost(exc.reason)
                     return
                 except ApiError as exc:
-                    self._failed(exc)
+                    self.link.failed(exc)
                     return
         finally:
             self._refreshing = False
@@ -286,16 +277,12 @@ class MyLeaveScreen(Screen[None]):
                 elif self.leave.reads_for(item):
                     self.request_refresh()
         except Unauthorized as exc:
-            self._failed(exc)
+            self.link.failed(exc)
 
     # --- the person's changes (HallLink sends each exactly once) -------------------------------
 
     async def _deliver(self, change: LeaveChange) -> lw.LeaveRequestOut:
         return await change.send(self.ledger, change.key)
-
-    def _refused(self, error: ApiError) -> None:
-        self._failed(error)
-        self.request_refresh()
 
     def _delivered(self, change: LeaveChange, answer: lw.LeaveRequestOut) -> None:
         self.leave.apply(answer)

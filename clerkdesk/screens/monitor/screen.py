@@ -22,7 +22,7 @@ from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.i18n import _
-from clerkdesk.messages import BackFromDutyLead, SignedOut
+from clerkdesk.messages import BackFromDutyLead
 from clerkdesk.screens.dialogs import ConfirmDialog
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.monitor.keys import (
@@ -33,7 +33,6 @@ from clerkdesk.screens.monitor.keys import (
 from clerkdesk.screens.monitor.tide_dialog import TideAsked, TideDialog
 from clerkdesk.state.display import local_time
 from clerkdesk.state.monitor import WIDE, HallWatch, TideChange, reloads_for
-from clerkdesk.state.refusals import explain
 from clerkdesk.state.session import Workstation
 from clerkdesk.widgets.counter_bars import OfflineBanner, StatusLine
 from clerkdesk.widgets.message_line import MessageLine
@@ -80,11 +79,11 @@ class HallMonitorScreen(Screen[None]):
             self,
             ws,
             backoff,
-            changed=self._link_changed,
+            reread=self.request_refresh,
+            redraw=self._render_link,
             say=self.say,
             deliver=self._deliver,
             delivered=self._delivered,
-            refused=self._refused,
         )
         self._refreshing = False
         self._wanted = False
@@ -186,22 +185,11 @@ class HallMonitorScreen(Screen[None]):
         self._render_status()
 
     def _failed(self, error: ApiError) -> None:
-        if self.gone:
-            return
-        if isinstance(error, Unauthorized):
-            self.post_message(SignedOut(explain(error, self.ws.zone)))
-        else:
-            self.say(explain(error, self.ws.zone), error=True)
+        self.link.failed(error)
 
     @on_screen
-    def _link_changed(self) -> None:
-        banner = self.query_one(OfflineBanner)
-        if self.link.online:
-            banner.hide()
-            self.request_refresh()
-            self.link.run_pending()
-        else:
-            banner.show(self.link.offline_reason(), self.link.retry_at)
+    def _render_link(self) -> None:
+        """After HallLink's banner and reading again: the status line and the keys."""
         self._render_status()
         self.refresh_bindings()
 
@@ -255,8 +243,6 @@ class HallMonitorScreen(Screen[None]):
     async def _deliver(self, change: TideChange) -> w.TideOut:
         return await change.send(self.ws.client)
 
-    def _refused(self, error: ApiError) -> None:
-        self._failed(error)
         self.request_refresh()
 
     def _delivered(self, change: TideChange, answer: w.TideOut) -> None:

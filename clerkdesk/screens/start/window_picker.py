@@ -3,6 +3,8 @@ hall's event stream. Taking over a held window asks first, naming the holder."""
 
 from __future__ import annotations
 
+import contextlib
+
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -96,6 +98,8 @@ class WindowPickerScreen(Screen[None]):
                 name=name, hall=me.hall_name if me else ""
             )
         )
+        if self._message:  # why the clerk is here again (a window taken over)
+            self.say(self._message)
         rebuild(self.query_one(DataTable), self._columns(), [])
         self.reload()
         self.follow()
@@ -172,9 +176,14 @@ class WindowPickerScreen(Screen[None]):
         """Read the windows again when someone signs in, leaves, pauses or the hall changes;
         and after each (re)connection, for whatever happened while the stream was away."""
         try:
+            seen = False
             async for item in EventSubscription(self.ws.client):
                 if isinstance(item, StreamStatus):
                     if item.connected:
+                        if seen:  # back after a break: the hall's clock may have moved on
+                            with contextlib.suppress(HallClientError):
+                                await self.ws.follow_hall_clock()
+                        seen = True
                         self.reload()
                 elif item.kind in WINDOW_EVENTS:
                     self.reload()
