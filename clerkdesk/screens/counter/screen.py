@@ -24,6 +24,7 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import SignedOut, TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
+from clerkdesk.screens.counter.handoffs import HANDOFF_ACTIONS, CounterHandOffs
 from clerkdesk.screens.counter.keys import (
     action_keys,
     counter_bindings,
@@ -80,6 +81,8 @@ class CounterScreen(Screen[None]):
             self, ws, self.model, self.link, keys=extend_keys(keymap or {}), say=self.say
         )
         self._issue_keys = action_keys("issue_ticket", keymap or {})
+        chain_keys = action_keys("show_chain", keymap or {})
+        self.handoffs = CounterHandOffs(self, ws, self.model, chain_keys)  # 转办
         self._dirty = self._refreshing = self._following = False
         self._showing_answer = False  # an action's answer is on its way to the screen
         self._sending: Intent | None = None  # the last intent handed to the hall
@@ -124,6 +127,8 @@ class CounterScreen(Screen[None]):
         closing = action == "extend" and self.closing.extend_offered()
         if not m.loaded or not applies(action, m.status, m.paused, m.held_by_me, closing):
             return False
+        if action in HANDOFF_ACTIONS and not self.handoffs.offers(action):
+            return False
         return True if self.link.online else None
 
     def _update_offer(self) -> None:
@@ -157,6 +162,7 @@ class CounterScreen(Screen[None]):
             "{n} waiting for this window", "{n} waiting for this window", len(m.queue)
         ).format(n=len(m.queue))
         self.query_one(MyCounts).show(m.counts)
+        self.handoffs.render()
         self._render_status()
         self._update_offer()
 
@@ -171,6 +177,7 @@ class CounterScreen(Screen[None]):
         now = self.ws.clock.now()
         self.query_one(CurrentTicket).show(self.model.current, now, self.ws.zone, self._idle_text())
         self.query_one(QueueTable).tick(now)
+        self.handoffs.render()
         self.query_one(OfflineBanner).tick()
         self._render_status()
         self.closing.tick()
@@ -254,6 +261,7 @@ class CounterScreen(Screen[None]):
                     self.link.heard(item)
                 else:
                     self.closing.heard(item)
+                    self.handoffs.heard(item)
                     if self.model.touches(item):
                         self.request_refresh()
         except Unauthorized as exc:
@@ -361,6 +369,18 @@ class CounterScreen(Screen[None]):
 
     def action_park(self) -> None:
         self._ask(intents.park(self._ticket()))
+
+    def action_hand_off(self) -> None:
+        self.handoffs.ask_hand_off()
+
+    def action_send_back(self) -> None:
+        self.handoffs.ask_send_back()
+
+    def action_back_to_me(self) -> None:
+        self.handoffs.ask_back()
+
+    def action_show_chain(self) -> None:
+        self.handoffs.show_chain()
 
     def action_pause(self) -> None:
         self.link.send_once(intents.pause(self.model.window_number))
