@@ -110,11 +110,11 @@ async def test_zhao_li_sees_the_note_and_the_chain_then_sends_it_back_with_a_rea
             card = screen.query_one(HandOffChain)
             await wait_for(pilot, lambda: NOTE in str(card.render()))
             line = str(card.render())
-            assert "09:20 from window 3 陈明 市场监管 to 发票领用" in line
-            assert "in the hall 23 min" in line and "⇧F9 o: chain" in line
+            assert "09:20 window 3 陈明 · 市场监管 → 发票领用" in line
+            assert "in the hall 23 min · ⇧F9 o: the whole chain" in line
             await pilot.press("o")
             await wait_for(pilot, lambda: isinstance(app.screen, ChainDialog))
-            assert "D001: 1 moves · in the hall 23 min" in screen_text(app)
+            assert "D001 handed over 1× · in the hall 23 min" in screen_text(app)
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is screen)
             await pilot.press("k")

@@ -90,51 +90,49 @@ def handed_over(ticket: w.TicketOut | None) -> bool:
 
 
 def _who(move: w.HandOffOut, names: Names) -> str:
-    """From which window and clerk, of which department."""
+    """From which window and clerk, of which department: "window 3 陈明 · 市场监管"."""
     parts = []
     if move.from_window is not None:
         parts.append(_("window {n}").format(n=move.from_window))
     if move.from_staff_name:
         parts.append(move.from_staff_name)
-    parts.append(names.department(move.from_department))
-    return " ".join(parts)
+    return " ".join([*parts, "· " + names.department(move.from_department)])
 
 
 def _words(move: w.HandOffOut) -> str:
     return move.note.replace("\n", " / ")
 
 
-def move_line(move: w.HandOffOut, names: Names, zone: ZoneInfo) -> str:
-    """One move of the chain: when, from whom, to where, the note, why it came back."""
+def move_line(move: w.HandOffOut, names: Names, zone: ZoneInfo, facts: bool = True) -> str:
+    """One move of the chain: when, from whom, to where, the note or why it came back; with
+    `facts`, how long the citizen waited for the receiver and whether it was asked back."""
     at = local_time(move.at, zone)
+    who = _who(move, names)
     if move.kind == w.HandOffKind.send_back:
-        line = _("{at} sent back by {who}: “{reason}”").format(
-            at=at, who=_who(move, names), reason=_words(move)
-        )
+        line = _("{at} sent back by {who}: “{reason}”").format(at=at, who=who, reason=_words(move))
     elif move.kind == w.HandOffKind.returned:
-        line = _("{at} returned by {who}").format(at=at, who=_who(move, names))
+        line = _("{at} returned by {who}").format(at=at, who=who)
         if move.note:
             line += f": “{_words(move)}”"
     else:
-        line = _("{at} from {who} to {service}: “{note}”").format(
-            at=at, who=_who(move, names), service=names.service(move.to_service), note=_words(move)
+        line = _("{at} {who} → {service}: “{note}”").format(
+            at=at, who=who, service=names.service(move.to_service), note=_words(move)
         )
-    if move.called_at is not None:
-        line += " · " + _("waited {span}").format(
-            span=duration(timedelta(seconds=move.waited_seconds))
-        )
-    if move.back_asked_at is not None:
+    if facts and move.called_at is not None:
+        waited = duration(timedelta(seconds=move.waited_seconds))
+        line += " · " + _("waited {span}").format(span=waited)
+    if facts and move.back_asked_at is not None:
         line += " · " + _("asked back")
     return line
 
 
 def chain_lines(detail: w.TicketDetail, names: Names, zone: ZoneInfo) -> list[str]:
-    """The whole chain, oldest first, and the citizen's time in the hall."""
+    """The whole chain, oldest first, under the citizen's time in the hall."""
     return [in_hall_line(detail), *(move_line(m, names, zone) for m in detail.chain)]
 
 
 def in_hall_line(detail: w.TicketDetail) -> str:
-    line = _("{ticket}: {n} moves · in the hall {span}").format(
+    line = _("{ticket} handed over {n}× · in the hall {span}").format(
         ticket=detail.code,
         n=len(detail.chain),
         span=duration(timedelta(seconds=detail.seconds_in_hall)),
@@ -144,16 +142,16 @@ def in_hall_line(detail: w.TicketDetail) -> str:
     return line
 
 
-def compact_line(detail: w.TicketDetail, names: Names, zone: ZoneInfo, keys: str) -> str:
-    """The last move in one line, the time in the hall, and the key to see the whole chain."""
+def compact_lines(detail: w.TicketDetail, names: Names, zone: ZoneInfo, keys: str) -> list[str]:
+    """For a small terminal: the last move in one line (its note cut to fit), then the time in
+    the hall and the key to the whole chain."""
     if not detail.chain:
-        return ""
-    last = detail.chain[-1]
-    return _("{move} · in the hall {span} · {keys}: chain").format(
-        move=move_line(last, names, zone),
-        span=duration(timedelta(seconds=detail.seconds_in_hall)),
-        keys=keys,
-    )
+        return []
+    span = duration(timedelta(seconds=detail.seconds_in_hall))
+    return [
+        move_line(detail.chain[-1], names, zone, facts=False),
+        _("in the hall {span} · {keys}: the whole chain").format(span=span, keys=keys),
+    ]
 
 
 # --- the hall's refusals of a hand-off ----------------------------------------------------------

@@ -16,11 +16,17 @@ class HandOffChain(Static):
         padding: 0 1;
         color: $warning;
     }
+    HandOffChain.compact {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     """
 
-    def show(self, lines: list[str]) -> None:
-        """Data flows down: the counter hands over the lines, nothing is fetched here."""
+    def show(self, lines: list[str], compact: bool = False) -> None:
+        """Data flows down: the counter hands over the lines, nothing is fetched here. Compact:
+        each line stays one line, cut with an ellipsis."""
         self.display = bool(lines)
+        self.set_class(compact, "compact")
         self.update("\n".join(lines))
 
     def full(self) -> bool:

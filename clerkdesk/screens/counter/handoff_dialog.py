@@ -28,7 +28,7 @@ class HandOffDialog(Dialog[Target | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="HandOffDialog")
         + """
-    HandOffDialog OptionList { height: auto; max-height: 6; margin-bottom: 1; }
+    HandOffDialog OptionList { height: auto; max-height: 8; margin-bottom: 1; }
     HandOffDialog .number { display: none; }
     HandOffDialog.numbered .number { display: block; }
     """
@@ -42,9 +42,7 @@ class HandOffDialog(Dialog[Target | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                _("Hand {ticket} to another department: the citizen keeps the number").format(
-                    ticket=self._code
-                ),
+                _("Hand {ticket} off: the citizen keeps the number").format(ticket=self._code),
                 classes="question",
             )
             yield OptionList(

@@ -25,7 +25,7 @@ from clerkdesk.state.handoff import (
     Target,
     back_asked_text,
     chain_lines,
-    compact_line,
+    compact_lines,
     explain_handoff,
     go_to_text,
     handed_over,
@@ -132,7 +132,7 @@ class CounterHandOffs:
         if chain.full():
             chain.show(chain_lines(shown, self.names, zone))
         else:
-            chain.show([compact_line(shown, self.names, zone, self.chain_keys)])
+            chain.show(compact_lines(shown, self.names, zone, self.chain_keys), compact=True)
 
     def _with_time(self, detail: w.TicketDetail) -> w.TicketDetail:
         """The time in the hall goes on between reads (the hall's clock on this screen)."""
