@@ -22,9 +22,15 @@ class HandOffChain(Static):
     }
     """
 
+    _shown: tuple[tuple[str, ...], bool] = ((), False)
+
     def show(self, lines: list[str], compact: bool = False) -> None:
         """Data flows down: the counter hands over the lines, nothing is fetched here. Compact:
         each line stays one line, cut with an ellipsis."""
+        shown = (tuple(lines), compact)
+        if shown == self._shown:  # every second the counter ticks: draw only what changed
+            return
+        self._shown = shown
         self.display = bool(lines)
         self.set_class(compact, "compact")
         self.update("\n".join(lines))
