@@ -14,7 +14,12 @@ from textual.widgets import OptionList
 from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.i18n import set_language
-from clerkdesk.screens.counter.handoff_dialog import TO_WINDOW, ChainDialog, HandOffDialog
+from clerkdesk.screens.counter.handoff_dialog import (
+    TO_WINDOW,
+    BackToMeDialog,
+    ChainDialog,
+    HandOffDialog,
+)
 from clerkdesk.screens.dialogs import ReasonDialog
 from clerkdesk.widgets.handoff_chain import HandOffChain
 from tests.conftest import RunningHall, local
@@ -41,7 +46,10 @@ async def pick(pilot: Pilot[Any], option_id: str) -> None:
 async def serve_next(pilot: Pilot[Any], code: str) -> None:
     screen = await at_counter(pilot)
     await pilot.press("n")
-    await wait_for(pilot, lambda: screen.model.current is not None)
+    try:
+        await wait_for(pilot, lambda: screen.model.current is not None, 5)
+    except AssertionError:
+        raise AssertionError(screen_text(pilot.app)) from None
     assert screen.model.current is not None and screen.model.current.code == code
     await pilot.press("s")
     await wait_for(pilot, lambda: screen.model.status == w.TicketStatus.serving)
@@ -209,3 +217,81 @@ async def test_sun_qiang_a_lead_is_offered_no_send_back_for_a_ticket_never_hande
         assert screen.check_action("send_back", ()) is False
         assert screen.check_action("show_chain", ()) is False
         assert screen.check_action("back_to_me", ()) is False
+
+
+async def test_hand_offs_arrive_live_and_a_case_sent_back_is_no_longer_asked_back(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """赵丽's counter is open when 陈明 hands D001 to her window: it appears at the top of her
+    queue, marked as handed over, without a key pressed. Then, with 陈明's counter open after
+    his own hand-off, 赵丽 sends it back: his counter hears it, and asking it back is no longer
+    offered (there is nothing away to ask back)."""
+    add_staff(hall, ZHAO_LI)
+    await kiosk.issue("tax-invoice")  # H001 waits at window 5
+    d001 = await kiosk.issue("biz-license")
+    chen_ming = await at_window(hall, "1003", 3)
+    try:
+        await chen_ming.call_next(3)
+        app = app_for(hall, staff_no="1005", window=5)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await at_counter(pilot)
+            assert [t.code for t in screen.model.queue] == ["H001"]
+            await chen_ming.hand_off(d001.id, NOTE, window=5)
+            await wait_for(pilot, lambda: [t.code for t in screen.model.queue] == ["D001", "H001"])
+            row = next(r for r in screen_text(app).splitlines() if r.startswith("1 D001 "))
+            assert row.endswith("transferred")
+        await chen_ming.sign_out(3)
+    finally:
+        await chen_ming.aclose()
+
+    hall.clock.advance(minutes=5)
+    zhao_li = await at_window(hall, "1005", 5)
+    try:
+        d002 = await kiosk.issue("biz-license")
+        app = app_for(hall, staff_no="1003", window=3)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await at_counter(pilot)
+            await serve_next(pilot, "D002")
+            await pilot.press("h")
+            await wait_for(pilot, lambda: isinstance(app.screen, HandOffDialog))
+            await pick(pilot, TO_WINDOW)
+            await pilot.press("enter", "5", "enter", *NOTE, "enter")
+            await wait_for(pilot, lambda: screen.check_action("back_to_me", ()) is True)
+            await zhao_li.call_ticket(5, "D002", "转来的件")
+            await zhao_li.send_back(d002.id, REASON)
+            await wait_for(pilot, lambda: screen.check_action("back_to_me", ()) is False)
+            await wait_for(pilot, lambda: [t.code for t in screen.model.queue][:1] == ["D002"])
+    finally:
+        await zhao_li.aclose()
+
+
+async def test_with_two_cases_away_chen_ming_picks_the_one_to_ask_back(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """陈明 hands D001 and then D002 to window 5; g asks which: the latest first, he picks D001."""
+    add_staff(hall, ZHAO_LI)
+    zhao_li = await at_window(hall, "1005", 5)
+    try:
+        for _citizen in range(2):
+            await kiosk.issue("biz-license")
+        app = app_for(hall, staff_no="1003", window=3)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await at_counter(pilot)
+            for code in ("D001", "D002"):
+                await serve_next(pilot, code)
+                await pilot.press("h")
+                await wait_for(pilot, lambda: isinstance(app.screen, HandOffDialog))
+                await pick(pilot, TO_WINDOW)
+                await pilot.press("enter", "5", "enter", *NOTE, "enter")
+                said = f"{code}: please go to window 5"
+                await wait_for(pilot, lambda said=said: said in screen_text(app))
+                hall.clock.advance(minutes=2)
+            await pilot.press("g")
+            await wait_for(pilot, lambda: isinstance(app.screen, BackToMeDialog))
+            rows = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+            assert [r.split(" ")[0] for r in rows] == ["D002", "D001"]
+            await pilot.press("down", "enter")
+            await wait_for(pilot, lambda: "D001 comes back to your window" in screen_text(app))
+            assert [m.ticket for m in screen.handoffs.sent.open_moves()] == ["D002"]
+    finally:
+        await zhao_li.aclose()

@@ -73,7 +73,7 @@ COUNTER_ACTIONS: tuple[CounterAction, ...] = (
         "f22",
         "g",
         N_("Back to me"),
-        N_("Ask your last handed-off case back once the other department is done"),
+        N_("Ask a case you handed off back: it returns once they finish it"),
         "⇧F10 g",
         footer=False,
     ),

@@ -245,9 +245,21 @@ class SentHandOffs:
             self.sent(move)
         return True
 
+    def open_moves(self) -> list[w.HandOffOut]:
+        """The cases still with another department and not yet asked back, latest first."""
+        return [
+            m
+            for m in reversed(self.moves)
+            if m.state == w.HandOffState.open and m.back_asked_at is None
+        ]
+
     def last_open(self) -> w.HandOffOut | None:
         """The latest case still with another department and not yet asked back."""
-        for move in reversed(self.moves):
-            if move.state == w.HandOffState.open and move.back_asked_at is None:
-                return move
-        return None
+        found = self.open_moves()
+        return found[0] if found else None
+
+
+def open_move_row(move: w.HandOffOut, names: Names | None, zone: ZoneInfo) -> str:
+    """One of my open hand-offs, to pick the case to ask back: "D001 → 发票领用 · 09:20"."""
+    service = names.service(move.to_service) if names else move.to_service
+    return f"{move.ticket} → {service} · {local_time(move.at, zone)}"

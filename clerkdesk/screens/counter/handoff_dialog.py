@@ -140,3 +140,28 @@ class ChainDialog(Dialog[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class BackToMeDialog(Dialog[int | None]):
+    """Which of my open hand-offs to ask back (`rows`: hand-off id and how it reads), the
+    latest first; Enter asks, Escape cancels."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="BackToMeDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(_("Ask which case back? It returns once they finish it."))
+            yield OptionList(*[Option(text, id=str(i)) for i, text in self._rows], id="moves")
+            yield Static(_("Enter confirms · Esc cancels"), classes="hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(str(event.option.id)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

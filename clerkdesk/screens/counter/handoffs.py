@@ -15,7 +15,7 @@ from clerkdesk.api import schemas as w
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.errors import ApiError, HallUnreachable
 from clerkdesk.i18n import N_, _
-from clerkdesk.screens.counter.handoff_dialog import ChainDialog, HandOffDialog
+from clerkdesk.screens.counter.handoff_dialog import BackToMeDialog, ChainDialog, HandOffDialog
 from clerkdesk.screens.dialogs import Ask, ReasonDialog
 from clerkdesk.state.actions import Answer, Intent
 from clerkdesk.state.counter import CounterModel
@@ -29,6 +29,7 @@ from clerkdesk.state.handoff import (
     explain_handoff,
     go_to_text,
     handed_over,
+    open_move_row,
     sent_back_text,
     service_choices,
 )
@@ -214,11 +215,22 @@ class CounterHandOffs:
         self.screen._ask(Ask(ReasonDialog(question), then))
 
     def ask_back(self) -> None:
-        move = self.sent.last_open()
-        if move is None:
+        """The last case handed off is asked back at once; with several away, which one."""
+        moves = self.sent.open_moves()
+        if not moves:
             self.screen.say(_("None of your hand-offs is open: nothing to ask back."), error=True)
             return
-        self.screen.link.send_once(back_to_me(move, self.sent.sent))
+        if len(moves) == 1:
+            self.screen.link.send_once(back_to_me(moves[0], self.sent.sent))
+            return
+        by_id = {m.id: m for m in moves}
+        rows = [(m.id, open_move_row(m, self.names, self.ws.zone)) for m in moves]
+
+        def then(move_id: int | None) -> Intent | None:
+            move = by_id.get(move_id) if move_id is not None else None
+            return None if move is None else back_to_me(move, self.sent.sent)
+
+        self.screen._ask(Ask(BackToMeDialog(rows), then))
 
     def show_chain(self) -> None:
         detail = self.detail
