@@ -42,7 +42,12 @@ if TYPE_CHECKING:
 HANDOFF_ACTIONS = frozenset({"hand_off", "send_back", "back_to_me", "show_chain"})
 
 
-def hand_off(ticket: w.TicketOut, target: Target, sent: Callable[[w.HandOffOut], None]) -> Intent:
+def hand_off(
+    ticket: w.TicketOut,
+    target: Target,
+    sent: Callable[[w.HandOffOut], None],
+    names: Names | None = None,
+) -> Intent:
     moved: list[w.HandOffOut] = []
 
     async def send(c: HallClient, k: str) -> Answer:
@@ -59,7 +64,7 @@ def hand_off(ticket: w.TicketOut, target: Target, sent: Callable[[w.HandOffOut],
         return answer.ticket  # the counter applies it: the window is free at once
 
     return Intent(
-        N_("Hand off"), send, lambda a: go_to_text(moved[-1], None), explain=explain_handoff
+        N_("Hand off"), send, lambda a: go_to_text(moved[-1], names), explain=explain_handoff
     )
 
 
@@ -186,14 +191,14 @@ class CounterHandOffs:
         except ApiError as exc:
             self.screen.say(explain_handoff(exc, self.ws.zone) or exc.message, error=True)
             return
-        self.names = Names.of(hall)
+        self.names = names = Names.of(hall)
         window = self.model.window
         choices = service_choices(hall, window.department if window else None)
         if self.screen.gone:
             return
 
         def then(target: Target | None) -> Intent | None:
-            return None if target is None else hand_off(ticket, target, self.sent.sent)
+            return None if target is None else hand_off(ticket, target, self.sent.sent, names)
 
         self.screen._ask(Ask(HandOffDialog(ticket.code, choices), then))
 
