@@ -2,18 +2,26 @@
 
     python bench/ledger.py [--db URL] [--staff 1000] [--years 3] [--requests 300] [--json]
 
-- `expiry_s`: the expiry job (`expire_due`) over all staff, in this process, as the hall's
-  hourly job runs it; the data was last expired on 2026-11-30, so ten days of credits are due.
+- `expiry_s`: the expiry job (`expire_hall`) over all staff, in this process, as the hall's
+  hourly job runs it (one write transaction per staff member with something due); the data was
+  last expired on 2026-11-30, so ten days of credits are due. `expiry_longest_tx_ms`: its
+  longest write transaction (the others' writes wait that long at most); `expiry_again_s`: the
+  job run again at once (nothing left to do).
 - `export_month_s`: `clerkdesk export overtime` and `clerkdesk export leave` of 2026-11 (both,
   to files), as HR runs them.
 - `balance_p95_ms`: GET /me/leave against a real uvicorn on 127.0.0.1 (`clerkdesk serve` in a
   process of its own), one request at a time for staff chosen at random, from the request until
-  the whole body is read (target <= 20 ms).
+  the whole body is read (target <= 20 ms); `balance_server_cpu_ms`: the server's CPU time per
+  request. `me_p50_ms`, `me_p95_ms`, `me_server_cpu_ms`: the same for GET /me, the cheapest
+  signed-in read, in alternating blocks of 20 with the balances: what a request costs here
+  before the ledger adds anything (on a loaded machine, mostly waiting for a core).
 - per phase: the machine's steal time (share of all CPU time, from the first line of
   /proc/stat) and the load average at its end: on a shared machine they say how far to trust
   the wall-clock figures.
 
-The data is written with bulk inserts through the store (no HTTP): every staff member works
+The data is written with bulk inserts through the store (no HTTP), then each staff member's
+kept balance and credits are built by replaying their ledger (`book.rebuild`, as migration 0006
+does for a hall that has a ledger already): every staff member works
 an hour or two on a Thursday evening every week (a claim) and a Saturday duty every fourth week,
 takes half a day of leave each month from the oldest credit, and what is left of a credit
 expires 12 months after its work date. One JSON line is printed (`--json` prints nothing else).
@@ -24,13 +32,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import secrets
 import sys
 import tempfile
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import quantiles
@@ -48,7 +59,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from clerkdesk import cli  # noqa: E402
 from clerkdesk.hall.access.principal import token_digest  # noqa: E402
-from clerkdesk.hall.ledger.expiry import expire_due  # noqa: E402
+from clerkdesk.hall.ledger.book import rebuild  # noqa: E402
+from clerkdesk.hall.ledger.expiry import expire_hall  # noqa: E402
 from clerkdesk.hall.rules.accrual import add_months  # noqa: E402
 from clerkdesk.hall.store.engine import make_engine, sqlite_url  # noqa: E402
 from clerkdesk.hall.store.models import AuthToken, Department, Hall, Staff  # noqa: E402
@@ -250,6 +262,7 @@ def build_hall(url: str, staff: int, years: int) -> tuple[int, int, list[str]]:
                 person.live(start, TODAY - timedelta(days=1))
                 session.execute(insert(OvertimeEntry), person.overtime)
                 session.execute(insert(LeaveLedgerEntry), person.ledger)
+                rebuild(session, staff_id)
                 overtime += len(person.overtime)
                 ledger += len(person.ledger)
     finally:
@@ -260,13 +273,25 @@ def build_hall(url: str, staff: int, years: int) -> tuple[int, int, list[str]]:
 # --- the phases ---------------------------------------------------------------------------------
 
 
-def run_expiry(url: str) -> int:
+def run_expiry(url: str) -> tuple[int, float]:
+    """The job over the load hall; returns the minutes expired and its longest write
+    transaction in seconds."""
     engine = make_engine(url)
-    try:
+    longest = 0.0
+
+    @contextmanager
+    def write() -> Iterator[Session]:
+        nonlocal longest
+        began = time.perf_counter()
         with Session(engine) as session, session.begin():
+            yield session
+        longest = max(longest, time.perf_counter() - began)
+
+    try:
+        with write() as session:
             hall_id = session.scalars(select(Hall.id).where(Hall.code == LOAD_HALL)).one()
-            now = HALL_START.astimezone(UTC)
-            return expire_due(session, hall_id, TODAY, now)
+        now = HALL_START.astimezone(UTC)
+        return expire_hall(write, write, hall_id, TODAY, now), longest
     finally:
         engine.dispose()
 
@@ -279,21 +304,60 @@ def run_exports(url: str, folder: Path) -> None:
             raise RuntimeError(f"clerkdesk export {what} failed")
 
 
-async def balances(url: str, tokens: list[str], count: int) -> list[float]:
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timings:
+    """Wall-clock milliseconds per request, and the server's CPU seconds over all of them."""
+
+    took: list[float] = field(default_factory=list)
+    server_cpu_s: float = 0.0
+
+    def figures(self, name: str) -> dict[str, float]:
+        cuts = quantiles(self.took, n=100)
+        return {
+            f"{name}_p50_ms": round(cuts[49], 2),
+            f"{name}_p95_ms": round(cuts[94], 2),
+            f"{name}_server_cpu_ms": round(1000 * self.server_cpu_s / len(self.took), 2),
+        }
+
+
+async def balances(
+    url: str, tokens: list[str], count: int, server_pid: int
+) -> tuple[Timings, Timings]:
+    """GET /me/leave for staff chosen at random, and in alternating blocks of 20 the cheapest
+    signed-in read, GET /me, as a yardstick: on a shared, loaded machine the difference of the
+    two (and the server's CPU per request) says what the ledger costs, the rest is waiting for
+    a core."""
     rng = random.Random(7)
-    took: list[float] = []
+    leave, ping = Timings(), Timings()
     async with httpx.AsyncClient(base_url=url, timeout=30.0) as http:
-        for n in range(count + 20):
+
+        async def get(path: str, into: Timings | None) -> None:
             token = rng.choice(tokens)
             began = time.perf_counter()
-            response = await http.get("/me/leave", headers={"Authorization": f"Bearer {token}"})
+            response = await http.get(path, headers={"Authorization": f"Bearer {token}"})
             response.read()
             elapsed = time.perf_counter() - began
             if response.status_code != 200:
-                raise RuntimeError(f"GET /me/leave answered {response.status_code}")
-            if n >= 20:  # the first ones warm the server up
-                took.append(elapsed * 1000)
-    return took
+                raise RuntimeError(f"GET {path} answered {response.status_code}")
+            if into is not None:
+                into.took.append(elapsed * 1000)
+
+        for _ in range(20):  # the first ones warm the server up
+            await get("/me/leave", None)
+            await get("/me", None)
+        for block in range(0, count, 20):
+            for path, into in (("/me/leave", leave), ("/me", ping)):
+                cpu = process_cpu_s(server_pid)
+                for _ in range(min(20, count - block)):
+                    await get(path, into)
+                into.server_cpu_s += process_cpu_s(server_pid) - cpu
+    return leave, ping
 
 
 def main() -> int:
@@ -318,8 +382,13 @@ def main() -> int:
         say(f"built: {overtime} overtime entries, {ledger} ledger rows")
 
         phase = Phase.begin("expiry")
-        figures["expired_minutes"] = run_expiry(url)
+        figures["expired_minutes"], longest = run_expiry(url)
         figures["expiry_s"] = round(phase.end(figures), 3)
+        figures["expiry_longest_tx_ms"] = round(longest * 1000, 1)
+        began = time.perf_counter()
+        if run_expiry(url)[0] != 0:
+            raise RuntimeError("the expiry job expired something twice")
+        figures["expiry_again_s"] = round(time.perf_counter() - began, 3)
         say(f"expiry: {figures['expiry_s']} s")
 
         phase = Phase.begin("export")
@@ -330,14 +399,15 @@ def main() -> int:
         server = ServerProcess.start(url, folder / "server.log")
         try:
             phase = Phase.begin("balance")
-            took = asyncio.run(balances(server.url, tokens, args.requests))
+            leave, ping = asyncio.run(
+                balances(server.url, tokens, args.requests, server.process.pid)
+            )
             phase.end(figures)
         finally:
             server.stop()
-        cuts = quantiles(took, n=100)
-        figures["balance_p50_ms"] = round(cuts[49], 2)
-        figures["balance_p95_ms"] = round(cuts[94], 2)
-        figures["balance_requests"] = len(took)
+        figures.update(leave.figures("balance"))
+        figures.update(ping.figures("me"))
+        figures["balance_requests"] = len(leave.took)
     print(json.dumps(figures))
     return 0
 

@@ -1,5 +1,6 @@
-"""`clerkdesk leave [--json]`: one's comp leave (调休) as the hall keeps it: the balance in minutes
-and days, what expires within 30 days, the ledger with each entry's source, coming duties.
+"""`clerkdesk leave [--json] [--all]`: one's comp leave (调休) as the hall keeps it: the balance in
+minutes and days, what expires within 30 days, the ledger with each entry's source (its newest
+50 entries; `--all`: the whole ledger, read page by page), coming duties.
 `clerkdesk leave request DATE [--to DATE | --hours H] [--reason TEXT]` asks for leave;
 `clerkdesk leave cancel ID` cancels one's request.
 
@@ -50,6 +51,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "leave", help=_("your comp leave: balance, what expires soon, the ledger, coming duties")
     )
     leave.add_argument("--json", action="store_true", help=_("print JSON instead of tables"))
+    leave.add_argument(
+        "--all",
+        action="store_true",
+        help=_("the whole ledger (read page by page) instead of its newest entries"),
+    )
     leave.add_argument(
         "--staff", metavar="STAFF_NO", help=_("whose leave (default: who signed in here last)")
     )
@@ -164,7 +170,7 @@ async def _talk(
 
 
 async def _show(ledger: LedgerClient, args: argparse.Namespace, zone: ZoneInfo) -> int:
-    leave = await ledger.my_leave()
+    leave = await (ledger.my_whole_leave() if getattr(args, "all", False) else ledger.my_leave())
     if args.json:
         print(leave.model_dump_json())
     else:
@@ -246,6 +252,15 @@ def _print_leave(leave: lw.LeaveBalanceOut, zone: ZoneInfo) -> None:
             " · ".join(p for p in (entry.reason, entry.approved_by) if p),
         )
     console.print(book)
+    shown, total = len(leave.ledger), leave.ledger_total
+    if leave.older_before is not None and total is not None:
+        console.print(
+            _(
+                "The newest {shown} of {total} ledger entries: `clerkdesk leave --all` shows "
+                "them all."
+            ).format(shown=shown, total=total),
+            highlight=False,
+        )
     duties = Table(title=_("Coming duties"))
     for header in (_("Date"), _("Hours"), _("Duty")):
         duties.add_column(header)

@@ -234,6 +234,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/leave-requests/{request_id}/cancel"): case((200, 404, 403, 404, 200, 401, 401), leave_request, body={}),  # noqa: E501
     ("GET", "/duty-roster"):                        case(ALL),
     ("POST", "/duty-roster"):                       case((403, 403, 201, 403, 201, 401, 401), body={"staff_no": "1001", "date": "2026-12-12"}),  # noqa: E501
+    ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
 }
 # fmt: on
 

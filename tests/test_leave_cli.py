@@ -20,7 +20,7 @@ from clerkdesk.config import Settings, save_settings
 from clerkdesk.credentials import TokenStore
 from clerkdesk.widgets.my_leave import LeaveSummary
 from tests.conftest import RunningHall
-from tests.test_leave_day import credit_by_claim
+from tests.test_leave_day import credit_by_claim, evenings_worked
 from tests.test_tui_leave import at_my_leave
 from tests.tui_support import app_for, at_counter
 
@@ -142,3 +142,27 @@ def test_with_nobody_signed_in_it_says_to_sign_in_at_the_workstation_first(
     assert cli.main(["--lang", "en", "leave"]) == 2
 
     assert "sign in at the workstation first" in capsys.readouterr().err
+
+
+def test_a_year_of_evenings_shows_the_newest_entries_and_all_of_them_when_asked(
+    hall: RunningHall, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """李华 has a year of Thursday evenings in her ledger besides this week's: the table shows the
+    newest 50 entries and says how to see them all; `--json` carries the same balance whether
+    it holds one page or, with `--all`, the whole ledger."""
+    evenings_worked(hall, "1001", date(2025, 12, 18), 51)  # to 2026-12-03: 51 × 90 minutes
+    a_day_of_leave(hall)
+    balance = 51 * 90 + 105 - 60
+
+    newest = leave_json(capsys)
+    whole = leave_json(capsys, "--all")
+    assert newest["balance_minutes"] == whole["balance_minutes"] == balance
+    assert (len(newest["ledger"]), newest["ledger_total"]) == (50, 53)  # type: ignore[arg-type]
+    assert len(whole["ledger"]) == whole["ledger_total"] == 53  # type: ignore[arg-type]
+    assert sum(e["minutes"] for e in whole["ledger"]) == balance  # type: ignore[index, union-attr]
+
+    monkeypatch.setenv("COLUMNS", "120")
+    assert cli.main(["--lang", "en", "leave"]) == 0
+    assert "The newest 50 of 53 ledger entries: `clerkdesk leave --all`" in capsys.readouterr().out
+    assert cli.main(["--lang", "en", "leave", "--all"]) == 0
+    assert "ledger entries" not in capsys.readouterr().out

@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,10 @@ from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.ledger import LedgerClient
-from clerkdesk.hall.ledger.expiry import expire_due
-from clerkdesk.hall.rules.accrual import LeavePolicy
+from clerkdesk.hall.ledger.jobs import expire_all
+from clerkdesk.hall.ledger.overtime import record
+from clerkdesk.hall.rules.accrual import LeavePolicy, OvertimePiece
+from clerkdesk.hall.rules.day_types import DayType
 from clerkdesk.hall.setup.leave_policy import store_policy
 from clerkdesk.hall.store.models import Staff
 from clerkdesk.hall.store.models.ledger import LeaveLedgerEntry
@@ -263,18 +265,19 @@ async def test_expiry_removes_what_is_left_once_even_when_run_late_and_twice(
     await credit_by_claim(hall, clerk, lead, "2026-12-10 18:00", "2026-12-10 20:00")
     asked = await clerk.request_leave(date(2026, 12, 14), hours=0.5)
     await lead.approve_leave(asked.id)
-    # the server was down on 2027-12-10: the job runs on the 15th, then again
-    later = local("2027-12-15 03:00")
-    for _ in range(2):
-        with hall_database(hall) as session:
-            expire_due(session, hall_id(session), date(2027, 12, 15), later)
-    leave = await clerk.my_leave()
+    # the server was down on 2027-12-10: the hall's job runs on the 15th, then again
+    hall.clock.set(local("2027-12-15 03:00"))
+    job = hall.server.server.config.app.state.hall
+    assert [expire_all(job), expire_all(job)] == [90, 0]
+    a_year_on = await ledger_of(hall, "1001")  # 李华 signs in again
+    leave = await a_year_on.my_leave()
     assert [(e.kind, e.minutes, e.local_date) for e in leave.ledger][-1] == (
         lw.LedgerKind.expiry,
         -90,
         date(2027, 12, 10),
     )
     assert leave.balance_minutes == 0
+    await a_year_on.client.aclose()
 
 
 # --- races ----------------------------------------------------------------------------------
@@ -360,3 +363,48 @@ async def test_the_export_opens_in_excel_and_agrees_with_the_balance(
     rows = list(csv.DictReader(io.StringIO(leave_out.read_text("utf-8-sig"))))
     exported = sum(int(r["minutes"]) for r in rows if r["staff_no"] == "1001")
     assert exported == (await clerk.my_leave()).balance_minutes == 105
+
+
+# --- a long ledger, a page at a time -----------------------------------------------------------
+
+
+def evenings_worked(hall: RunningHall, staff_no: str, first: date, count: int) -> None:
+    """`count` Thursday evenings of 95 minutes from `first` on, credited as the hall credits an
+    approved claim (written straight into the store: a long history, quickly)."""
+    with hall_database(hall) as session:
+        staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no)).one()
+        for week in range(count):
+            day = first + timedelta(weeks=week)
+            end = local(f"{day} 19:35")
+            piece = OvertimePiece(day, end - timedelta(minutes=95), end, DayType.WORKDAY)
+            record(session, staff.hall_id, staff.id, "claim", f"history-{week}", [piece], end)
+
+
+async def test_a_long_ledger_comes_a_page_at_a_time_and_adds_up_to_the_balance(
+    hall: RunningHall, li_hua: HallClient, zhang_wei: HallClient
+) -> None:
+    evenings_worked(hall, "1001", date(2025, 12, 18), 51)  # to 2026-12-10: 51 × 90 credited
+    clerk = LedgerClient(li_hua)
+    asked = await clerk.request_leave(date(2026, 12, 14), hours=2)
+    await LedgerClient(zhang_wei).approve_leave(asked.id)
+
+    first = await clerk.my_leave()
+    assert (first.balance_minutes, first.ledger_total) == (51 * 90 - 120, 52)
+    assert len(first.ledger) == 50 and first.ledger[-1].source == f"leave:{asked.id}"
+    assert first.older_before == first.ledger[0].id
+    older = await clerk.my_leave(limit=20, before=first.older_before)
+    assert [e.local_date for e in older.ledger] == [date(2025, 12, 18), date(2025, 12, 25)]
+    assert older.older_before is None and older.balance_minutes == first.balance_minutes
+
+    whole = await clerk.my_whole_leave()
+    assert whole.ledger == older.ledger + first.ledger
+    assert sum(e.minutes for e in whole.ledger) == whole.balance_minutes == 51 * 90 - 120
+    assert whole.older_before is None
+    assert (await LedgerClient(zhang_wei).staff_whole_leave("1001")).ledger == whole.ledger
+    # two hours on Monday took 2025-12-18's 90 minutes and 30 of 2025-12-25's (oldest first)
+    soonest = [(c.work_date, c.expires_on, c.remaining) for c in first.expiring_soon]
+    assert soonest == [
+        (date(2025, 12, 25), date(2026, 12, 25), 60),
+        (date(2026, 1, 1), date(2027, 1, 1), 90),
+        (date(2026, 1, 8), date(2027, 1, 8), 90),
+    ]

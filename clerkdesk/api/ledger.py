@@ -15,17 +15,53 @@ _entries = TypeAdapter(list[lw.OvertimeEntryOut])
 _claims = TypeAdapter(list[lw.ClaimOut])
 _requests = TypeAdapter(list[lw.LeaveRequestOut])
 _duties = TypeAdapter(list[lw.DutyOut])
+WHOLE_LEDGER_TRIES = 3
 
 
 class LedgerClient:
     def __init__(self, client: HallClient) -> None:
         self.client = client
 
-    async def my_leave(self) -> lw.LeaveBalanceOut:
-        return await self.client._get("/me/leave", lw.LeaveBalanceOut)
+    async def my_leave(
+        self, *, limit: int | None = None, before: int | None = None
+    ) -> lw.LeaveBalanceOut:
+        """Balance, credits expiring soon, coming duties and one page of the ledger: the newest
+        `limit` entries (the hall's default: 50) older than entry `before`."""
+        return await self.client._get("/me/leave", lw.LeaveBalanceOut, limit=limit, before=before)
 
-    async def staff_leave(self, staff_no: str) -> lw.LeaveBalanceOut:
-        return await self.client._get(f"/staff/{staff_no}/leave", lw.LeaveBalanceOut)
+    async def staff_leave(
+        self, staff_no: str, *, limit: int | None = None, before: int | None = None
+    ) -> lw.LeaveBalanceOut:
+        return await self.client._get(
+            f"/staff/{staff_no}/leave", lw.LeaveBalanceOut, limit=limit, before=before
+        )
+
+    async def my_whole_leave(self) -> lw.LeaveBalanceOut:
+        """`my_leave` with the whole ledger, read page by page."""
+        return await self._whole("/me/leave")
+
+    async def staff_whole_leave(self, staff_no: str) -> lw.LeaveBalanceOut:
+        return await self._whole(f"/staff/{staff_no}/leave")
+
+    async def _whole(self, path: str) -> lw.LeaveBalanceOut:
+        """The first answer with the older pages put in front of its ledger. Should an entry
+        written while the pages were read land among them (ledger_total and the entries read
+        then disagree), it is read again."""
+        for _attempt in range(WHOLE_LEDGER_TRIES):
+            first = await self.client._get(path, lw.LeaveBalanceOut, limit=lw.LEDGER_PAGE_MAX)
+            pages = [first.ledger]
+            before = first.older_before
+            while before is not None:
+                page = await self.client._get(
+                    path, lw.LeaveBalanceOut, limit=lw.LEDGER_PAGE_MAX, before=before
+                )
+                pages.append(page.ledger)
+                before = page.older_before
+            ledger = [entry for page in reversed(pages) for entry in page]
+            whole = first.model_copy(update={"ledger": ledger, "older_before": None})
+            if first.ledger_total is None or first.ledger_total == len(ledger):
+                return whole
+        return whole
 
     async def overtime(self, month: str | None = None) -> list[lw.OvertimeEntryOut]:
         params = {"month": month} if month else None

@@ -18,6 +18,9 @@ HoursText = Annotated[
 StaffNo = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), NoNul]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+LEDGER_PAGE = 50
+"""Ledger entries in one answer of GET /me/leave (and /staff/{no}/leave) unless `limit` says."""
+LEDGER_PAGE_MAX = 500
 
 
 class LedgerKind(StrEnum):
@@ -77,8 +80,18 @@ class LeaveBalanceOut(Wire):
     minutes_per_day: int
     pending_minutes: int = Field(description="Asked for in requests not decided yet")
     expiring_soon: list[CreditOut] = Field(description="Credits expiring within 30 days")
-    ledger: list[LedgerEntryOut]
+    ledger: list[LedgerEntryOut] = Field(
+        description="The newest entries (at most `limit`, default 50) in the order written; "
+        "older ones page by page with `before`"
+    )
     duties: list[DutyOut] = Field(description="Coming rostered duties")
+    ledger_total: int | None = Field(
+        default=None, description="How many entries the whole ledger has"
+    )
+    older_before: int | None = Field(
+        default=None,
+        description="Set when older entries exist: ask again with before=<this> for them",
+    )
 
 
 class OvertimeEntryOut(Wire):

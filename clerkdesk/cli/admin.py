@@ -28,6 +28,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     password = verbs.add_parser("set-password", help="set a staff member's password")
     password.add_argument("staff_no")
     admin_calendar.add_parser(verbs)
+    backup = verbs.add_parser(
+        "backup", help="copy the hall's SQLite database to a file, safely while it serves"
+    )
+    backup.add_argument("path", type=Path)
+    backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    restore = verbs.add_parser(
+        "restore", help="replace the hall's SQLite database with a backup (server stopped)"
+    )
+    restore.add_argument("path", type=Path)
+    restore.add_argument(
+        "--force", action="store_true", help="replace the database that is there now"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from clerkdesk.hall.store.opening import DatabaseProblem, open_database
 
     url = args.db or config.default_database_url()
+    if args.verb in ("backup", "restore"):  # the file as it is: not opened by the hall first
+        return _backup_or_restore(args, url)
     spec = None
     if args.verb == "import":  # a bad file is refused before the database is even opened
         try:
@@ -129,3 +143,80 @@ def _set_password(engine: Engine, staff_no: str) -> int:
             ).format(staff_no=staff_no, count=ended)
         )
     return 0
+
+
+def _backup_or_restore(args: argparse.Namespace, url: str) -> int:
+    from clerkdesk.hall.ops import backup as ops
+    from clerkdesk.hall.store.opening import safe_name
+
+    try:
+        if args.verb == "backup":
+            copied = ops.backup(url, args.path, overwrite=args.force)
+            print(
+                _(
+                    "Backup of {database} written to {path}: {tickets} tickets, "
+                    "revision {revision}, {size} bytes."
+                ).format(
+                    database=safe_name(url),
+                    path=copied.path,
+                    tickets=copied.tickets,
+                    revision=copied.revision,
+                    size=copied.bytes,
+                )
+            )
+            return 0
+        restored = ops.restore(args.path, url, overwrite=args.force)
+    except ops.BackupProblem as problem:
+        print(_backup_problem_line(problem, args.verb), file=sys.stderr)
+        return 1 if problem.kind in ("in_use", "damaged") else 2
+    except OSError as exc:
+        print(_("Nothing was written: {reason}").format(reason=exc), file=sys.stderr)
+        return 1
+    print(
+        _(
+            "{database} restored from {path}: {tickets} tickets; revision {old} brought to "
+            "{new}. Start the hall service again."
+        ).format(
+            database=restored.path,
+            path=args.path,
+            tickets=restored.tickets,
+            old=restored.from_revision,
+            new=restored.to_revision,
+        )
+    )
+    return 0
+
+
+def _backup_problem_line(problem: Exception, verb: str) -> str:
+    kind = getattr(problem, "kind", "")
+    detail = getattr(problem, "detail", "")
+    if kind == "postgresql":
+        if verb == "backup":
+            return _(
+                "This hall runs on PostgreSQL: back it up with pg_dump -Fc (see the README, "
+                "Running a city); nothing was written."
+            )
+        return _(
+            "This hall runs on PostgreSQL: restore it with pg_restore (see the README, "
+            "Running a city); nothing was changed."
+        )
+    text = {
+        "not_a_file": _("{detail} is not a SQLite file: name the hall's file in --db."),
+        "no_database": _("There is no hall database at {detail}; nothing was written."),
+        "no_backup": _("There is no file {detail}; nothing was changed."),
+        "target_exists": _(
+            "{detail} exists already; nothing was changed. Add --force to replace it."
+        ),
+        "same_file": _("{detail} is the hall's database itself; name another file."),
+        "in_use": _(
+            "{detail} is open in a running hall service or workstation: stop it first; "
+            "nothing was changed."
+        ),
+        "damaged": _("The file is damaged ({detail}); nothing was changed."),
+        "not_a_hall": _("Not a ClerkDesk hall backup ({detail}); nothing was changed."),
+        "unknown_revision": _(
+            "The backup is at revision {detail}, which this version of ClerkDesk does not "
+            "know (made by a newer one?); nothing was changed."
+        ),
+    }.get(kind, _("Nothing was changed: {detail}"))
+    return text.format(detail=detail)

@@ -23,6 +23,7 @@ from clerkdesk.hall.access.sign_in import SignInGuard
 from clerkdesk.hall.errors import HallError
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.ledger.jobs import expire_daily
+from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
     auth,
     closing,
@@ -30,6 +31,7 @@ from clerkdesk.hall.routes import (
     hall,
     handoffs,
     ledger,
+    ops,
     tickets,
     windows,
 )
@@ -51,6 +53,11 @@ class HallSettings:
     # /openapi.json, /docs and /redoc answer without a token, so they are off unless asked
     # for (`clerkdesk serve --api-docs`, the demo hall): only login and health are public.
     api_docs: bool = False
+    # GET /metrics: admins, or this token (`clerkdesk serve --metrics-token`). `metrics=False`
+    # leaves out the middleware that counts requests (to measure what it costs).
+    metrics_token: str | None = None
+    metrics: bool = True
+    log_requests: bool = False  # a line per request on `clerkdesk.access` (--log-format json)
 
 
 def _error(
@@ -238,8 +245,11 @@ def create_app(settings: HallSettings) -> FastAPI:
     )
     app.state.hall = context
     app.state.sign_in = SignInGuard()
+    app.state.metrics = metrics = HallMetrics(context, settings.metrics_token)
+    if settings.metrics or settings.log_requests:
+        app.add_middleware(MetricsMiddleware, metrics=metrics, log_requests=settings.log_requests)
     _install_error_handlers(app)
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
-    for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger):
+    for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops):
         module.router.install(app, errors=errors)
     return app

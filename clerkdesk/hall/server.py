@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from datetime import datetime
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -33,7 +34,10 @@ def listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound here rather than by uvicorn, so that a port in use is a
     `PortUnavailable` to say in one line (uvicorn logs it and ends the process)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn decides
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # TCP named: asyncio turns Nagle off only on connections of a socket it knows to be TCP;
+    # with protocol 0 an answer's body waited for the client's delayed ACK of its headers
+    # (~40 ms on every request after a connection's first: tests/test_hall_socket.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -104,11 +108,16 @@ class ServerThread:
 
 
 def serve_forever(
-    app: FastAPI, host: str, port: int, listening: socket.socket | None = None
+    app: FastAPI,
+    host: str,
+    port: int,
+    listening: socket.socket | None = None,
+    log_config: dict[str, Any] | None = None,
 ) -> None:
     """`clerkdesk serve` in the foreground until Ctrl+C (uvicorn's signal handlers, on which
     sse-starlette ends the event streams), on `listening` (from `listen`) or a socket bound
-    here; raises `PortUnavailable` before serving anything."""
+    here; raises `PortUnavailable` before serving anything. `log_config`: uvicorn's logging
+    (`clerkdesk serve --log-format json`), else uvicorn's own."""
     sock = listening or listen(host, port)
     _settle_process()
     # No access log: its line per request was ~2 % of the server's CPU under load, and the hall
@@ -120,6 +129,7 @@ def serve_forever(
         timeout_graceful_shutdown=2,
         log_level="info",
         access_log=False,
+        log_config=log_config if log_config is not None else uvicorn.config.LOGGING_CONFIG,
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])
@@ -148,16 +158,25 @@ def _settle_process() -> None:
 
 _ENV_DB = "CLERKDESK_SERVE_DB"
 _ENV_API_DOCS = "CLERKDESK_SERVE_API_DOCS"
+_ENV_METRICS_TOKEN = "CLERKDESK_SERVE_METRICS_TOKEN"
+_ENV_LOG_REQUESTS = "CLERKDESK_SERVE_LOG_REQUESTS"
 ENV_CLOCK_START = "CLERKDESK_SERVE_CLOCK_START"
 """A hall-local ISO time the hall clock starts at (benchmarks: inside opening hours)."""
 
 
 def serve_processes(
-    database_url: str, host: str, port: int, workers: int, *, api_docs: bool = False
+    database_url: str,
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    api_docs: bool = False,
+    metrics_token: str | None = None,
+    log_config: dict[str, Any] | None = None,
 ) -> None:
-    """N server processes on one port (uvicorn's supervisor; an experiment of the load
-    benchmark, `bench/server_load.py --server-processes N`, not offered by `clerkdesk serve`:
-    the kernel spreads the connections). The database is migrated once, here; each process
+    """N server processes on one port (uvicorn's supervisor: the kernel spreads the
+    connections): `clerkdesk serve --workers N` on PostgreSQL, and the load benchmark's
+    `bench/server_load.py --server-processes N`. The database is migrated once, here; each process
     then builds its app (`process_app`), with an event hub of its own. On PostgreSQL the
     processes wake each other's hubs with NOTIFY; on SQLite a hub learns of the other
     processes' events by polling (every 0.5 s), and writers of different processes meet at
@@ -173,6 +192,8 @@ def serve_processes(
         engine.dispose()
     os.environ[_ENV_DB] = database_url
     os.environ[_ENV_API_DOCS] = "1" if api_docs else ""
+    os.environ[_ENV_METRICS_TOKEN] = metrics_token or ""
+    os.environ[_ENV_LOG_REQUESTS] = "1" if log_config is not None else ""
     uvicorn.run(
         "clerkdesk.hall.server:process_app",
         factory=True,
@@ -182,6 +203,7 @@ def serve_processes(
         timeout_graceful_shutdown=2,
         log_level="info",
         access_log=False,
+        log_config=log_config if log_config is not None else uvicorn.config.LOGGING_CONFIG,
     )
 
 
@@ -197,6 +219,8 @@ def process_app() -> FastAPI:
         clock=clock,
         migrate=False,
         api_docs=bool(os.environ.get(_ENV_API_DOCS)),
+        metrics_token=os.environ.get(_ENV_METRICS_TOKEN) or None,
+        log_requests=bool(os.environ.get(_ENV_LOG_REQUESTS)),
     )
     app = create_app(settings)
     _settle_process()

@@ -201,6 +201,19 @@ class HallContext:
         if orm.info.get(HALL_CHANGED):  # committed: calendars read before it must go
             self.calendars.drop()
 
+    @contextlib.contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """One read transaction for a job of the hall's own (no token: not a request)."""
+        with self._unit(write=False) as (_conn, session):
+            yield session
+
+    @contextlib.contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """One write transaction for a job of the hall's own (no token, no Idempotency-Key),
+        taking its turn with the requests' writers; committed on a clean exit."""
+        with self._writers, self._unit(write=True) as (_conn, session):
+            yield session
+
     def read(self, token: str, work: Callable[[Session, Principal, datetime], R]) -> R:
         now = self.clock.now()
         with self._unit(write=False) as (conn, session):

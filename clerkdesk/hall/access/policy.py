@@ -7,10 +7,16 @@ an unknown ticket): its number, state and citizen are not the caller's to learn.
 
 Scope: an admin oversees the whole hall; a lead their department's windows and tickets (a lead
 without a department: the whole hall). A clerk works at the window they hold.
+
+Overtime and comp leave: everyone sees their own; a lead sees and decides for their
+department's staff (a lead without a department: the whole hall), an admin for everyone. Nobody
+decides their own claim or leave request, even holding the lead role. Staff outside one's scope
+are answered as not found.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -21,10 +27,10 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access.principal import Principal
-from clerkdesk.hall.errors import Forbidden, not_found
+from clerkdesk.hall.errors import Forbidden, NotFound, not_found
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
 from clerkdesk.hall.store import tables
-from clerkdesk.hall.store.models import Window, WindowSession
+from clerkdesk.hall.store.models import Staff, Window, WindowSession
 
 
 class Can(StrEnum):
@@ -45,6 +51,7 @@ class Can(StrEnum):
     confirm_calendar_year = "confirm_calendar_year"
     hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
     watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
+    read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
 
 
 Y, n = True, False
@@ -67,6 +74,7 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.confirm_calendar_year: (n,   n,   Y,    n),
     Can.hand_off:              (Y,   Y,   Y,    n),
     Can.watch_handoffs:        (n,   Y,   Y,    n),
+    Can.read_metrics:          (n,   n,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
@@ -388,3 +396,77 @@ def handoff_watch_department(who: Principal) -> int | None:
     """The department whose hand-offs `who` watches (None: the whole hall)."""
     require(who, Can.watch_handoffs)
     return None if may(who, Can.oversee_hall) else who.department_id
+
+
+# --- overtime and comp leave: whose leave, claims and duties -------------------------------
+
+
+def leads_staff(who: Principal, staff: Staff) -> bool:
+    """Whether `who` leads `staff` (admins: everyone; a lead: their department's staff, or
+    everyone without a department)."""
+    if may(who, Can.oversee_hall):
+        return True
+    return may(who, Can.oversee_department) and (
+        who.department_id is None or staff.department_id == who.department_id
+    )
+
+
+def may_see_staff(who: Principal, staff: Staff) -> bool:
+    """One's own leave and overtime, and those of the staff one leads."""
+    return staff.id == who.staff_id or leads_staff(who, staff)
+
+
+def require_staff_decider(who: Principal, staff: Staff, what: str) -> None:
+    """A lead or an admin who leads `staff` decides their claim or leave request, never their
+    own."""
+    require(who, Can.decide)
+    if staff.id == who.staff_id:
+        raise Forbidden(
+            "own_request",
+            f"This {what} is your own: another duty lead or an admin must decide it.",
+        )
+    if not leads_staff(who, staff):
+        raise Forbidden(
+            "other_department",
+            f"{staff.name} ({staff.staff_no}) is in another department: their own duty lead "
+            f"decides this {what}.",
+            staff_no=staff.staff_no,
+        )
+
+
+def visible_staff(session: Session, who: Principal, staff_no: str) -> Staff:
+    """The staff member `staff_no`, when `who` may see them; else not found (no hint)."""
+    staff = session.scalars(
+        select(Staff).where(Staff.staff_no == staff_no, Staff.hall_id == who.hall_id)
+    ).one_or_none()
+    if staff is None or not may_see_staff(who, staff):
+        raise NotFound(
+            "staff_not_found",
+            f"No staff member {staff_no} among those you lead: check the staff number.",
+            key=staff_no,
+        )
+    return staff
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+def scrape_token_matches(given: str | None, configured: str | None) -> bool:
+    """The bearer token is the scrape token `clerkdesk serve` was given (compared in constant
+    time: how much of a guess was right does not show in how long the answer takes)."""
+    if not given or not configured:
+        return False
+    return hmac.compare_digest(given.encode(), configured.encode())
+
+
+def require_metrics_reader(who: Principal | None) -> None:
+    """GET /metrics: admins (and a scraper with the scrape token, checked before this). For
+    anyone else, signed in or not, there is no such route: the 404 of an unknown path, so
+    that what the service runs and how busy it is are not told to a guesser."""
+    if who is not None and may(who, Can.read_metrics):
+        return
+    raise NotFound(
+        "http_404",
+        "Not Found: there is no /metrics here; check the address (the API is described at "
+        "/docs when the service runs with --api-docs).",
+    )

@@ -23,6 +23,7 @@ from clerkdesk.hall.calendar.store import load_calendar, load_policy
 from clerkdesk.hall.closing import status as closing
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.ledger import facts as ledger_facts
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.store.models import ExtensionRequest, Overrun, Staff, Window, WindowClosing
 from clerkdesk.hall.windows.held import held_window
@@ -158,13 +159,16 @@ def _decided(session: Session, row: ExtensionRequest, now: datetime) -> w.Extens
 
 
 def _cover_overrun(session: Session, row: ExtensionRequest, now: datetime) -> None:
-    """Approved after the window closed: the extension covers (part of) its pending overrun."""
+    """Approved after the window closed: the extension's time becomes overtime now (up to the
+    approved end), and it covers (part of) the pending overrun."""
     record = session.scalars(
         select(WindowClosing).where(WindowClosing.window_session_id == row.window_session_id)
     ).one_or_none()
     if record is None or row.ends_at is None:
         return
     record.window_end = max(filter(None, (record.window_end, row.ends_at)))
+    session.flush()
+    ledger_facts.extension_time(session, record, f"{record.id}.{row.id}", now)
     overrun = session.scalars(
         select(Overrun).where(
             Overrun.window_closing_id == record.id,

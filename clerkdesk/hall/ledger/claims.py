@@ -18,11 +18,10 @@ from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.ledger.events import ledger_event
 from clerkdesk.hall.ledger.overtime import record
-from clerkdesk.hall.ledger.scope import in_scope, require_decider
-from clerkdesk.hall.ledger.wire import claim_out
 from clerkdesk.hall.rules.accrual import duty_time
 from clerkdesk.hall.store.models import Staff
 from clerkdesk.hall.store.models.ledger import OvertimeClaim
+from clerkdesk.hall.wire import claim_out
 
 PENDING = lw.DecisionStatus.pending.value
 MAX_CLAIM = timedelta(hours=16)
@@ -77,7 +76,7 @@ def list_claims(
     return [
         claim_out(session, row)
         for row in rows
-        if row.staff_id == who.staff_id or in_scope(who, session.get_one(Staff, row.staff_id))
+        if policy.may_see_staff(who, session.get_one(Staff, row.staff_id))
     ]
 
 
@@ -90,9 +89,9 @@ def _pending(session: Session, who: Principal, claim_id: int) -> OvertimeClaim:
     if row is None:
         raise not_found("claim", claim_id)
     staff = session.get_one(Staff, row.staff_id)
-    if row.staff_id != who.staff_id and not in_scope(who, staff):
+    if row.staff_id != who.staff_id and not policy.leads_staff(who, staff):
         raise not_found("claim", claim_id)
-    require_decider(who, staff, "overtime claim")
+    policy.require_staff_decider(who, staff, "overtime claim")
     if row.status != PENDING:
         raise Conflict(
             "claim_decided",

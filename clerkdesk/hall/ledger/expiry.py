@@ -1,49 +1,47 @@
 """The expiry job: what is left of a credit expires on its date (12 months after the work date by
-default). Safe to run twice (the ledger's (source, kind) is unique and the state is replayed
-first), and it catches up: a server that was down on the date expires the credit when it next
-runs, dated the day it expired."""
+default), dated that day.
+
+Incremental: every credit with something left and not expired is "live", and the live credits
+are indexed by (hall, live, expiry date), so the job reads exactly the credits due by today
+(a credit used up or expired long ago is never read again) and touches only the staff members
+who have one. Each person is expired in a short transaction of their own (`expire_hall`): the
+hall's other writers never wait behind the whole hall. Safe to run twice (an expired credit is
+no longer live; the ledger's (source, kind) is unique), from several processes (each person's
+ledger is locked while it is written), and it catches up: a server that was down on the date
+expires the credit when it next runs, dated the day it expired; so is a credit that arrives
+already due (a claim approved more than a year after the work).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clerkdesk.hall.ledger.book import append, lock_staff, state_of
-from clerkdesk.hall.rules.accrual import EntryKind
-from clerkdesk.hall.store.models.ledger import LeaveLedgerEntry
+from clerkdesk.hall.ledger.book import expire_due_credits, lock_staff, staff_with_credits_due
+
+WriteSession = Callable[[], contextlib.AbstractContextManager[Session]]
+"""Opens one write transaction and yields its session (committed on a clean exit)."""
 
 
 def expire_staff(session: Session, staff_id: int, today: date, now: datetime) -> int:
     """Expire one staff member's due credits; returns the minutes expired now."""
-    staff = lock_staff(session, staff_id)
+    return expire_due_credits(session, lock_staff(session, staff_id), today, now)
+
+
+def expire_hall(
+    read: WriteSession, write: WriteSession, hall_id: int, today: date, now: datetime
+) -> int:
+    """Expire every due credit in the hall, one staff member per transaction; returns the
+    minutes. Who has something due is read first (`read`); each of them is then locked and
+    read again in their own transaction (`write`), so someone whose credits were taken or
+    expired in between is simply left as they are."""
+    with read() as session:
+        staff_ids = staff_with_credits_due(session, hall_id, today)
     expired = 0
-    for credit in state_of(session, staff_id).due_expiries(today):
-        assert credit.expires_on is not None
-        append(
-            session,
-            staff,
-            EntryKind.EXPIRY,
-            -credit.remaining,
-            credit.expires_on,
-            credit.source,
-            now,
-            reason="expired",
-        )
-        expired += credit.remaining
+    for staff_id in staff_ids:
+        with write() as session:
+            expired += expire_staff(session, staff_id, today, now)
     return expired
-
-
-def expire_due(session: Session, hall_id: int, today: date, now: datetime) -> int:
-    """Expire every due credit in the hall; returns the minutes expired now."""
-    staff_ids = session.scalars(
-        select(LeaveLedgerEntry.staff_id)
-        .where(
-            LeaveLedgerEntry.hall_id == hall_id,
-            LeaveLedgerEntry.expires_on.is_not(None),
-            LeaveLedgerEntry.expires_on <= today,
-        )
-        .distinct()
-    ).all()
-    return sum(expire_staff(session, staff_id, today, now) for staff_id in sorted(staff_ids))

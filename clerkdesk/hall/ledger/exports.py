@@ -1,6 +1,7 @@
 """HR exports of a month: every overtime entry, or every leave-ledger row, one CSV row each with
 staff number, name, department, local date, day type, exact and credited minutes and source.
-UTF-8 with a BOM, so that Excel opens Chinese names."""
+UTF-8 with a BOM, so that Excel opens Chinese names. Rows are read as plain rows, not ORM objects
+(a month of a large hall is thousands of them)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,20 @@ def _csv(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
 def overtime_csv(session: Session, hall_id: int, month: str) -> str:
     first, after = month_range(month)
     people = _people(session, hall_id)
-    entries = session.scalars(
-        select(OvertimeEntry)
+    entries = session.execute(
+        select(
+            OvertimeEntry.staff_id,
+            OvertimeEntry.local_date,
+            OvertimeEntry.day_type,
+            OvertimeEntry.origin,
+            OvertimeEntry.starts_at,
+            OvertimeEntry.ends_at,
+            OvertimeEntry.exact_minutes,
+            OvertimeEntry.credited_minutes,
+            OvertimeEntry.excess_minutes,
+            OvertimeEntry.policy_version,
+            OvertimeEntry.source,
+        )
         .where(
             OvertimeEntry.hall_id == hall_id,
             OvertimeEntry.local_date >= first,
@@ -87,8 +100,16 @@ def overtime_csv(session: Session, hall_id: int, month: str) -> str:
 def leave_csv(session: Session, hall_id: int, month: str) -> str:
     first, after = month_range(month)
     people = _people(session, hall_id)
-    rows = session.scalars(
-        select(LeaveLedgerEntry)
+    rows = session.execute(
+        select(
+            LeaveLedgerEntry.staff_id,
+            LeaveLedgerEntry.local_date,
+            LeaveLedgerEntry.kind,
+            LeaveLedgerEntry.minutes,
+            LeaveLedgerEntry.expires_on,
+            LeaveLedgerEntry.source,
+            LeaveLedgerEntry.reason,
+        )
         .where(
             LeaveLedgerEntry.hall_id == hall_id,
             LeaveLedgerEntry.local_date >= first,

@@ -17,22 +17,15 @@ from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, not_found
-from clerkdesk.hall.ledger.book import append, lock_staff, state_of
+from clerkdesk.hall.ledger.book import append, available, balance_of, lock_staff, reversible
 from clerkdesk.hall.ledger.events import ledger_event
 from clerkdesk.hall.ledger.expiry import expire_staff
-from clerkdesk.hall.ledger.scope import in_scope, require_decider
-from clerkdesk.hall.ledger.wire import leave_request_out
-from clerkdesk.hall.rules.accrual import (
-    EntryKind,
-    LeavePolicy,
-    LedgerState,
-    leave_minutes,
-    reversible,
-)
+from clerkdesk.hall.rules.accrual import EntryKind, LeavePolicy, leave_minutes
 from clerkdesk.hall.rules.calendar import day_info
 from clerkdesk.hall.setup.leave_policy import load_leave_policy
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import LeaveRequest
+from clerkdesk.hall.wire import leave_request_out
 
 PENDING = lw.DecisionStatus.pending.value
 APPROVED = lw.DecisionStatus.approved.value
@@ -52,19 +45,20 @@ def pending_minutes(session: Session, staff_id: int, but: int | None = None) -> 
 
 
 def _not_enough(
-    state: LedgerState, on: date, wanted: int, pending: int, policy: LeavePolicy
+    session: Session, staff_id: int, on: date, wanted: int, pending: int, policy: LeavePolicy
 ) -> Conflict:
-    available = state.available(on)
+    balance = balance_of(session, staff_id)
+    free = available(session, staff_id, on)
     return Conflict(
         "not_enough_leave",
-        f"This leave needs {wanted} minutes but {available - pending} are free "
-        f"(balance {state.balance} minutes, {pending} asked for in pending requests): ask for "
+        f"This leave needs {wanted} minutes but {free - pending} are free "
+        f"(balance {balance} minutes, {pending} asked for in pending requests): ask for "
         "less, or wait for more overtime to be credited.",
         wanted_minutes=wanted,
-        balance_minutes=state.balance,
-        available_minutes=available,
+        balance_minutes=balance,
+        available_minutes=free,
         pending_minutes=pending,
-        balance_days=round(state.balance / policy.minutes_per_day, 2),
+        balance_days=round(balance / policy.minutes_per_day, 2),
     )
 
 
@@ -87,8 +81,8 @@ def request_leave(
             f"Leave starts today or later, not on {body.first_date}: pick a coming date.",
             first_date=body.first_date.isoformat(),
         )
-    policy = load_leave_policy(session, who.hall_id)
-    minutes = _minutes(session, who.hall_id, body, policy)
+    rules_in_force = load_leave_policy(session, who.hall_id)
+    minutes = _minutes(session, who.hall_id, body, rules_in_force)
     if minutes <= 0:
         raise Invalid(
             "no_workdays",
@@ -97,10 +91,9 @@ def request_leave(
         )
     lock_staff(session, who.staff_id)
     expire_staff(session, who.staff_id, today, now)
-    state = state_of(session, who.staff_id)
     pending = pending_minutes(session, who.staff_id)
-    if minutes > state.available(body.first_date) - pending:
-        raise _not_enough(state, body.first_date, minutes, pending, policy)
+    if minutes > available(session, who.staff_id, body.first_date) - pending:
+        raise _not_enough(session, who.staff_id, body.first_date, minutes, pending, rules_in_force)
     row = LeaveRequest(
         hall_id=who.hall_id,
         staff_id=who.staff_id,
@@ -132,7 +125,7 @@ def list_requests(
     return [
         leave_request_out(session, row)
         for row in rows
-        if row.staff_id == who.staff_id or in_scope(who, session.get_one(Staff, row.staff_id))
+        if policy.may_see_staff(who, session.get_one(Staff, row.staff_id))
     ]
 
 
@@ -143,7 +136,7 @@ def _locked(session: Session, who: Principal, request_id: int) -> tuple[LeaveReq
         .with_for_update()
     ).one_or_none()
     staff = session.get(Staff, row.staff_id) if row is not None else None
-    if row is None or staff is None or (staff.id != who.staff_id and not in_scope(who, staff)):
+    if row is None or staff is None or not policy.may_see_staff(who, staff):
         raise not_found("leave_request", request_id)
     return row, staff
 
@@ -169,16 +162,15 @@ def decide(
     session: Session, who: Principal, request_id: int, approved: bool, reason: str, now: datetime
 ) -> lw.LeaveRequestOut:
     row, staff = _locked(session, who, request_id)
-    require_decider(who, staff, "leave request")
+    policy.require_staff_decider(who, staff, "leave request")
     if row.status != PENDING:
         raise _decided(row)
     if approved:
         lock_staff(session, staff.id)
         expire_staff(session, staff.id, _today(session, who.hall_id, now), now)
-        state = state_of(session, staff.id)
-        if row.minutes > state.available(row.first_date):
-            policy = load_leave_policy(session, who.hall_id)
-            raise _not_enough(state, row.first_date, row.minutes, 0, policy)
+        if row.minutes > available(session, staff.id, row.first_date):
+            rules_in_force = load_leave_policy(session, who.hall_id)
+            raise _not_enough(session, staff.id, row.first_date, row.minutes, 0, rules_in_force)
         append(
             session,
             staff,
@@ -225,7 +217,7 @@ def cancel(
             )
         lock_staff(session, staff.id)
         source = f"leave:{row.id}"
-        back = reversible(state_of(session, staff.id), source, today)
+        back = reversible(session, staff.id, source, today)
         append(
             session,
             staff,

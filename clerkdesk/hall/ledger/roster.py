@@ -15,17 +15,16 @@ from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.calendar.file import parse_hours
 from clerkdesk.hall.calendar.store import load_calendar, local_date
 from clerkdesk.hall.errors import Conflict, Forbidden
-from clerkdesk.hall.ledger.scope import in_scope, visible_staff
-from clerkdesk.hall.ledger.wire import duty_out
 from clerkdesk.hall.rules.calendar import OpeningInterval, sessions_on
 from clerkdesk.hall.store.models import Hall, Staff
 from clerkdesk.hall.store.models.ledger import DutyRosterEntry
+from clerkdesk.hall.wire import duty_out
 
 
 def assign(session: Session, who: Principal, body: lw.AssignDuty, now: datetime) -> lw.DutyAssigned:
     policy.require(who, policy.Can.decide)
-    staff = visible_staff(session, who, body.staff_no)
-    if not in_scope(who, staff):
+    staff = policy.visible_staff(session, who, body.staff_no)
+    if not policy.leads_staff(who, staff):
         raise Forbidden(
             "other_department",
             f"{staff.name} ({staff.staff_no}) is in another department: their own duty lead "
@@ -87,7 +86,7 @@ def coming(
     return [
         duty_out(session, row)
         for row in rows
-        if row.staff_id == who.staff_id or in_scope(who, session.get_one(Staff, row.staff_id))
+        if policy.may_see_staff(who, session.get_one(Staff, row.staff_id))
     ]
 
 

@@ -4,8 +4,9 @@ and the duty roster. Thin: each route parses, calls one ledger service, answers.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 
 from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.hall.ledger import claims, leave, roster, views
@@ -21,17 +22,41 @@ StaffNo = Path(pattern=r"^[A-Za-z0-9_.-]{1,32}$", description="The staff number"
 # --- balances and overtime ------------------------------------------------------------------
 
 
+def _page(
+    limit: int = Query(
+        default=lw.LEDGER_PAGE,
+        ge=1,
+        le=lw.LEDGER_PAGE_MAX,
+        description="How many ledger entries: the newest this many (older than `before`)",
+    ),
+    before: int | None = Query(
+        default=None,
+        ge=1,
+        le=2**53,
+        description="Only entries older than this entry id (the answer's older_before)",
+    ),
+) -> views.LedgerPage:
+    return views.LedgerPage(limit, before)
+
+
+PageDep = Annotated[views.LedgerPage, Depends(_page)]
+
+
 @router.get("/me/leave", response_model=lw.LeaveBalanceOut)
-def my_leave(hall: HallDep, token: TokenDep) -> lw.LeaveBalanceOut:
-    """Balance in minutes and days, credits expiring within 30 days, the ledger with each
-    entry's source, coming duties."""
-    return hall.read(token, views.my_leave)
+def my_leave(hall: HallDep, token: TokenDep, page: PageDep) -> lw.LeaveBalanceOut:
+    """Balance in minutes and days, credits expiring within 30 days, coming duties, and the
+    ledger with each entry's source: the newest `limit` entries; `older_before` in the answer
+    is set when older ones exist (ask again with `before=` it, until it is null)."""
+    return hall.read(token, lambda s, who, now: views.my_leave(s, who, now, page))
 
 
 @router.get("/staff/{staff_no}/leave", response_model=lw.LeaveBalanceOut)
-def staff_leave(hall: HallDep, token: TokenDep, staff_no: str = StaffNo) -> lw.LeaveBalanceOut:
-    """One staff member's leave: leads for their department, admins for all (else 404)."""
-    return hall.read(token, lambda s, who, now: views.staff_leave(s, who, staff_no, now))
+def staff_leave(
+    hall: HallDep, token: TokenDep, page: PageDep, staff_no: str = StaffNo
+) -> lw.LeaveBalanceOut:
+    """One staff member's leave: leads for their department, admins for all (else 404); the
+    ledger a page at a time as for /me/leave."""
+    return hall.read(token, lambda s, who, now: views.staff_leave(s, who, staff_no, now, page))
 
 
 @router.get("/overtime", response_model=list[lw.OvertimeEntryOut])

@@ -278,11 +278,45 @@ class CreditLeft:
 
 @dataclass(slots=True)
 class LedgerState:
+    """What the ledger's rows add up to: each credit's remainder, which credits each leave took
+    from, the balance. `replay` builds it from every row; the store keeps it up to date one row
+    at a time (`apply`) on the part of it a row touches."""
+
     credits: list[CreditLeft] = field(default_factory=list)
     allocations: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     balance: int = 0
     unallocated: int = 0
     """Leave taken that no credit covered (never, when requests are checked): kept visible."""
+    by_source: dict[str, CreditLeft] = field(default_factory=dict)
+
+    def add_credit(self, credit: CreditLeft) -> None:
+        self.credits.append(credit)
+        self.by_source[credit.source] = credit
+
+    def apply(self, row: LedgerRow) -> list[tuple[str, int]]:
+        """The state after one more row; returns what a leave (or a negative adjustment) took
+        from which credits.
+
+        Applied to a part of the state, the result is the same as on the whole provided that
+        part holds what the row can touch: for leave taken, every credit with something left and
+        not expired (in the order written); for an expiry, its credit; for a reversal, the
+        allocations of the leave it reverses and their credits."""
+        self.balance += row.minutes
+        if creates_credit(row):
+            self.add_credit(
+                CreditLeft(row.source, row.local_date, row.expires_on, row.minutes, row.minutes)
+            )
+        elif row.kind is EntryKind.EXPIRY:
+            credit = self.by_source[row.source]
+            credit.remaining += row.minutes
+            credit.expired = True
+        elif row.reverses is not None:
+            _give_back(self, self.by_source, row)
+        else:  # leave taken, or a negative adjustment: the oldest live credit first
+            taken = _take(self, -row.minutes, row.local_date)
+            self.allocations[row.source] = taken
+            return taken
+        return []
 
     def available(self, on: date) -> int:
         """What can be spent on `on`: the remainders of credits not expired by then."""
@@ -321,28 +355,18 @@ class NotEnoughLeave(ValueError):
         self.available = available
 
 
+def creates_credit(row: LedgerRow) -> bool:
+    """An accrual, or a positive adjustment that gives back no leave: a credit of its own."""
+    return row.kind is EntryKind.ACCRUAL or (
+        row.kind is EntryKind.ADJUSTMENT and row.minutes > 0 and row.reverses is None
+    )
+
+
 def replay(rows: Sequence[LedgerRow]) -> LedgerState:
     """The ledger's state after its rows, in the order they were written."""
     state = LedgerState()
-    by_source: dict[str, CreditLeft] = {}
     for row in rows:
-        state.balance += row.minutes
-        if row.kind is EntryKind.ACCRUAL or (
-            row.kind is EntryKind.ADJUSTMENT and row.minutes > 0 and row.reverses is None
-        ):
-            credit = CreditLeft(
-                row.source, row.local_date, row.expires_on, row.minutes, row.minutes
-            )
-            state.credits.append(credit)
-            by_source[row.source] = credit
-        elif row.kind is EntryKind.EXPIRY:
-            credit = by_source[row.source]
-            credit.remaining += row.minutes
-            credit.expired = True
-        elif row.reverses is not None:
-            _give_back(state, by_source, row)
-        else:  # leave taken, or a negative adjustment: the oldest live credit first
-            state.allocations[row.source] = _take(state, -row.minutes, row.local_date)
+        state.apply(row)
     return state
 
 

@@ -12,6 +12,7 @@ from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.ledger import facts as ledger_facts
 from clerkdesk.hall.store.models import Staff, Window, WindowSession
 from clerkdesk.hall.tickets.queries import ticket_in_hand
 from clerkdesk.hall.windows.held import HeldWindow, held_window, ticket_in_hand_refusal
@@ -29,10 +30,12 @@ def get_window(session: Session, hall_id: int, number: int, lock: bool = False) 
 
 
 def end_session(session: Session, ws: WindowSession, reason: str, now: datetime) -> None:
-    """The one way a sign-in at a window ends: signed_out, moved, taken_over or closed."""
+    """The one way a sign-in at a window ends: signed_out, moved, taken_over or closed. Time
+    worked inside a duty its clerk is rostered for becomes overtime here."""
     ws.ended_at = now
     ws.end_reason = reason
     session.flush()
+    ledger_facts.session_ended(session, ws, now)
 
 
 def viewable_window(session: Session, who: Principal, number: int) -> Window:

@@ -1,12 +1,23 @@
 """Models of overtime and comp leave (加班 / 调休): overtime entries, the append-only leave ledger,
-leave requests, overtime claims, the duty roster and the versions of the leave policy. On the
-hall's declarative `Base` (migration 0004); times in UTC, local dates the hall's."""
+leave requests, overtime claims, the duty roster, the versions of the leave policy, and what the
+ledger adds up to (balances, credits left, what each leave took from). On the hall's
+declarative `Base` (migrations 0004 and 0006); times in UTC, local dates the hall's."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerkdesk.hall.store.models.base import Base, UTCDateTime
@@ -136,3 +147,58 @@ class DutyRosterEntry(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     assigned_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- what the ledger adds up to, kept with every row written (migration 0006) ----------------
+
+
+class LeaveAccount(Base):
+    """A staff member's balance, kept up to date in the transaction of every ledger row written
+    for them: always the sum of their rows (`ledger.book.append` is the one writer)."""
+
+    __tablename__ = "leave_account"
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    balance: Mapped[int] = mapped_column(Integer, default=0)
+    unallocated: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LeaveCredit(Base):
+    """One credit (an accrual) and what is left of it: leave taken uses the oldest live credits
+    first, an expiry removes what is left on its date. ``live``: something left and not expired
+    (the expiry job reads the live credits due by the index on (hall, live, expires_on))."""
+
+    __tablename__ = "leave_credit"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "source"),
+        Index("ix_leave_credit_staff_live", "staff_id", "live", "expires_on"),
+        Index("ix_leave_credit_due", "hall_id", "live", "expires_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    source: Mapped[str] = mapped_column(String(80))
+    work_date: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    credited: Mapped[int] = mapped_column(Integer)
+    remaining: Mapped[int] = mapped_column(Integer)
+    expired: Mapped[bool] = mapped_column(Boolean, default=False)
+    live: Mapped[bool] = mapped_column(Boolean)
+
+
+class LeaveAllocation(Base):
+    """Which credits a leave taken (or a negative adjustment), named by its ledger source, took
+    minutes from: cancelling it gives them back to those credits still unexpired."""
+
+    __tablename__ = "leave_allocation"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["staff_id", "credit_source"], ["leave_credit.staff_id", "leave_credit.source"]
+        ),
+        Index("ix_leave_allocation_leave", "staff_id", "leave_source"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    leave_source: Mapped[str] = mapped_column(String(80))
+    credit_source: Mapped[str] = mapped_column(String(80))
+    minutes: Mapped[int] = mapped_column(Integer)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0005'
+down_revision: Union[str, Sequence[str], None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -24,6 +24,15 @@ depends_on: Union[str, Sequence[str], None] = None
 _SQLITE_NAMES = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
 _OLD_UNIQUE_SQLITE = 'uq_ticket_service_id'
 _OLD_UNIQUE_POSTGRES = 'ticket_service_id_local_date_number_key'
+
+
+def _old_unique_sqlite() -> str:
+    """The old unique constraint's name on SQLite: unnamed as 0001 made it (batch mode names it
+    through `_SQLITE_NAMES`), or named as this migration's downgrade puts it back."""
+    for found in sa.inspect(op.get_bind()).get_unique_constraints('ticket'):
+        if found['column_names'] == ['service_id', 'local_date', 'number'] and found['name']:
+            return str(found['name'])
+    return _OLD_UNIQUE_SQLITE
 
 
 def upgrade() -> None:
@@ -88,7 +97,7 @@ def upgrade() -> None:
         'ticket', schema=None, naming_convention=_SQLITE_NAMES if sqlite else None
     ) as batch_op:
         if sqlite:
-            batch_op.drop_constraint(_OLD_UNIQUE_SQLITE, type_='unique')
+            batch_op.drop_constraint(_old_unique_sqlite(), type_='unique')
         batch_op.alter_column('issued_service_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_unique_constraint(
             'uq_ticket_issued_number', ['issued_service_id', 'local_date', 'number']
