@@ -165,6 +165,8 @@ class CounterHandOffs:
     def heard(self, event: w.EventOut) -> None:
         """A hand-off event: one of my cases moved (kept for back-to-me); the ticket at hand
         moved (its chain is read again)."""
+        if self.screen.gone:
+            return
         if self.sent.heard(event):
             self.screen.refresh_bindings()
         current = self.model.current
