@@ -28,7 +28,7 @@ class HandOffDialog(Dialog[Target | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="HandOffDialog")
         + """
-    HandOffDialog OptionList { height: auto; max-height: 8; margin-bottom: 1; }
+    HandOffDialog OptionList { height: auto; max-height: 6; margin-bottom: 1; }
     HandOffDialog .number { display: none; }
     HandOffDialog.numbered .number { display: block; }
     """
@@ -67,6 +67,7 @@ class HandOffDialog(Dialog[Target | None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
+        # the number field shows for a window or a clerk (the dialog still fits 80x24)
         self.set_class(str(event.option.id) in (TO_WINDOW, TO_CLERK), "numbered")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -80,7 +81,7 @@ class HandOffDialog(Dialog[Target | None]):
     def action_enter(self) -> None:
         focused = self.focused
         if isinstance(focused, OptionList):
-            self._next_field()
+            focused.call_later(self._next_field)  # once the list has taken the keys before
         elif focused is self.query_one("#number", Input):
             self.set_focus(self.query_one("#note", Input))
         elif focused is not None:
