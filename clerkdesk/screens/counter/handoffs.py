@@ -100,6 +100,7 @@ class CounterHandOffs:
         self.screen, self.ws, self.model = screen, ws, model
         self.chain_keys = chain_keys  # the key to the whole chain, as the card names it
         self.names: Names | None = None
+        self._hall: w.HallOut | None = None  # the services to hand to, read at the first h
         self.detail: w.TicketDetail | None = None
         self._read_for: tuple[int, int] | None = None  # (ticket id, its hand-offs) read or asked
         self._read_at = ws.clock.now()
@@ -150,7 +151,8 @@ class CounterHandOffs:
     async def _read(self, ticket_id: int) -> None:
         try:
             if self.names is None:
-                self.names = Names.of(await self.ws.client.hall())
+                self._hall = await self.ws.client.hall()
+                self.names = Names.of(self._hall)
             detail = await self.ws.client.ticket(ticket_id)
         except HallUnreachable as exc:
             self._read_for = None  # read again once back
@@ -167,6 +169,8 @@ class CounterHandOffs:
         moved (its chain is read again)."""
         if self.screen.gone:
             return
+        if event.kind == w.EventKind.hall_updated:
+            self._hall = self.names = None  # an admin changed the hall: read it again
         if self.sent.heard(event):
             self.screen.refresh_bindings()
         current = self.model.current
@@ -178,13 +182,14 @@ class CounterHandOffs:
     # --- the clerk's actions -------------------------------------------------------------------
 
     def ask_hand_off(self) -> None:
-        self.screen.run_worker(self._ask_hand_off(), group="handoff", exclusive=True)
+        """The dialog at once when the hall's services were read before (keys typed after h
+        then reach it), else once they are read; the hall decides anyway."""
+        if self._hall is not None:
+            self._open_dialog(self._hall)
+        else:
+            self.screen.run_worker(self._ask_hand_off(), group="handoff", exclusive=True)
 
     async def _ask_hand_off(self) -> None:
-        """The hall's services (read now: they change), then the dialog."""
-        ticket = self.model.current
-        if ticket is None:
-            return
         try:
             hall = await self.ws.client.hall()
         except HallUnreachable as exc:
@@ -193,11 +198,17 @@ class CounterHandOffs:
         except ApiError as exc:
             self.screen.say(explain_handoff(exc, self.ws.zone) or exc.message, error=True)
             return
-        self.names = names = Names.of(hall)
+        self._hall, self.names = hall, Names.of(hall)
+        if not self.screen.gone:
+            self._open_dialog(hall)
+
+    def _open_dialog(self, hall: w.HallOut) -> None:
+        ticket = self.model.current
+        if ticket is None:
+            return
         window = self.model.window
         choices = service_choices(hall, window.department if window else None)
-        if self.screen.gone:
-            return
+        names = Names.of(hall)
 
         def then(target: Target | None) -> Intent | None:
             return None if target is None else hand_off(ticket, target, self.sent.sent, names)
