@@ -170,7 +170,7 @@ async def test_keys_the_counter_does_not_offer_now_say_why_and_the_footer_hides_
         assert offered(screen, ACTION_NAMES) == {"call_next", "call_ticket", "pause", "leave"}
         await pilot.press("n")
         await wait_for(pilot, lambda: screen.model.status == w.TicketStatus.called)
-        assert offered(screen, ACTION_NAMES) == {"recall", "start", "no_show", "park"}
+        assert offered(screen, ACTION_NAMES) == {"recall", "start", "no_show", "park", "hand_off"}
         await pilot.press("b")
         await wait_for(pilot, lambda: "F001 is called: start serving it" in screen_text(app))
         assert not screen.model.paused
@@ -182,7 +182,7 @@ async def test_keys_the_counter_does_not_offer_now_say_why_and_the_footer_hides_
             )
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.model.status == w.TicketStatus.serving)
-        assert offered(screen, ACTION_NAMES) == {"complete", "complete_as", "park"}
+        assert offered(screen, ACTION_NAMES) == {"complete", "complete_as", "park", "hand_off"}
         await pilot.press("l")
         await wait_for(
             pilot, lambda: "F001 is being served: complete it or park it" in screen_text(app)

@@ -24,10 +24,13 @@ from clerkdesk.api.schemas import Priority
 from clerkdesk.clock import ManualClock
 from clerkdesk.hall.store.engine import sqlite_url
 from clerkdesk.i18n import set_language
+from clerkdesk.screens.counter.handoff_dialog import HandOffDialog
 from clerkdesk.screens.leave.screen import MyLeaveScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from clerkdesk.widgets.closing_banner import ClosingBanner
+from clerkdesk.widgets.handoff_chain import HandOffChain
 from tests.conftest import RunningHall, local, signed_in, start_hall
+from tests.handoff_support import ZHAO_LI, add_staff, at_window
 from tests.tui_support import app_for, at_counter, at_duty_lead, settled, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -291,6 +294,37 @@ async def _a_swelling_queue(hall: RunningHall) -> None:
         await client.aclose()
 
 
+# --- hand-offs (转办): 赵丽 at window 5 receives D001 from 陈明 a second time, 09:35 --------
+
+
+async def _d001_handed_to_tax_twice(hall: RunningHall) -> None:
+    """09:02 陈明 serves D001 (营业执照办理); 09:20 he hands it to 税务's 发票领用; 09:22 赵丽
+    calls it and, the seal missing, sends it back at 09:25; 陈明 hands it to window 5 again at
+    09:32, sealed; 赵丽 calls it at 09:35."""
+    add_staff(hall, ZHAO_LI)
+    kiosk = await signed_in(hall, "kiosk1")
+    chen = await at_window(hall, "1003", 3)
+    zhao = await at_window(hall, "1005", 5)
+    hall.clock.set(local("2026-12-11 09:02"))
+    d001 = await kiosk.issue("biz-license")
+    await chen.call_next(3)
+    await chen.start(d001.id)
+    hall.clock.set(local("2026-12-11 09:20"))
+    await chen.hand_off(d001.id, "营业执照已核发，需领用发票；缺公章", service="tax-invoice")
+    hall.clock.set(local("2026-12-11 09:22"))
+    await zhao.call_next(5)
+    hall.clock.set(local("2026-12-11 09:25"))
+    await zhao.send_back(d001.id, "发票领用须加盖公章，请补盖后再转")
+    await chen.call_next(3)
+    await chen.start(d001.id)
+    hall.clock.set(local("2026-12-11 09:32"))
+    await chen.hand_off(d001.id, "已补盖公章", window=5)
+    hall.clock.set(local("2026-12-11 09:35"))
+    await zhao.call_next(5)
+    for client in (kiosk, chen, zhao):
+        await client.aclose()
+
+
 @pytest.fixture(scope="module")
 def swelling_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHall]:
     from tests.monitor_support import start_tide_hall
@@ -298,6 +332,18 @@ def swelling_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
     path = tmp_path_factory.mktemp("snapshots-monitor") / "hall.sqlite3"
     hall = start_tide_hall(path, ManualClock(local("2026-12-11 09:00")))
     asyncio.run(_a_swelling_queue(hall))
+    yield hall
+    hall.server.stop()
+
+
+@pytest.fixture(scope="module")
+def handed_over(
+    tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Path
+) -> Iterator[RunningHall]:
+    path = tmp_path_factory.mktemp("snapshots-handoff") / "hall.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
+    asyncio.run(_d001_handed_to_tax_twice(hall))
     yield hall
     hall.server.stop()
 
@@ -328,3 +374,31 @@ def test_hall_monitor(
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_monitor)
+
+
+async def _at_the_handed_over_card(pilot: Pilot[Any]) -> None:
+    screen = await at_counter(pilot)
+    await wait_for(pilot, lambda: not screen._refreshing)
+    await wait_for(pilot, lambda: screen.query_one(HandOffChain).display)
+    await settled(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_handoff_card_with_its_chain(
+    snap_compare: Any, handed_over: RunningHall, lang: str, size: tuple[int, int]
+) -> None:
+    app = app_for(handed_over, staff_no="1005", window=5)  # 赵丽, D001 at her counter
+
+    assert snap_compare(app, terminal_size=size, run_before=_at_the_handed_over_card)
+
+
+def test_handoff_dialog(snap_compare: Any, handed_over: RunningHall, lang: str) -> None:
+    app = app_for(handed_over, staff_no="1005", window=5)
+
+    async def open_dialog(pilot: Pilot[Any]) -> None:
+        await _at_the_handed_over_card(pilot)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HandOffDialog))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_dialog)

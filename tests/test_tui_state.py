@@ -129,9 +129,17 @@ def test_the_footer_offers_what_fits_the_ticket_at_hand() -> None:
         return {a.name for a in COUNTER_ACTIONS if applies(a.name, status, paused, held)}
 
     anytime = {"reinstate", "issue_ticket"}  # issuing: for leads and admins (actions_for)
+    # back to me: also one of my cases must be away; send back and the chain: the ticket at
+    # hand must have been handed over (the counter's CounterHandOffs.offers)
+    anytime |= {"back_to_me"}
+    in_hand = {"hand_off", "send_back", "show_chain"}
     assert offered(None) == {"call_next", "call_ticket", "pause", "leave"} | anytime
-    assert offered(w.TicketStatus.called) == {"recall", "start", "no_show", "park"} | anytime
-    assert offered(w.TicketStatus.serving) == {"complete", "complete_as", "park"} | anytime
+    assert offered(w.TicketStatus.called) == {"recall", "start", "no_show", "park"} | (
+        anytime | in_hand
+    )
+    assert offered(w.TicketStatus.serving) == {"complete", "complete_as", "park"} | (
+        anytime | in_hand
+    )
     assert offered(None, paused=True) == {"resume", "leave"} | anytime
     assert offered(None, held=False) == {"leave"}
     keys = [k for a in COUNTER_ACTIONS if a.name != "resume" for k in (a.fkey, a.letter)]

@@ -11,7 +11,6 @@ and redraw, how a change is sent, how its answer is shown and how a refusal is w
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import itertools
 import time
@@ -137,9 +136,19 @@ class HallLink(Generic[C, A]):
             self.changed()
 
     async def _follow_clock(self) -> None:
-        """The hall may have moved on (a demo restarted, another speed): take its clock again."""
-        with contextlib.suppress(HallClientError):
-            await self.ws.follow_hall_clock()
+        """The hall may have moved on (a demo restarted, another speed): take its clock again;
+        a hall that is back but does not answer yet is asked again, as the link's probe asks."""
+        for delay in (0.0, *self.backoff):
+            if self.gone:
+                return
+            await asyncio.sleep(delay)
+            try:
+                await self.ws.follow_hall_clock()
+                return
+            except HallUnreachable:
+                continue
+            except HallClientError:
+                return
 
     def lost(self, reason: str) -> None:
         """A call got no answer: offline, and ask the hall's health until it answers."""

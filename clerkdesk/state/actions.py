@@ -41,6 +41,42 @@ COUNTER_ACTIONS: tuple[CounterAction, ...] = (
     CounterAction("no_show", "f6", "x", N_("No-show"), N_("The citizen did not come: give why")),
     CounterAction("park", "f7", "p", N_("Park"), N_("Send the ticket back to the queue")),
     CounterAction("call_ticket", "f8", "t", N_("Call ticket"), N_("Call a given ticket, reason")),
+    # 转办 (issue 12): the counter's fourth verb, next to park (F7): Shift+F7 (F19) or h
+    CounterAction(
+        "hand_off",
+        "f19",
+        "h",
+        N_("Hand off"),
+        N_("Hand the case to another department, window or clerk, with a note"),
+        "⇧F7 h",
+    ),
+    CounterAction(
+        "send_back",
+        "f20",
+        "k",
+        N_("Send back"),
+        N_("Send a handed-over case back to its sender, with a reason"),
+        "⇧F8 k",
+        footer=False,
+    ),
+    CounterAction(
+        "show_chain",
+        "f21",
+        "o",
+        N_("Chain"),
+        N_("Every hand-off of the ticket at hand: from whom, when, the notes"),
+        "⇧F9 o",
+        footer=False,
+    ),
+    CounterAction(
+        "back_to_me",
+        "f22",
+        "g",
+        N_("Back to me"),
+        N_("Ask a case you handed off back: it returns once they finish it"),
+        "⇧F10 g",
+        footer=False,
+    ),
     CounterAction(
         "reinstate",
         "f18",
@@ -79,6 +115,10 @@ TICKET_ACTIONS: dict[str, frozenset[w.TicketStatus | None]] = {
     "park": frozenset({w.TicketStatus.called, w.TicketStatus.serving}),
     "reinstate": frozenset({None, w.TicketStatus.called, w.TicketStatus.serving}),
     "issue_ticket": frozenset({None, w.TicketStatus.called, w.TicketStatus.serving}),
+    "hand_off": frozenset({w.TicketStatus.called, w.TicketStatus.serving}),
+    "send_back": frozenset({w.TicketStatus.called, w.TicketStatus.serving}),
+    "show_chain": frozenset({w.TicketStatus.called, w.TicketStatus.serving}),
+    "back_to_me": frozenset({None, w.TicketStatus.called, w.TicketStatus.serving}),
 }
 USUAL_OUTCOME = w.Outcome.done
 """What `c` completes with: the hall's own default, the end of an ordinary case. The same for

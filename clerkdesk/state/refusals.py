@@ -146,6 +146,9 @@ _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {
     "database_unavailable": lambda p, z: _(
         "The hall database is not answering: nothing was changed; try again shortly."
     ),
+    "handed_to_other_window": lambda p, z: _(
+        "{ticket} was handed to another window or clerk: leave it to them."
+    ).format(ticket=p.get("ticket", "?")),
 }
 
 

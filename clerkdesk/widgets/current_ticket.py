@@ -12,6 +12,7 @@ from textual.widgets import Static
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
 from clerkdesk.state.display import duration, local_time, priority_name, status_name
+from clerkdesk.widgets.handoff_chain import HandOffChain
 from clerkdesk.widgets.ticket_number import TicketNumber
 
 META_LINES = 3
@@ -50,6 +51,7 @@ class CurrentTicket(Vertical):
     def compose(self) -> ComposeResult:
         yield TicketNumber(classes="ticket-number")
         yield Static("", classes="ticket-meta")
+        yield HandOffChain(id="handoff-chain")  # shown for a handed-over ticket only
 
     def on_mount(self) -> None:
         # A fixed height: a new ticket then repaints these lines without a screen layout.

@@ -24,6 +24,7 @@ from clerkdesk.i18n import _, ngettext
 from clerkdesk.messages import TicketPicked, WindowLeft
 from clerkdesk.screens.counter import intents
 from clerkdesk.screens.counter.closing import ClosingTime
+from clerkdesk.screens.counter.handoffs import HANDOFF_ACTIONS, CounterHandOffs
 from clerkdesk.screens.counter.keys import (
     action_keys,
     counter_bindings,
@@ -36,6 +37,7 @@ from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, actions_for
 from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts, taken_over_by
 from clerkdesk.state.display import local_time
+from clerkdesk.state.handoff import handoff_refusal
 from clerkdesk.state.no_shows import no_show_wait, not_yet_text
 from clerkdesk.state.refusals import CounterNow, counter_refusal, explain
 from clerkdesk.state.session import Workstation
@@ -85,6 +87,8 @@ class CounterScreen(Screen[None]):
             self, ws, self.model, self.link, keys=extend_keys(self.keymap), say=self.say
         )
         self._issue_keys = action_keys("issue_ticket", keymap or {})
+        chain_keys = action_keys("show_chain", keymap or {})
+        self.handoffs = CounterHandOffs(self, ws, self.model, chain_keys)  # 转办
         self._dirty = self._refreshing = self._following = False
         self._asking = False  # a dialog of the clerk's action is open, or its answer not taken
         self._unreadable = False  # the hall refused to read the counter (keys wait for nothing)
@@ -141,7 +145,10 @@ class CounterScreen(Screen[None]):
     def refusal(self, action: str) -> str | None:
         """Why the action cannot be done now (None: it can, and the footer offers it)."""
         closing = action == "extend" and self.closing.extend_offered()
-        return counter_refusal(action, self.now(), closing)
+        why = counter_refusal(action, self.now(), closing)
+        if why is None and action in HANDOFF_ACTIONS and not self.handoffs.offers(action):
+            return handoff_refusal(action)
+        return why
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in ACTION_NAMES:
@@ -191,6 +198,7 @@ class CounterScreen(Screen[None]):
             "{n} waiting for this window", "{n} waiting for this window", len(m.queue)
         ).format(n=len(m.queue))
         self.query_one(MyCounts).show(m.counts)
+        self.handoffs.render()
         self._render_status()
         self._update_offer()
         keys_may_go(self)
@@ -206,6 +214,7 @@ class CounterScreen(Screen[None]):
         now = self.ws.clock.now()
         self.query_one(CurrentTicket).show(self.model.current, now, self.ws.zone, self._idle_text())
         self.query_one(QueueTable).tick(now)
+        self.handoffs.render()
         self.query_one(OfflineBanner).tick()
         self._render_status()
         self.closing.tick()
@@ -283,6 +292,7 @@ class CounterScreen(Screen[None]):
                         self.lose_window(holder)
                         return
                     self.closing.heard(item)
+                    self.handoffs.heard(item)
                     if self.model.touches(item):
                         self.request_refresh()
         except Unauthorized as exc:
@@ -432,6 +442,18 @@ class CounterScreen(Screen[None]):
 
     def action_park(self) -> None:
         self._ask(intents.park(self._ticket()))
+
+    def action_hand_off(self) -> None:
+        self.handoffs.ask_hand_off()
+
+    def action_send_back(self) -> None:
+        self.handoffs.ask_send_back()
+
+    def action_back_to_me(self) -> None:
+        self.handoffs.ask_back()
+
+    def action_show_chain(self) -> None:
+        self.handoffs.show_chain()
 
     def action_pause(self) -> None:
         self.link.send_once(intents.pause(self.model.window_number))
