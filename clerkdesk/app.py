@@ -90,8 +90,8 @@ class ClerkDeskApp(App[None]):
                     priority=True,
                     tooltip=_("Open the command palette"),
                 ),
-                Binding(  # leads and admins (check_action): the hall monitor (issue 13)
-                    "h",
+                Binding(  # leads and admins (check_action): the hall monitor (issue 13); not h,
+                    "w",  # which is the counter's hand-off
                     "hall_monitor",
                     _("Hall monitor"),
                     tooltip=_("Queues, windows, congestion alerts and tide windows"),

@@ -49,7 +49,7 @@ async def open_monitor(pilot: Pilot[Any]) -> HallMonitorScreen:
     app = pilot.app
     await pilot.press(*"2001", "enter", *"demo", "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
-    await pilot.press("h")
+    await pilot.press("w")
 
     def ready() -> bool:
         screen = app.screen
@@ -111,6 +111,6 @@ async def test_a_clerk_is_not_offered_the_monitor(busy_morning: RunningHall) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CounterScreen")
         assert app.check_action("hall_monitor", ()) is False
-        await pilot.press("h")
+        await pilot.press("w")
         await pilot.pause()
         assert not isinstance(app.screen, HallMonitorScreen)

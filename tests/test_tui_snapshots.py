@@ -359,7 +359,7 @@ def test_hall_monitor(
     async def open_monitor(pilot: Pilot[Any]) -> None:
         await pilot.press(*"2001", "enter", *"demo", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
-        await pilot.press("h")
+        await pilot.press("w")
 
         def ready() -> bool:
             screen = app.screen
