@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 
 from textual.widgets._footer import FooterKey
@@ -37,7 +38,15 @@ async def test_after_four_citizens_the_footer_holds_only_the_keys_it_shows(
         bound = watchers_of(footer, "compact")
         assert shown and all(node.is_attached for node in bound)
         assert len(bound) <= len(shown)
-        gc.collect()
-        keys = [o for o in gc.get_objects() if isinstance(o, FooterKey)]
-        thrown_away = [key for key in keys if not key.is_attached]
-        assert len(thrown_away) <= 2, f"{len(thrown_away)} footer keys no longer shown are kept"
+
+        def thrown_away() -> list[FooterKey]:
+            gc.collect()
+            keys = [o for o in gc.get_objects() if isinstance(o, FooterKey)]
+            return [key for key in keys if not key.is_attached]
+
+        # Textual removes a footer's old keys in its own time (a busy machine: a moment
+        # later); what is kept for good stays, and the wait ends with the count in the message.
+        with contextlib.suppress(AssertionError):
+            await wait_for(pilot, lambda: len(thrown_away()) <= 2, timeout=10)
+        kept = len(thrown_away())
+        assert kept <= 2, f"{kept} footer keys no longer shown are kept"
