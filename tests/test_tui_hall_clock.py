@@ -11,6 +11,9 @@ the test moves, so the two move together and nothing waits for the wall clock.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+from textual.app import App
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
@@ -56,6 +59,11 @@ def real_seconds_pass(hall: RunningHall, pc: PcMonotonic, seconds: float) -> Non
     """Both clocks move: the PC's by `seconds`, the hall's by 30 times that."""
     pc.seconds += seconds
     hall.clock.advance(seconds=seconds * hall.clock.speed)
+
+
+def clock_reads_under_way(app: App[Any]) -> bool:
+    """A worker of the screens' "clock" group still asking the hall for its time."""
+    return any(worker.group == "clock" and not worker.is_finished for worker in app.workers)
 
 
 def status_line(app: object) -> str:
@@ -108,6 +116,9 @@ async def test_after_a_reconnect_the_workstation_takes_the_halls_clock_again(
         try:
             await wait_for(pilot, lambda: not banner.display, 10)
             await wait_for(pilot, lambda: "17:00:00" in status_line(app))
+            # the PC's clock moves once the workstation has the hall's answer: moved while a
+            # read of GET /clock is still on its way, the read would span the ten seconds
+            await wait_for(pilot, lambda: not clock_reads_under_way(app))
             real_seconds_pass(hall, pc, 10)  # five minutes in the hall
             await wait_for(pilot, lambda: "17:05:00" in status_line(app))
         finally:
