@@ -17,10 +17,10 @@ people's processes take the rest. Every benchmark reports, per phase, beside its
         ...
     result["machine"] = watch.phases     # {"cycles": {"steal_pct": 0.4, ...}, ...}
 
-A process that ends during a phase takes its CPU of that phase with it (it is not counted as
-the benchmark's, and so appears under `others_cores`); start long-lived processes before the
-phase. Only the standard library at import time (`postgres_backends` imports SQLAlchemy
-when called).
+A child that ends during a phase counts through its parent once waited for (/proc's cutime,
+cstime: `subprocess.run` waits), with all its CPU, from before the phase too; one that ends
+unwaited takes its CPU with it and appears under `others_cores`. Only the standard library is
+imported (`postgres_backends` imports SQLAlchemy when called).
 """
 
 from __future__ import annotations
@@ -39,13 +39,17 @@ except (AttributeError, ValueError, OSError):  # not Linux
     TICKS = 100
 
 
-def process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of one process so far (0 when it is gone or unreadable)."""
+def process_cpu_s(pid: int, reaped: bool = False) -> float:
+    """User + system CPU seconds of one process so far (0 when it is gone or unreadable); with
+    `reaped`, also those of its children that ended and were waited for."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / TICKS
 
 
 def descendants(pid: int) -> list[int]:
@@ -92,7 +96,8 @@ class Snapshot:
 
 def snapshot(pids: Iterable[int]) -> Snapshot:
     busy, steal, total = machine_ticks()
-    return Snapshot(time.monotonic(), busy, steal, total, {p: process_cpu_s(p) for p in pids})
+    own = {p: process_cpu_s(p, reaped=True) for p in pids}
+    return Snapshot(time.monotonic(), busy, steal, total, own)
 
 
 def between(first: Snapshot, last: Snapshot) -> dict[str, Any]:

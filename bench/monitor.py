@@ -17,7 +17,8 @@ at 16:30.
   `last_event_id` is at or past the ticket's event). The screen reads the hall again on events,
   coalesced: a burst costs a read or two at a time, never one per event.
 - `burst_reads`: how many snapshots the screen read during the burst; `issued_per_s`: the rate
-  the kiosk reached; per phase the machine's steal share (/proc/stat) and load average.
+  the kiosk reached; `machine`: per phase the machine's steal, this run's CPU and other
+  processes' (bench/machine.py).
 
 One JSON line is printed (`--json` prints nothing else).
 """
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sys
 import tempfile
@@ -45,6 +45,7 @@ from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.machine import Machine  # noqa: E402
 from clerkdesk.api import schemas as w  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.clock import ManualClock  # noqa: E402
@@ -62,18 +63,6 @@ NOW = DAY.replace(hour=16, minute=30)
 PASSWORD = "bench-monitor"
 DEPARTMENTS, WINDOWS_PER_DEPARTMENT, TICKETS = 10, 20, 20_000
 WAITING, IN_HAND = 600, 150
-
-
-def steal_share() -> tuple[int, int]:
-    with open("/proc/stat") as stat:
-        numbers = [int(x) for x in stat.readline().split()[1:]]
-    return numbers[7] if len(numbers) > 7 else 0, sum(numbers)
-
-
-def phase_note(before: tuple[int, int]) -> dict[str, float]:
-    steal, total = steal_share()
-    spent = max(1, total - before[1])
-    return {"steal": round((steal - before[0]) / spent, 3), "load_1min": os.getloadavg()[0]}
 
 
 def hall_spec() -> hall_file.HallFile:
@@ -323,13 +312,12 @@ def main(argv: list[str] | None = None) -> int:
         clock = ManualClock(NOW)
         app = create_app(HallSettings(url, clock=clock, watch_every_s=3600))
         server = ServerThread(app).start()
+        watch = Machine()
         try:
-            mark = steal_share()
-            times = asyncio.run(snapshot_times(server.url, args.requests))
-            snapshot_phase = phase_note(mark)
-            mark = steal_share()
-            bursting = asyncio.run(burst(server.url, clock, args.burst_s))
-            burst_phase = phase_note(mark)
+            with watch.phase("snapshot"):
+                times = asyncio.run(snapshot_times(server.url, args.requests))
+            with watch.phase("burst"):
+                bursting = asyncio.run(burst(server.url, clock, args.burst_s))
         finally:
             server.stop()
     result = {
@@ -338,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         "snapshot_p50_ms": pct(times, 0.5),
         "snapshot_p95_ms": pct(times, 0.95),
         **bursting,
-        "phases": {"snapshot": snapshot_phase, "burst": burst_phase},
+        "machine": watch.phases,
         "seed_s": round(seeded_s, 1),
     }
     result["targets_met"] = result["snapshot_p95_ms"] <= 50

@@ -46,6 +46,7 @@ import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.machine import Machine, postgres_backends  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import ApiError  # noqa: E402
 from clerkdesk.hall.server import ENV_CLOCK_START  # noqa: E402
@@ -100,6 +101,13 @@ class Outcome:
     span_s: float = 0.0  # from the common start to the last answer
     load_cpu_s: float = 0.0  # CPU time the load workers spent in the phase
     server_cpu_s: float = 0.0  # CPU time the server process spent in the phase
+
+
+def worker_ready(hold_s: float) -> int:
+    """A load worker is up (this module imported); held a moment, so that every worker of the
+    pool gets one of these and none takes two."""
+    time.sleep(hold_s)
+    return os.getpid()
 
 
 def run_share(share: Share) -> Outcome:
@@ -318,6 +326,7 @@ async def run_phase(
     phase: str,
     shares: list[list[Seat]],
     duration: float,
+    machine: Machine,
     **kw: float,
 ) -> Outcome:
     start_at = time.time() + 2.0  # time for every worker to warm its clients
@@ -330,8 +339,11 @@ async def run_phase(
     ]
     await asyncio.sleep(max(0.0, start_at - time.time()))
     server_cpu = cpu_seconds(server_pid)
+    first = machine.sample()
     total = Outcome(latencies_ms=[])
-    for one in await asyncio.gather(*futures):
+    results = await asyncio.gather(*futures)
+    machine.record(phase, first)
+    for one in results:
         total.load_cpu_s += one.load_cpu_s
         total.span_s = max(total.span_s, one.span_s)
         total.requests += one.requests
@@ -361,25 +373,31 @@ def cpu_model() -> str:
 
 
 async def conduct(
-    args: argparse.Namespace, server_pid: int, url: str, database_url: str
+    args: argparse.Namespace, server_pid: int, url: str, database_url: str, machine: Machine
 ) -> dict[str, Any]:
     seats, kiosk_token = await sign_in_clerks(url, args.clients)
     engine = make_engine(database_url)
     kiosk = HallClient(url, kiosk_token)
     pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=_spawn())
     try:
+        # Every load worker started and its imports done before the first phase: started on
+        # the first phase's demand, on a loaded machine they came up after its start and
+        # measured nothing (cycles_per_s 0).
+        await asyncio.gather(
+            *(asyncio.wrap_future(pool.submit(worker_ready, 0.5)) for _ in range(args.workers))
+        )
         target = 4 * args.clients + 50
         stop = asyncio.Event()
         issuing = asyncio.create_task(keep_tickets_waiting(kiosk, engine, target, stop))
         while await asyncio.to_thread(waiting_tickets, engine) < target:
             await asyncio.sleep(0.1)
         cycles = await run_phase(
-            pool, server_pid, url, "cycles", split(seats, args.workers), args.duration
+            pool, server_pid, url, "cycles", split(seats, args.workers), args.duration, machine
         )
         stop.set()
         issued_a = await issuing
         echo = await run_phase(
-            pool, server_pid, url, "echo", split(seats, args.workers), args.duration
+            pool, server_pid, url, "echo", split(seats, args.workers), args.duration, machine
         )
 
         # (b): the kiosk takes a quarter of the offered requests (one issue per three-request
@@ -409,6 +427,7 @@ async def conduct(
             "latency",
             shares,
             args.duration,
+            machine,
             period_s=period,
             kiosk_period_s=4 / args.rate,
         )
@@ -445,6 +464,9 @@ async def conduct(
             }
             for name, phase in (("cycles", cycles), ("echo", echo), ("latency", latency))
         },
+        # The machine in each phase (bench/machine.py): steal, and the CPU of everything else
+        # on it (other people's work), beside this run's own (server, load, database backends).
+        "machine": machine.phases,
         "tickets": audit.tickets,
         "double_calls": audit.double_calls,
         "lost": audit.lost,
@@ -489,7 +511,10 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(database_url, folder / "server.log", args.server_processes)
         try:
             say(f"server on {server.url}; {args.duration:g} s phases, {args.workers} load workers")
-            result = asyncio.run(conduct(args, server.process.pid, server.url, database_url))
+            machine = Machine(extra=postgres_backends(database_url))
+            result = asyncio.run(
+                conduct(args, server.process.pid, server.url, database_url, machine)
+            )
         finally:
             server.stop()
         print(json.dumps(result, ensure_ascii=False))

@@ -34,7 +34,8 @@ Printed (one JSON line): `tide_share` (the tide run's cases served at a tide win
 service it was re-pointed to, over all cases served), `spread_before` and `spread_after` (max -
 min of the windows' busy shares over the day, fixed run and tide run: serving time over
 signed-in time, over the windows open that day), `avg_wait_before_s`, `avg_wait_after_s` (issue
-to first call), and `std_dev_before`, `std_dev_after`, `cases`, `tides_opened`, `wall_s`.
+to first call), and `std_dev_before`, `std_dev_after`, `cases`, `tides_opened`, `wall_s`;
+`machine`: per run the machine's steal, this run's CPU and other processes' (bench/machine.py).
 Targets (the seed's): tide_share >= 0.20, spread_after <= 0.5 * spread_before, a lower wait.
 """
 
@@ -61,6 +62,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.machine import Machine  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import Conflict  # noqa: E402
 from clerkdesk.clock import ManualClock  # noqa: E402
@@ -358,8 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     principal._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     plan = arrivals(args.seed)
     began = time.monotonic()
-    before, _ = asyncio.run(one_run(plan, lead_policy=False))
-    after, opened = asyncio.run(one_run(plan, lead_policy=True))
+    watch = Machine()
+    with watch.phase("fixed"):
+        before, _ = asyncio.run(one_run(plan, lead_policy=False))
+    with watch.phase("tide"):
+        after, opened = asyncio.run(one_run(plan, lead_policy=True))
     result = {
         "tide_share": round(after["tide_share"], 3),
         "spread_before": round(before["spread"], 3),
@@ -376,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         "last_case_done": {"fixed": before["end"], "tide": after["end"]},
         "seed": args.seed,
         "wall_s": round(time.monotonic() - began, 1),
+        "machine": watch.phases,
     }
     result["targets_met"] = bool(
         result["tide_share"] >= 0.20
