@@ -35,6 +35,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ from tests.load_helpers import (  # noqa: E402
 )
 
 REQUESTS_PER_CYCLE = 3
+SLOWEST = 8
 KIOSK_LANES = 24  # the kiosk's requests in flight while it tops up the queue
 
 
@@ -98,6 +100,11 @@ class Outcome:
     cycles: int = 0
     refusals: Counter[str] = field(default_factory=Counter)  # error code -> count
     latencies_ms: list[float] | None = None
+    by_request: dict[str, list[float]] = field(default_factory=dict)
+    """Phase (b)'s latencies by what was asked (issue, call_next, start, complete)."""
+    slowest: list[tuple[float, float, int, str]] = field(default_factory=list)
+    """The slowest requests of phase (b): (ms, seconds after the phase's start it was due,
+    window (0: the kiosk), what it was)."""
     span_s: float = 0.0  # from the common start to the last answer
     load_cpu_s: float = 0.0  # CPU time the load workers spent in the phase
     server_cpu_s: float = 0.0  # CPU time the server process spent in the phase
@@ -144,6 +151,9 @@ async def _run_share(share: Share) -> Outcome:
         total.refusals += one.refusals
         assert total.latencies_ms is not None
         total.latencies_ms.extend(one.latencies_ms or [])
+        for what, took in one.by_request.items():
+            total.by_request.setdefault(what, []).extend(took)
+        total.slowest = sorted(total.slowest + one.slowest, reverse=True)[:SLOWEST]
     return total
 
 
@@ -180,6 +190,7 @@ async def _paced(client: HallClient, seat: Seat, first: float, end: float, share
     while (due := first + k * period) < end:
         k += 1
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        what = "issue" if seat.window == 0 else ("call_next", "start", "complete")[step]
         try:
             if seat.window == 0:
                 await client.issue(SERVICES[k % len(SERVICES)])
@@ -197,7 +208,12 @@ async def _paced(client: HallClient, seat: Seat, first: float, end: float, share
                 done.cycles += 1
         except ApiError as refused:
             done.refusals[refused.code] += 1
-        done.latencies_ms.append((time.perf_counter() - due) * 1000)
+        took = (time.perf_counter() - due) * 1000
+        done.latencies_ms.append(took)
+        done.by_request.setdefault(what, []).append(took)
+        done.slowest = sorted(
+            [*done.slowest, (took, due - (first - seat.offset_s), seat.window, what)], reverse=True
+        )[:SLOWEST]
         done.requests += 1
     if ticket_id is not None:
         if step == 1:
@@ -291,17 +307,28 @@ def cpu_seconds(pid: int) -> float:
 
 _SERVE_PROCESSES = (
     "import sys; from clerkdesk.hall.server import serve_processes; "
-    "serve_processes(sys.argv[1], '127.0.0.1', int(sys.argv[2]), int(sys.argv[3]))"
+    "from clerkdesk.hall.ops.metrics import json_log_config; "
+    "serve_processes(sys.argv[1], '127.0.0.1', int(sys.argv[2]), int(sys.argv[3]), "
+    "log_config=json_log_config() if sys.argv[4:] else None)"
 )
 
 
-def start_server(database_url: str, log: Path, processes: int) -> ServerProcess:
-    """What `clerkdesk serve` runs (`--workers N` for N > 1), the hall clock at HALL_START."""
+def start_server(
+    database_url: str,
+    log: Path,
+    processes: int,
+    log_requests: bool = False,
+    clock_start: datetime = HALL_START,
+) -> ServerProcess:
+    """What `clerkdesk serve` runs (`--workers N` for N > 1), the hall clock at `clock_start`;
+    `log_requests`: a JSON line per request in the log (`--log-format json`; N > 1 only)."""
     if processes == 1:
-        return ServerProcess.start(database_url, log)
+        return ServerProcess.start(database_url, log, start=clock_start)
     port = free_port()
     command = [sys.executable, "-c", _SERVE_PROCESSES, database_url, str(port), str(processes)]
-    env = {**os.environ, ENV_CLOCK_START: HALL_START.isoformat()}
+    if log_requests:
+        command.append("json")
+    env = {**os.environ, ENV_CLOCK_START: clock_start.isoformat()}
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
@@ -351,6 +378,9 @@ async def run_phase(
         total.refusals += one.refusals
         assert total.latencies_ms is not None
         total.latencies_ms.extend(one.latencies_ms or [])
+        for what, took in one.by_request.items():
+            total.by_request.setdefault(what, []).extend(took)
+        total.slowest = sorted(total.slowest + one.slowest, reverse=True)[:SLOWEST]
     total.server_cpu_s = cpu_seconds(server_pid) - server_cpu
     return total
 
@@ -373,8 +403,14 @@ def cpu_model() -> str:
 
 
 async def conduct(
-    args: argparse.Namespace, server_pid: int, url: str, database_url: str, machine: Machine
+    args: argparse.Namespace,
+    processes: int,
+    server_pid: int,
+    url: str,
+    database_url: str,
+    machine: Machine,
 ) -> dict[str, Any]:
+    """Phases (a) and (b) against one server (`processes` processes)."""
     seats, kiosk_token = await sign_in_clerks(url, args.clients)
     engine = make_engine(database_url)
     kiosk = HallClient(url, kiosk_token)
@@ -400,8 +436,11 @@ async def conduct(
             pool, server_pid, url, "echo", split(seats, args.workers), args.duration, machine
         )
 
-        # (b): the kiosk takes a quarter of the offered requests (one issue per three-request
+        # (b): the kiosks take a quarter of the offered requests (one issue per three-request
         # cycle), the clerks the rest, each at its own offset so the load is even in time.
+        # Several kiosks, as a hall has: one kiosk asked for 50 tickets a second in a row must
+        # have each answered within 20 ms or fall behind for the rest of the phase, and then
+        # the phase measured that one connection's queue (the "two-process stall").
         # A backlog first (a second of the offered rate: four seconds of the kiosk's issues), so
         # a kiosk answered late never empties the queue. Not more: choosing the next ticket reads
         # every waiting one (the fair order is computed, not indexed), and a hall with thousands
@@ -418,8 +457,14 @@ async def conduct(
         paced = [
             Seat(s.token, s.window, offset_s=i * period / args.clients) for i, s in enumerate(seats)
         ]
+        kiosk_period = args.kiosks * 4 / args.rate
+        kiosks = [
+            Seat(kiosk_token, 0, offset_s=k * kiosk_period / args.kiosks)
+            for k in range(args.kiosks)
+        ]
         shares = split(paced, args.workers)
-        shares[0] = [Seat(kiosk_token, 0), *shares[0]]
+        for k, seat in enumerate(kiosks):
+            shares[k % len(shares)].insert(0, seat)
         latency = await run_phase(
             pool,
             server_pid,
@@ -429,20 +474,15 @@ async def conduct(
             args.duration,
             machine,
             period_s=period,
-            kiosk_period_s=4 / args.rate,
+            kiosk_period_s=kiosk_period,
         )
     finally:
         pool.shutdown()
         await kiosk.aclose()
-    audit = await asyncio.to_thread(audit_hall, engine)
-    engine.dispose()
+        engine.dispose()
     lat = latency.latencies_ms or []
     return {
-        "backend": make_url(database_url).get_backend_name(),
-        "clients": args.clients,
-        "load_workers": args.workers,
-        "server_processes": args.server_processes,
-        "duration_s": args.duration,
+        "server_processes": processes,
         "cycles_per_s": round(cycles.cycles / args.duration, 1),
         "echo_req_per_s": round(echo.requests / args.duration, 1),
         "cycle_share_of_echo": round(cycles.cycles * REQUESTS_PER_CYCLE / max(1, echo.requests), 3),
@@ -451,12 +491,20 @@ async def conduct(
         "p50_ms": round(percentile(lat, 0.50), 2),
         "p99_ms": round(percentile(lat, 0.99), 2),
         "max_ms": round(max(lat, default=float("nan")), 2),
+        "p99_ms_by_request": {
+            what: round(percentile(took, 0.99), 2)
+            for what, took in sorted(latency.by_request.items())
+        },
+        "slowest_latency": [
+            {"ms": round(ms, 1), "due_s": round(due, 2), "window": window, "request": what}
+            for ms, due, window, what in latency.slowest
+        ],
         "refusals_saturation": dict(cycles.refusals + echo.refusals),
         "refusals_latency": dict(latency.refusals),
         "kiosk_issued_during_saturation": issued_a,
-        # CPU seconds per second of phase (1.0 = one core busy): the server process, and the
-        # load workers together. An echo phase whose server is well below 1.0 while the load
-        # workers take the rest of the machine measures the load generator.
+        # CPU seconds per second of phase (1.0 = one core busy): the server process(es), and
+        # the load workers together. An echo phase whose server is well below 1.0 while the
+        # load workers take the rest of the machine measures the load generator.
         "cpu_cores": {
             name: {
                 "server": round(phase.server_cpu_s / phase.span_s, 2),
@@ -467,13 +515,6 @@ async def conduct(
         # The machine in each phase (bench/machine.py): steal, and the CPU of everything else
         # on it (other people's work), beside this run's own (server, load, database backends).
         "machine": machine.phases,
-        "tickets": audit.tickets,
-        "double_calls": audit.double_calls,
-        "lost": audit.lost,
-        "audit_problems": len(audit.problems),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model(),
-        "python": platform.python_version(),
     }
 
 
@@ -483,6 +524,13 @@ def _spawn() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def process_counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("give process counts like 1 or 1,2")
+    return counts
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--db", help="database URL (default: a SQLite temp file)")
@@ -490,12 +538,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=200.0, help="offered requests/s in phase (b)")
     p.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     p.add_argument("--workers", type=int, default=3, help="load generator processes")
+    p.add_argument("--kiosks", type=int, default=4, help="kiosk clients in phase (b)")
     p.add_argument(
         "--server-processes",
-        type=int,
-        default=1,
-        help="server processes (`clerkdesk serve --workers N`; default 1, as serve runs)",
+        type=process_counts,
+        default=[1],
+        help="server processes (`clerkdesk serve --workers N`; default 1, as serve runs); "
+        "a list such as 1,2 runs the phases against each in turn, in one run",
     )
+    p.add_argument("--server-log", help="keep the server's log here (JSON request lines)")
     p.add_argument("--json", action="store_true", help="print only the JSON result line")
     return p
 
@@ -508,15 +559,55 @@ def main(argv: list[str] | None = None) -> int:
     try:
         say(f"seeding the load hall ({args.clients} windows) in {make_url(database_url)!r}")
         seed_load_hall(database_url, HALL_START, args.clients)
-        server = start_server(database_url, folder / "server.log", args.server_processes)
+        runs: dict[str, dict[str, Any]] = {}
+        began = time.monotonic()
+        for processes in args.server_processes:
+            log = folder / f"server-{processes}.log"
+            # The hall's time goes on from run to run: a server whose clock started again at
+            # 10:00 would find every window's last call in its future (409 too_soon).
+            clock_start = HALL_START + timedelta(seconds=time.monotonic() - began)
+            server = start_server(database_url, log, processes, bool(args.server_log), clock_start)
+            try:
+                say(f"{processes} server process(es) on {server.url}; {args.duration:g} s phases")
+                machine = Machine(extra=postgres_backends(database_url))
+                runs[str(processes)] = asyncio.run(
+                    conduct(args, processes, server.process.pid, server.url, database_url, machine)
+                )
+            finally:
+                server.stop()
+                if args.server_log:
+                    with open(args.server_log, "ab") as kept:
+                        kept.write(log.read_bytes())
+        engine = make_engine(database_url)
         try:
-            say(f"server on {server.url}; {args.duration:g} s phases, {args.workers} load workers")
-            machine = Machine(extra=postgres_backends(database_url))
-            result = asyncio.run(
-                conduct(args, server.process.pid, server.url, database_url, machine)
-            )
+            audit = audit_hall(engine)
         finally:
-            server.stop()
+            engine.dispose()
+        result: dict[str, Any] = {
+            "backend": make_url(database_url).get_backend_name(),
+            "clients": args.clients,
+            "kiosks": args.kiosks,
+            "load_workers": args.workers,
+            "duration_s": args.duration,
+        }
+        if len(runs) == 1:
+            result.update(next(iter(runs.values())))
+        else:
+            result["server_processes"] = args.server_processes
+            for figure in ("cycles_per_s", "echo_req_per_s", "answered_req_per_s", "p99_ms"):
+                result[f"{figure}_by_processes"] = {n: run[figure] for n, run in runs.items()}
+            result["runs"] = runs
+        result.update(
+            {
+                "tickets": audit.tickets,
+                "double_calls": audit.double_calls,
+                "lost": audit.lost,
+                "audit_problems": len(audit.problems),
+                "cpu_count": os.cpu_count(),
+                "cpu_model": cpu_model(),
+                "python": platform.python_version(),
+            }
+        )
         print(json.dumps(result, ensure_ascii=False))
         return 0 if result["double_calls"] == result["lost"] == 0 else 1
     finally:
