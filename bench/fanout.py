@@ -22,7 +22,8 @@ the matching event's arrival at a subscriber (same machine, same wall clock):
 - `gaps`: events of the hall in the database (after the start) that a subscriber never got,
   summed over subscribers; `duplicates`, `out_of_order`: received twice, or after a later one;
   `unmatched`: writes whose event never arrived (each also a gap);
-- `machine`: steal and other processes' CPU during the writes (bench/machine.py).
+- `machine`: steal and other processes' CPU while the writers sign in and write
+  (bench/machine.py).
 
 PostgreSQL only: on SQLite the hubs of separate processes learn of each other's events by
 polling the table every 0.5 s (one process is the configuration there).
