@@ -22,6 +22,8 @@ the matching event's arrival at a subscriber (same machine, same wall clock):
 - `gaps`: events of the hall in the database (after the start) that a subscriber never got,
   summed over subscribers; `duplicates`, `out_of_order`: received twice, or after a later one;
   `unmatched`: writes whose event never arrived (each also a gap);
+- `reader_cpu_ms_per_event`, `reader_cpu_ms_per_event_sent`: server B's CPU (it only reads
+  and streams) per event, and per event sent to one subscriber;
 - `machine`: steal and other processes' CPU while the writers sign in and write
   (bench/machine.py).
 
@@ -52,7 +54,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.machine import Machine, postgres_backends  # noqa: E402
+from bench.machine import Machine, postgres_backends, process_run_ns  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import ApiError  # noqa: E402
 from clerkdesk.api.events import EventSubscription, StreamStatus  # noqa: E402
@@ -239,17 +241,25 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         for _, ready, _out in subscribers:
             if not ready.wait(60):
                 raise RuntimeError("a subscriber did not connect to server B")
+        reader_before = process_run_ns(reader.process.pid)
         with machine.phase("writes"):
             writes = asyncio.run(write_paced(writer.url, args.clerks, args.rate, args.duration))
         in_database = hall_events(url, before)
         last.value = in_database[-1] if in_database else before
         received = [out.get(timeout=SETTLE_S + 60) for _, _, out in subscribers]
+        reader_ms = (process_run_ns(reader.process.pid) - reader_before) / 1e6
         for process, _, _ in subscribers:
             process.join(10)
     finally:
         writer.stop()
         reader.stop()
-    return measure(args, writes, in_database, received, machine)
+    result = measure(args, writes, in_database, received, machine)
+    # What pushing costs: server B only reads the events and streams them. Its CPU per event
+    # read, and per event sent to one subscriber (projection, JSON, the SSE frame).
+    events = max(1, len(in_database))
+    result["reader_cpu_ms_per_event"] = round(reader_ms / events, 3)
+    result["reader_cpu_ms_per_event_sent"] = round(reader_ms / (events * args.subscribers), 3)
+    return result
 
 
 def measure(

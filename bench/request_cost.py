@@ -64,7 +64,9 @@ from tests.load_helpers import (  # noqa: E402
     seed_load_hall,
 )
 
-KINDS = ("ping", "issue", "call_next", "start", "complete")
+KINDS = ("ping", "issue", "counter", "call_next", "start", "complete")
+"""`counter`: GET /windows/{n}/counter, what a workstation reads again after an event that
+touches its window (the window, its ticket, the queue of its services)."""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -103,6 +105,10 @@ async def rounds(
             for i in range(len(clerks)):
                 await kiosk.issue(SERVICES[i % len(SERVICES)])
 
+        async def counter() -> None:
+            for n, clerk in enumerate(clerks, 1):
+                await clerk.counter(n)
+
         async def call() -> None:
             for n, clerk in enumerate(clerks, 1):
                 tickets[n] = (await clerk.call_next(n)).id
@@ -115,21 +121,30 @@ async def rounds(
             for n, clerk in enumerate(clerks, 1):
                 await clerk.complete(tickets[n])
 
-        for kind, job in zip(KINDS, (ping, issue, call, start, complete), strict=True):
+        jobs = (ping, issue, counter, call, start, complete)
+        for kind, job in zip(KINDS, jobs, strict=True):
             await measure(kind, job)
 
 
-async def cpu_costs(database_url: str, folder: Path, windows: int, count: int) -> dict[str, float]:
+async def cpu_costs(
+    database_url: str, folder: Path, windows: int, count: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Server CPU ms per request of each kind, and (PostgreSQL) the database backends' CPU ms
+    spent meanwhile: the server's pool connections, its event hub's reads included."""
     server = ServerProcess.start(database_url, folder / "server.log")
     spent: dict[str, float] = dict.fromkeys(KINDS, 0.0)
+    spent_db: dict[str, float] = dict.fromkeys(KINDS, 0.0)
+    backends = postgres_backends(database_url)
     try:
         kiosk, clerks = await sign_in(server.url, windows)
         pid = server.process.pid
 
         async def measure(kind: str, job: Callable[[], Awaitable[None]]) -> None:
-            before = cpu_seconds(pid)
+            db = backends()
+            before, before_db = cpu_seconds(pid), sum(process_run_ns(b) for b in db)
             await job()
             spent[kind] += cpu_seconds(pid) - before
+            spent_db[kind] += (sum(process_run_ns(b) for b in db) - before_db) / 1e9
 
         await rounds(kiosk, clerks, 1, lambda _k, job: job())  # warm up: caches, first plans
         await rounds(kiosk, clerks, count, measure)
@@ -137,7 +152,11 @@ async def cpu_costs(database_url: str, folder: Path, windows: int, count: int) -
             await client.aclose()
     finally:
         server.stop()
-    return {kind: round(spent[kind] * 1000 / (windows * count), 2) for kind in KINDS}
+    n = windows * count
+    return (
+        {kind: round(spent[kind] * 1000 / n, 2) for kind in KINDS},
+        {kind: round(spent_db[kind] * 1000 / n, 2) for kind in KINDS},
+    )
 
 
 async def statement_counts(database_url: str, windows: int, count: int) -> dict[str, float]:
@@ -375,7 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         result: dict[str, Any] = {"backend": make_url(url).get_backend_name()}
         if not args.only_queue:
             with machine.phase("cpu"):
-                result["cpu_ms"] = asyncio.run(cpu_costs(url, folder, args.windows, args.rounds))
+                cpu, database = asyncio.run(cpu_costs(url, folder, args.windows, args.rounds))
+            result["cpu_ms"] = cpu
+            if result["backend"] == "postgresql":
+                result["database_cpu_ms"] = database
             with machine.phase("statements"):
                 result["statements"] = asyncio.run(statement_counts(url, args.windows, args.rounds))
         result["queue_call_next"] = asyncio.run(
