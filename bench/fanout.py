@@ -112,16 +112,15 @@ Arrival = tuple[int, str, int | None, float]
 """An event as received: id, kind, ticket id, wall time of arrival."""
 
 
-def subscribe(url: str, after: int, ready: Any, last: Any, out: Any) -> None:
+def subscribe(url: str, token: str, after: int, ready: Any, last: Any, out: Any) -> None:
     """The duty lead's event stream on `url` from `after`: every event's arrival, until the
     event with id `last.value` (set once the writes are done) has come, or SETTLE_S after."""
-    out.put(asyncio.run(_subscribe(url, after, ready, last)))
+    out.put(asyncio.run(_subscribe(url, token, after, ready, last)))
 
 
-async def _subscribe(url: str, after: int, ready: Any, last: Any) -> list[Arrival]:
+async def _subscribe(url: str, token: str, after: int, ready: Any, last: Any) -> list[Arrival]:
     arrivals: list[Arrival] = []
-    async with HallClient(url) as lead:
-        await lead.login(LEAD, LOAD_PASSWORD)
+    async with HallClient(url, token) as lead:
         stream = EventSubscription(lead, after=after).__aiter__()
 
         async def read() -> None:
@@ -143,6 +142,13 @@ async def _subscribe(url: str, after: int, ready: Any, last: Any) -> list[Arriva
             await asyncio.wait_for(reading, SETTLE_S)
         await stream.aclose()
     return arrivals
+
+
+async def sign_in_lead(url: str) -> str:
+    async with HallClient(url) as lead:
+        await lead.login(LEAD, LOAD_PASSWORD)
+        assert lead.token is not None
+        return lead.token
 
 
 # --- the writers -------------------------------------------------------------------------------
@@ -231,11 +237,14 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     try:
         before = last_event_id(url)
+        token = asyncio.run(sign_in_lead(reader.url))  # once: a crowd of sign-ins is throttled
         last = context.Value("q", 0)
         subscribers = []
         for _ in range(args.subscribers):
             ready, out = context.Event(), context.Queue()
-            process = context.Process(target=subscribe, args=(reader.url, before, ready, last, out))
+            process = context.Process(
+                target=subscribe, args=(reader.url, token, before, ready, last, out)
+            )
             process.start()
             subscribers.append((process, ready, out))
         for _, ready, _out in subscribers:

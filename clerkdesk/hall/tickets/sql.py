@@ -32,6 +32,7 @@ from clerkdesk.hall.rules.ticket_states import CALLED, NO_SHOW, SERVING, WAITING
 from clerkdesk.hall.rules.tide import TIDE_FIRST
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
+from clerkdesk.hall.store.pipeline import queued
 
 _t = tables.ticket
 _s = tables.service
@@ -414,7 +415,7 @@ WINDOW_HOLDER = (
 )
 """A ticket's window: its number, last call, the hall's call interval and who holds it."""
 
-UPDATE_WINDOW = update(_w).where(_w.c.id == bindparam("window_id_"))
+UPDATE_WINDOW = queued(update(_w).where(_w.c.id == bindparam("window_id_")))
 
 
 def _waiting_for_service_edge(edge: Any) -> Select[Any]:
