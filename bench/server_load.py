@@ -7,12 +7,22 @@ file, or on the PostgreSQL database given with --db (the load hall is imported b
 there). The hall has one window and one clerk per client, every window serving the same three
 services, no minimum interval between calls. Phases:
 
+  (floor) with --floor, first: the same clients against a trivial app on the same server
+      stack (bench/floor_app.py), GET /ping (`def`) and GET /aping (`async def`) back to back
+      -> floor_req_per_s, floor_async_req_per_s; each kind below is then also given as its
+      share of the floor (ping_share_of_floor, issue_share_of_floor,
+      cycle_request_share_of_floor);
   (a) saturation: every clerk does call next -> start -> complete back to back while the kiosk
       keeps tickets waiting -> cycles_per_s; then the same clients call GET /ping back to back
-      -> echo_req_per_s, the HTTP floor of this server on this machine;
+      -> echo_req_per_s, the token check's floor; then the same clients, each as a kiosk,
+      issue tickets back to back -> issue_req_per_s;
   (b) latency at a steady offered load (open loop: each request has a scheduled time, and its
       latency counts from that time, so a slow answer delays and penalises the ones behind it);
-      the kiosk's issues are a quarter of the requests, the clerks' cycles the rest -> p50/p99.
+      the kiosks' issues are a quarter of the requests (--kiosks clients), the clerks' cycles
+      the rest -> p50/p99, and p99 per kind of request.
+
+With --server-processes 1,2 the phases run against one server process, then two (`serve
+--workers 2`), in one run on the same hall: `cycles_per_s_by_processes` and the like.
 
 The clients are split over several worker processes (one Python process tops out near 700-800
 requests/s). At the end the database is audited: double_calls (a ticket called again without
@@ -124,7 +134,10 @@ def run_share(share: Share) -> Outcome:
 async def _run_share(share: Share) -> Outcome:
     clients = [HallClient(share.base_url, seat.token, retry_delays=()) for seat in share.seats]
     try:
-        await asyncio.gather(*(client.ping() for client in clients))  # warm every connection
+        if share.phase in FLOOR_PATHS:  # the trivial app answers no model of the hall's
+            await asyncio.gather(*(client._http.get("/ping") for client in clients))
+        else:
+            await asyncio.gather(*(client.ping() for client in clients))  # warm each connection
         start = time.perf_counter() + (share.start_at - time.time())
         end = start + share.duration_s
         await asyncio.sleep(max(0.0, start - time.perf_counter()))
@@ -157,11 +170,25 @@ async def _run_share(share: Share) -> Outcome:
     return total
 
 
+FLOOR_PATHS = {"floor": "/ping", "floor_async": "/aping"}
+"""The trivial app's endpoints (bench/floor_app.py): a `def` one and an `async def` one."""
+
+
 async def _flat_out(client: HallClient, seat: Seat, end: float, phase: str) -> Outcome:
     done = Outcome()
+    k = 0
     while time.perf_counter() < end:
         if phase == "echo":
             await client.ping()
+            done.requests += 1
+            continue
+        if phase in FLOOR_PATHS:
+            (await client._http.get(FLOOR_PATHS[phase])).raise_for_status()
+            done.requests += 1
+            continue
+        if phase == "issues":  # every client a kiosk
+            k += 1
+            await client.issue(SERVICES[k % len(SERVICES)])
             done.requests += 1
             continue
         try:
@@ -435,6 +462,15 @@ async def conduct(
         echo = await run_phase(
             pool, server_pid, url, "echo", split(seats, args.workers), args.duration, machine
         )
+        issues = await run_phase(  # the same clients, each a kiosk issuing back to back
+            pool,
+            server_pid,
+            url,
+            "issues",
+            split([Seat(kiosk_token, 0) for _ in seats], args.workers),
+            args.duration,
+            machine,
+        )
 
         # (b): the kiosks take a quarter of the offered requests (one issue per three-request
         # cycle), the clerks the rest, each at its own offset so the load is even in time.
@@ -486,6 +522,7 @@ async def conduct(
         "cycles_per_s": round(cycles.cycles / args.duration, 1),
         "echo_req_per_s": round(echo.requests / args.duration, 1),
         "cycle_share_of_echo": round(cycles.cycles * REQUESTS_PER_CYCLE / max(1, echo.requests), 3),
+        "issue_req_per_s": round(issues.requests / args.duration, 1),
         "offered_req_per_s": args.rate,
         "answered_req_per_s": round(latency.requests / latency.span_s, 1),
         "p50_ms": round(percentile(lat, 0.50), 2),
@@ -499,7 +536,7 @@ async def conduct(
             {"ms": round(ms, 1), "due_s": round(due, 2), "window": window, "request": what}
             for ms, due, window, what in latency.slowest
         ],
-        "refusals_saturation": dict(cycles.refusals + echo.refusals),
+        "refusals_saturation": dict(cycles.refusals + echo.refusals + issues.refusals),
         "refusals_latency": dict(latency.refusals),
         "kiosk_issued_during_saturation": issued_a,
         # CPU seconds per second of phase (1.0 = one core busy): the server process(es), and
@@ -510,7 +547,12 @@ async def conduct(
                 "server": round(phase.server_cpu_s / phase.span_s, 2),
                 "load": round(phase.load_cpu_s / phase.span_s, 2),
             }
-            for name, phase in (("cycles", cycles), ("echo", echo), ("latency", latency))
+            for name, phase in (
+                ("cycles", cycles),
+                ("echo", echo),
+                ("issues", issues),
+                ("latency", latency),
+            )
         },
         # The machine in each phase (bench/machine.py): steal, and the CPU of everything else
         # on it (other people's work), beside this run's own (server, load, database backends).
@@ -522,6 +564,68 @@ def _spawn() -> Any:
     import multiprocessing
 
     return multiprocessing.get_context("spawn")
+
+
+def start_floor(log: Path) -> ServerProcess:
+    """The trivial app (bench/floor_app.py) on the hall's server stack, in a process of its
+    own."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "floor_app.py"), str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the floor app exited:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1.0).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"the floor app did not answer:\n{server.output()}")
+
+
+async def floor_phases(args: argparse.Namespace, folder: Path, machine: Machine) -> dict[str, Any]:
+    """The same clients and load workers against the trivial app, back to back: what this
+    machine's HTTP stack answers at most, in this run."""
+    server = start_floor(folder / "floor.log")
+    pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=_spawn())
+    seats = [Seat("-", n) for n in range(1, args.clients + 1)]
+    try:
+        await asyncio.gather(
+            *(asyncio.wrap_future(pool.submit(worker_ready, 0.5)) for _ in range(args.workers))
+        )
+        found = {}
+        for phase in FLOOR_PATHS:
+            outcome = await run_phase(
+                pool,
+                server.process.pid,
+                server.url,
+                phase,
+                split(seats, args.workers),
+                args.duration,
+                machine,
+            )
+            found[f"{phase}_req_per_s"] = round(outcome.requests / args.duration, 1)
+            found[f"{phase}_server_cores"] = round(outcome.server_cpu_s / outcome.span_s, 2)
+        return found
+    finally:
+        pool.shutdown()
+        server.stop()
+
+
+def against_floor(run: dict[str, Any], floor: dict[str, Any]) -> dict[str, float]:
+    """Each kind of request's rate over the floor's (issue 14: ping >= 0.8, issue and the call
+    cycle's requests >= 0.5 on SQLite, >= 0.4 on PostgreSQL)."""
+    base = max(1e-9, floor["floor_req_per_s"])
+    return {
+        "ping_share_of_floor": round(run["echo_req_per_s"] / base, 3),
+        "issue_share_of_floor": round(run["issue_req_per_s"] / base, 3),
+        "cycle_request_share_of_floor": round(run["cycles_per_s"] * REQUESTS_PER_CYCLE / base, 3),
+    }
 
 
 def process_counts(text: str) -> list[int]:
@@ -547,6 +651,12 @@ def parser() -> argparse.ArgumentParser:
         "a list such as 1,2 runs the phases against each in turn, in one run",
     )
     p.add_argument("--server-log", help="keep the server's log here (JSON request lines)")
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="first, the same clients against a trivial app on the same server stack "
+        "(bench/floor_app.py): the floor, and each kind of request's share of it",
+    )
     p.add_argument("--json", action="store_true", help="print only the JSON result line")
     return p
 
@@ -560,6 +670,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"seeding the load hall ({args.clients} windows) in {make_url(database_url)!r}")
         seed_load_hall(database_url, HALL_START, args.clients)
         runs: dict[str, dict[str, Any]] = {}
+        floor: dict[str, Any] = {}
+        if args.floor:
+            say("the floor: a trivial app on the same server stack")
+            floor_machine = Machine()
+            floor = asyncio.run(floor_phases(args, folder, floor_machine))
+            floor["machine"] = floor_machine.phases
         began = time.monotonic()
         for processes in args.server_processes:
             log = folder / f"server-{processes}.log"
@@ -573,6 +689,8 @@ def main(argv: list[str] | None = None) -> int:
                 runs[str(processes)] = asyncio.run(
                     conduct(args, processes, server.process.pid, server.url, database_url, machine)
                 )
+                if floor:
+                    runs[str(processes)].update(against_floor(runs[str(processes)], floor))
             finally:
                 server.stop()
                 if args.server_log:
@@ -590,11 +708,18 @@ def main(argv: list[str] | None = None) -> int:
             "load_workers": args.workers,
             "duration_s": args.duration,
         }
+        if floor:
+            result["floor"] = floor
         if len(runs) == 1:
             result.update(next(iter(runs.values())))
         else:
             result["server_processes"] = args.server_processes
-            for figure in ("cycles_per_s", "echo_req_per_s", "answered_req_per_s", "p99_ms"):
+            figures = ["cycles_per_s", "echo_req_per_s", "issue_req_per_s"]
+            figures += ["answered_req_per_s", "p99_ms"]
+            if floor:
+                figures += ["ping_share_of_floor", "issue_share_of_floor"]
+                figures += ["cycle_request_share_of_floor"]
+            for figure in figures:
                 result[f"{figure}_by_processes"] = {n: run[figure] for n, run in runs.items()}
             result["runs"] = runs
         result.update(
