@@ -477,10 +477,9 @@ async def conduct(
         # Several kiosks, as a hall has: one kiosk asked for 50 tickets a second in a row must
         # have each answered within 20 ms or fall behind for the rest of the phase, and then
         # the phase measured that one connection's queue (the "two-process stall").
-        # A backlog first (a second of the offered rate: four seconds of the kiosk's issues), so
-        # a kiosk answered late never empties the queue. Not more: choosing the next ticket reads
-        # every waiting one (the fair order is computed, not indexed), and a hall with thousands
-        # waiting would measure that instead.
+        # A backlog first (a second of the offered rate: four seconds of the kiosks' issues), so
+        # kiosks answered late never empty the queue. (Choosing the next ticket no longer reads
+        # every waiting one: the issue phase before may leave thousands waiting.)
         stop = asyncio.Event()
         backlog = target + int(args.rate)
         topping = asyncio.create_task(keep_tickets_waiting(kiosk, engine, backlog, stop))
