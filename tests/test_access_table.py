@@ -6,6 +6,7 @@ Friday 2026-12-11 at 09:00 in the demo hall, over real HTTP (uvicorn on 127.0.0.
 - other: 陈明 (1003), clerk of 市场监管, signed in at window 3
 - lead:  张伟 (2001), the hall's duty lead (no department: the whole hall), at no window
 - kiosk: the hall's ticket kiosk
+- board: the hall board over the counters (叫号屏): what the kiosk gets, except where `BOARD` says
 - admin: the hall's admin
 - none:  no token at all
 - out:   刘洋 (1004)'s token after he signed out
@@ -41,7 +42,14 @@ from clerkdesk.hall.store.models import Staff
 from tests.conftest import RunningHall, local, start_hall
 
 WHO = ("own", "other", "lead", "kiosk", "admin", "none", "out")
-SIGNED_IN = {"own": "1001", "other": "1003", "lead": "2001", "kiosk": "kiosk1", "admin": "admin"}
+SIGNED_IN = {
+    "own": "1001",
+    "other": "1003",
+    "lead": "2001",
+    "kiosk": "kiosk1",
+    "admin": "admin",
+    "board": "board1",
+}
 
 
 @dataclass
@@ -243,8 +251,39 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
     ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
     ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
+    ("GET", "/board"):                              case(ALL),
 }
 # fmt: on
+
+# The hall board gets what the kiosk gets (both are the hall's devices, neither is staff), except
+# here: it issues no ticket, and no ticket is its to look up or act on, answered as if there were
+# no such ticket (it sees numbers on the public event stream and in GET /board, never a ticket).
+BOARD: dict[tuple[str, str], int] = {
+    ("POST", "/tickets"): 403,
+    ("GET", "/tickets/{ticket_id}"): 404,
+    ("GET", "/tickets/by-code/{code}"): 404,
+    **{
+        ("POST", f"/tickets/{{ticket_id}}/{action}"): 404
+        for action in (
+            "recall",
+            "start",
+            "complete",
+            "no-show",
+            "park",
+            "cancel",
+            "hand-off",
+            "send-back",
+            "back-to-me",
+        )
+    },
+}
+CALLERS = (*WHO, "board")
+
+
+def expected_of(route: tuple[str, str]) -> dict[str, int]:
+    expected = dict(zip(WHO, TABLE[route].expected, strict=True))
+    expected["board"] = BOARD.get(route, expected["kiosk"])
+    return expected
 
 
 # --- the halls -------------------------------------------------------------------------------
@@ -363,6 +402,7 @@ def test_the_table_covers_every_route_of_the_api(_template: Template, tmp_path: 
     routes = {(m.upper(), p) for p, operations in document["paths"].items() for m in operations}
     assert set(TABLE) - routes == set(), "in the table, not in the API"
     assert routes - set(TABLE) == set(), "routes without an access row: add them to TABLE"
+    assert set(BOARD) - set(TABLE) == set(), "the board's exceptions name routes of the table"
 
 
 # A success that leaves every other caller's scene as it was (a sign-in adds a token, a sign-out
@@ -374,9 +414,9 @@ KEEPS_THE_SCENE = {("POST", "/auth/login"), ("POST", "/auth/logout"), ("POST", "
 async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
     method, path = route
     row = TABLE[route]
-    expected = dict(zip(WHO, row.expected, strict=True))
+    expected = expected_of(route)
     # The refused first: a success may change what the next caller meets (a fresh hall then).
-    order = sorted(WHO, key=lambda who: expected[who] < 300)
+    order = sorted(CALLERS, key=lambda who: expected[who] < 300)
     scene: Scene | None = None
     got: dict[str, int] = {}
     for who in order:
@@ -386,4 +426,4 @@ async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
         changed = method in ("POST", "DELETE") and got[who] < 300 and route not in KEEPS_THE_SCENE
         if changed:
             scene = None
-    assert {who: got[who] for who in WHO} == expected
+    assert {who: got[who] for who in CALLERS} == expected

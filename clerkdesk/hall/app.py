@@ -27,6 +27,7 @@ from clerkdesk.hall.monitor.watch import watch_hall
 from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
     auth,
+    board,
     closing,
     events,
     hall,
@@ -260,4 +261,5 @@ def create_app(settings: HallSettings) -> FastAPI:
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
     for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
+    board.router.install(app, errors=errors)  # the hall board (叫号屏)
     return app

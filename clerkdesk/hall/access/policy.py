@@ -82,6 +82,10 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
+# The hall board (Role.board, the TV over the counters) holds none of these: it reads GET /board
+# and the event stream's public view, as any signed-in caller may, and changes nothing.
+STAFF = frozenset({Role.clerk, Role.lead, Role.admin})
+"""The staff roles; the kiosk and the board are the hall's devices, not staff."""
 
 GRANTED: dict[Can, tuple[Role, ...]] = {
     can: tuple(role for role, yes in zip(COLUMNS, row, strict=True) if yes)
@@ -175,8 +179,14 @@ def may_view_ticket(
     ticket of the hall; clerks and leads those of their department's services, those a
     window of their department serves or was called to (a 综合受理 window serves several
     departments' services), and those their department handed on or received (转办: the
-    ticket's `chain_departments`, comma-separated codes)."""
-    if may(who, Can.see_any_ticket) or who.department_id is None:
+    ticket's `chain_departments`, comma-separated codes). A reader who is none of the staff
+    and may not see every ticket (the hall board) sees none: no department does not make it
+    hall-wide."""
+    if may(who, Can.see_any_ticket):
+        return True
+    if not who.roles & STAFF:
+        return False
+    if who.department_id is None:
         return True
     if chain_departments and _department_code(conn, who) in chain_departments.split(","):
         return True
