@@ -195,3 +195,29 @@ def test_each_call_is_spoken_in_its_own_language_whatever_the_board_shows(
         assert spoken_words(call("A023", 12), "en") == "Ticket A, 0, 2, 3, please go to window 12"
     finally:
         set_language("en")
+
+
+def test_a_board_switched_on_shows_the_last_call_unspoken_until_the_next() -> None:
+    latest = bw.BoardCallOut(
+        ticket_id=4,
+        ticket="A004",
+        service="bdc-transfer",
+        service_name="不动产转移登记",
+        window=1,
+        called_at=local("2026-12-11 10:02"),
+        recall_count=1,
+        status=w.TicketStatus.called,
+    )
+    state = BoardState(CallQueue(min_show_s=6.0))
+    state.load(BOARD.model_copy(update={"calls": [latest]}), calls=True)
+    assert state.queue.current is not None and state.queue.current.ticket == "A004"
+    assert state.queue.advance(0.0) is None  # nothing to announce: it was called before
+    now = local("2026-12-11 10:05")
+    state.heard(
+        ticket_event(
+            w.EventKind.ticket_called, 5, "F005", w.TicketStatus.called, 4, "2026-12-11 10:05"
+        ),
+        now,
+    )
+    shown = state.queue.advance(0.1)  # the first new call takes the display at once
+    assert shown is not None and shown.ticket == "F005"

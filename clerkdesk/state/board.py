@@ -148,6 +148,10 @@ class BoardState:
         if calls:
             self.recent = [BoardCall.of_board(c) for c in snapshot.calls]
             self.queue.clear()
+            # The latest call stays on the display (not spoken again) until the next one: a
+            # board switched on mid-morning shows what was called last, not an empty screen.
+            self.queue.current = self.recent[0] if self.recent else None
+            self.queue.shown_at = None
 
     def heard(self, event: w.EventOut, hall_now: datetime) -> Heard:
         """An event of the stream: a call is listed (and queued for the large display unless

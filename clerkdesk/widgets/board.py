@@ -138,7 +138,7 @@ class CallBanner(Static):
             return Text(_("Waiting for the first call"), style="not bold")
         words = call_words(call)
         again = times_called_words(call)
-        caption = f"{words}  ({again})" if again else words
+        caption = _("{call} ({times})").format(call=words, times=again) if again else words
         width, height = self.content_size.width, self.content_size.height
         lines = fit_big(call.ticket, call.window, width, max(0, height - 2))
         if lines is None:

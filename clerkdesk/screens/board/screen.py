@@ -208,6 +208,8 @@ class BoardScreen(Screen[None]):
                 continue
             self.reads += 1
             self.state.load(snapshot, calls=calls)
+            if calls:
+                self.query_one(CallBanner).show(self.state.queue.current)
             self._online()
             self.render_board()
             return snapshot.last_event_id
