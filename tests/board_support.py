@@ -4,8 +4,10 @@ say."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from rich.console import Console
 from textual.pilot import Pilot
 
 from clerkdesk.api.client import HallClient
@@ -89,3 +91,10 @@ async def following(pilot: Pilot[Any]) -> BoardScreen:
 def banner_call(screen: BoardScreen) -> str | None:
     call = screen.query_one(CallBanner).call
     return call.ticket if call else None
+
+
+def shown_text(widget: Any) -> str:
+    """What a widget of the board shows, as plain text."""
+    console = Console(width=max(20, widget.size.width or 80), record=True, file=io.StringIO())
+    console.print(widget.content)  # what it was last given to show: a table, a text
+    return console.export_text()

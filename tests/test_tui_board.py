@@ -26,7 +26,14 @@ from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.state.board import MIN_SHOW_S
 from clerkdesk.widgets.board import CallBanner, HoursLine, NoticeLine, Queues
-from tests.board_support import HandClock, NotedVoice, banner_call, board_app, following
+from tests.board_support import (
+    HandClock,
+    NotedVoice,
+    banner_call,
+    board_app,
+    following,
+    shown_text,
+)
 from tests.conftest import RunningHall, local, signed_in, start_hall
 from tests.tui_support import wait_for
 
@@ -159,7 +166,8 @@ async def test_the_hall_goes_away_the_board_says_so_and_comes_back_by_itself(
     app = board_app(hall)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await following(pilot)
-        await wait_for(pilot, lambda: "1" in str(screen.query_one(Queues).render()))
+        await wait_for(pilot, lambda: "户籍业务" in shown_text(screen.query_one(Queues)))
+        assert "1 waiting" in shown_text(screen.query_one(Queues))
         offline = screen.query_one("#offline", NoticeLine)
         assert not offline.display
         port = hall.server.port
@@ -193,7 +201,7 @@ async def test_at_midnight_the_boards_sign_in_ends_and_it_signs_in_again_by_itse
             await ended.logout()  # as the hall does to every sign-in at local midnight
         await kiosk.issue("bdc-transfer")  # the board reads the queues again: refused, 401
         await wait_for(pilot, lambda: screen.link.client.token not in (None, old))
-        await wait_for(pilot, lambda: "1" in str(screen.query_one(Queues).render()))
+        await wait_for(pilot, lambda: "1 waiting" in shown_text(screen.query_one(Queues)))
         await li_hua.call_next(1)
         await wait_for(pilot, lambda: banner_call(screen) == "A001")
         assert screen.online

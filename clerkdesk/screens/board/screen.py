@@ -90,6 +90,7 @@ class BoardScreen(Screen[None]):
         self._reading = False
         self._wanted = False
         self._closed = False
+        self._lost = False  # the stream dropped since it last connected
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -260,8 +261,11 @@ class BoardScreen(Screen[None]):
             if isinstance(item, StreamStatus):
                 if item.connected:
                     self._online()
-                    self.request_reread()  # what changed while not following
+                    if self._lost:
+                        self.request_reread()  # what changed while the stream was away
+                    self._lost = False
                 else:
+                    self._lost = True
                     self._offline(item.reason or "")
                 continue
             heard = self.state.heard(item, self.clock.now())
