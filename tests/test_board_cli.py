@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,16 @@ from clerkdesk import config, demo_link
 from clerkdesk.board import HallBoardApp
 from clerkdesk.cli import main
 from clerkdesk.config import Settings, save_settings
+from clerkdesk.i18n import set_language
 from clerkdesk.voice import Silence
 from tests.conftest import RunningHall
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> Iterator[None]:
+    """The commands set the process's language: back to English for the tests after."""
+    yield
+    set_language("en")
 
 
 @pytest.fixture

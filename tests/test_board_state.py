@@ -25,6 +25,13 @@ from clerkdesk.state.board import (
 from tests.conftest import local
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("en")
+
+
 @pytest.fixture
 def zh() -> Iterator[None]:
     set_language("zh")

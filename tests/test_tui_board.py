@@ -24,6 +24,7 @@ from clerkdesk.hall.setup import hall_file
 from clerkdesk.hall.setup.hall_file import HallFile
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
+from clerkdesk.i18n import set_language
 from clerkdesk.state.board import MIN_SHOW_S
 from clerkdesk.widgets.board import CallBanner, HoursLine, NoticeLine, Queues
 from tests.board_support import (
@@ -38,6 +39,13 @@ from tests.conftest import RunningHall, local, signed_in, start_hall
 from tests.tui_support import wait_for
 
 BURST = 20
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The board in English, whatever a test before left set."""
+    set_language("en")
+    yield
 
 
 def _a_hall_with_twenty_more_windows() -> HallFile:
