@@ -13,6 +13,7 @@ fi
 .venv/bin/python -c "import clerkdesk, fastapi, textual, pytest" >/dev/null
 
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-espeak.sh
 
 echo "== ruff check";          .venv/bin/ruff check clerkdesk tests bench
 echo "== ruff format --check"; .venv/bin/ruff format --check clerkdesk tests bench

@@ -6,6 +6,7 @@ Friday 2026-12-11 at 09:00 in the demo hall, over real HTTP (uvicorn on 127.0.0.
 - other: 陈明 (1003), clerk of 市场监管, signed in at window 3
 - lead:  张伟 (2001), the hall's duty lead (no department: the whole hall), at no window
 - kiosk: the hall's ticket kiosk
+- board: the hall board over the counters (叫号屏): what the kiosk gets, except where `BOARD` says
 - admin: the hall's admin
 - none:  no token at all
 - out:   刘洋 (1004)'s token after he signed out
@@ -42,7 +43,14 @@ from clerkdesk.hall.store.models import Appointment, Staff
 from tests.conftest import RunningHall, local, start_hall
 
 WHO = ("own", "other", "lead", "kiosk", "admin", "none", "out")
-SIGNED_IN = {"own": "1001", "other": "1003", "lead": "2001", "kiosk": "kiosk1", "admin": "admin"}
+SIGNED_IN = {
+    "own": "1001",
+    "other": "1003",
+    "lead": "2001",
+    "kiosk": "kiosk1",
+    "admin": "admin",
+    "board": "board1",
+}
 
 
 @dataclass
@@ -249,11 +257,11 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/staff/{staff_no}/leave"):             case((200, 404, 200, 404, 200, 401, 401), staff_no="1001"),  # noqa: E501
     ("GET", "/overtime"):                           case(ALL),
     ("GET", "/overtime/claims"):                    case(ALL),
-    ("POST", "/overtime/claims"):                   case((201, 201, 201, 201, 201, 401, 401), body={"starts_at": "2026-12-11T07:00:00+08:00", "ends_at": "2026-12-11T08:00:00+08:00", "reason": "整理档案"}),  # noqa: E501
+    ("POST", "/overtime/claims"):                   case((201, 201, 201, 403, 201, 401, 401), body={"starts_at": "2026-12-11T07:00:00+08:00", "ends_at": "2026-12-11T08:00:00+08:00", "reason": "整理档案"}),  # noqa: E501
     ("POST", "/overtime/claims/{claim_id}/approve"): case(DECIDE_LEAVE, claim, body={}),
     ("POST", "/overtime/claims/{claim_id}/deny"):   case(DECIDE_LEAVE, claim, body={"reason": "无记录"}),  # noqa: E501
     ("GET", "/leave-requests"):                     case(ALL),
-    ("POST", "/leave-requests"):                    case((201, 409, 409, 409, 409, 401, 401), leave_request, body={"first_date": "2026-12-15", "hours": 0.25}),  # noqa: E501
+    ("POST", "/leave-requests"):                    case((201, 409, 409, 403, 409, 401, 401), leave_request, body={"first_date": "2026-12-15", "hours": 0.25}),  # noqa: E501
     ("POST", "/leave-requests/{request_id}/approve"): case(DECIDE_LEAVE, leave_request, body={}),
     ("POST", "/leave-requests/{request_id}/deny"):  case(DECIDE_LEAVE, leave_request, body={"reason": "人手不足"}),  # noqa: E501
     ("POST", "/leave-requests/{request_id}/cancel"): case((200, 404, 403, 404, 200, 401, 401), leave_request, body={}),  # noqa: E501
@@ -272,8 +280,48 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/appointments/{appointment_id}/cancel"): case((403, 403, 200, 200, 200, 401, 401), booking, body={"code": "424242"}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/rating"):        case((403, 403, 403, 201, 403, 401, 401), done_ticket, body={"score": 5}),  # noqa: E501
     ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
+    ("GET", "/board"):                              case(ALL),
 }
 # fmt: on
+
+# The hall board gets what the kiosk gets (both are the hall's devices, neither is staff), except
+# here: it issues no ticket, sees no slots, books, checks in or rates nothing, and no ticket is
+# its to look up or act on, answered as if there were no such ticket (it sees numbers on the
+# public event stream and in GET /board, never a ticket).
+BOARD: dict[tuple[str, str], int] = {
+    ("POST", "/tickets"): 403,
+    ("GET", "/appointments/services"): 403,
+    ("GET", "/appointments/slots"): 403,
+    ("POST", "/appointments"): 403,
+    ("POST", "/appointments/check-in"): 403,
+    ("GET", "/appointments/by-code/{code}"): 403,
+    ("GET", "/appointments/{appointment_id}"): 403,
+    ("POST", "/appointments/{appointment_id}/cancel"): 403,
+    ("POST", "/tickets/{ticket_id}/rating"): 403,
+    ("GET", "/tickets/{ticket_id}"): 404,
+    ("GET", "/tickets/by-code/{code}"): 404,
+    **{
+        ("POST", f"/tickets/{{ticket_id}}/{action}"): 404
+        for action in (
+            "recall",
+            "start",
+            "complete",
+            "no-show",
+            "park",
+            "cancel",
+            "hand-off",
+            "send-back",
+            "back-to-me",
+        )
+    },
+}
+CALLERS = (*WHO, "board")
+
+
+def expected_of(route: tuple[str, str]) -> dict[str, int]:
+    expected = dict(zip(WHO, TABLE[route].expected, strict=True))
+    expected["board"] = BOARD.get(route, expected["kiosk"])
+    return expected
 
 
 # --- the halls -------------------------------------------------------------------------------
@@ -393,6 +441,7 @@ def test_the_table_covers_every_route_of_the_api(_template: Template, tmp_path: 
     routes = {(m.upper(), p) for p, operations in document["paths"].items() for m in operations}
     assert set(TABLE) - routes == set(), "in the table, not in the API"
     assert routes - set(TABLE) == set(), "routes without an access row: add them to TABLE"
+    assert set(BOARD) - set(TABLE) == set(), "the board's exceptions name routes of the table"
 
 
 # A success that leaves every other caller's scene as it was (a sign-in adds a token, a sign-out
@@ -404,9 +453,9 @@ KEEPS_THE_SCENE = {("POST", "/auth/login"), ("POST", "/auth/logout"), ("POST", "
 async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
     method, path = route
     row = TABLE[route]
-    expected = dict(zip(WHO, row.expected, strict=True))
+    expected = expected_of(route)
     # The refused first: a success may change what the next caller meets (a fresh hall then).
-    order = sorted(WHO, key=lambda who: expected[who] < 300)
+    order = sorted(CALLERS, key=lambda who: expected[who] < 300)
     scene: Scene | None = None
     got: dict[str, int] = {}
     for who in order:
@@ -416,4 +465,4 @@ async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
         changed = method in ("POST", "DELETE") and got[who] < 300 and route not in KEEPS_THE_SCENE
         if changed:
             scene = None
-    assert {who: got[who] for who in WHO} == expected
+    assert {who: got[who] for who in CALLERS} == expected

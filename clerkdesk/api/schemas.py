@@ -21,6 +21,7 @@ class Role(StrEnum):
     lead = "lead"
     admin = "admin"
     kiosk = "kiosk"
+    board = "board"  # the hall board over the counters: reads, never changes anything
 
 
 class TicketStatus(StrEnum):

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from clerkdesk import __version__, leave_cli, ledger_cli, rate_cli
-from clerkdesk.cli import admin, demo, report, serve
+from clerkdesk.cli import admin, board, demo, report, serve
 from clerkdesk.i18n import set_language
 
 
@@ -30,6 +30,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
     for more in (ledger_cli, leave_cli, report, rate_cli):  # sub-commands in modules of their own
         more.add_parser(sub)
+    board.add_parser(sub)
     return top
 
 
@@ -47,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return admin.run(args)
     if args.command == "report":
         return report.run(args)
+    if args.command == "board":
+        return board.run(args)
     from clerkdesk import launch
 
     if args.command == "logout":

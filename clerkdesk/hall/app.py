@@ -28,6 +28,7 @@ from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
     appointments,
     auth,
+    board,
     closing,
     events,
     hall,
@@ -262,4 +263,5 @@ def create_app(settings: HallSettings) -> FastAPI:
     for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
     appointments.router.install(app, errors=errors)  # issue 15: 预约 and 好差评
+    board.router.install(app, errors=errors)  # the hall board (叫号屏)
     return app

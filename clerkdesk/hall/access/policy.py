@@ -61,6 +61,7 @@ class Can(StrEnum):
     cancel_appointment = "cancel_appointment"  # kiosk: with the booking code; lead: scoped
     list_appointments = "list_appointments"  # a date's bookings (scoped: department)
     rate_case = "rate_case"  # the citizen's rating of a completed case (好差评), at a device
+    keep_leave = "keep_leave"  # claim overtime and ask for comp leave: staff, not the devices
 
 
 Y, n = True, False
@@ -93,9 +94,14 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.cancel_appointment:    (n,   Y,   Y,    Y),
     Can.list_appointments:     (n,   Y,   Y,    n),
     Can.rate_case:             (n,   n,   n,    Y),
+    Can.keep_leave:            (Y,   Y,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
+# The hall board (Role.board, the TV over the counters) holds none of these: it reads GET /board
+# and the event stream's public view, as any signed-in caller may, and changes nothing.
+STAFF = frozenset({Role.clerk, Role.lead, Role.admin})
+"""The staff roles; the kiosk and the board are the hall's devices, not staff."""
 
 GRANTED: dict[Can, tuple[Role, ...]] = {
     can: tuple(role for role, yes in zip(COLUMNS, row, strict=True) if yes)
@@ -189,8 +195,14 @@ def may_view_ticket(
     ticket of the hall; clerks and leads those of their department's services, those a
     window of their department serves or was called to (a 综合受理 window serves several
     departments' services), and those their department handed on or received (转办: the
-    ticket's `chain_departments`, comma-separated codes)."""
-    if may(who, Can.see_any_ticket) or who.department_id is None:
+    ticket's `chain_departments`, comma-separated codes). A reader who is none of the staff
+    and may not see every ticket (the hall board) sees none: no department does not make it
+    hall-wide."""
+    if may(who, Can.see_any_ticket):
+        return True
+    if not who.roles & STAFF:
+        return False
+    if who.department_id is None:
         return True
     if chain_departments and _department_code(conn, who) in chain_departments.split(","):
         return True
