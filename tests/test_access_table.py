@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.kiosk import KioskClient
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD
@@ -146,6 +147,13 @@ async def leave_request(s: Scene) -> None:
     s.params["request_id"] = asked.id
 
 
+async def status_link(s: Scene) -> None:
+    """The kiosk printed A001: its QR code's status link (issue 15)."""
+    await waiting_ticket(s)
+    slip = await KioskClient(s.kiosk).slip(s.params["ticket_id"])
+    s.params["token"] = slip.status_path.removeprefix("/t/")
+
+
 async def tide_window(s: Scene) -> None:
     """张伟 has re-pointed window 1 to 不动产登记查询 as well (a tide window)."""
     await s.clients["lead"].open_tide(1, ["bdc-query"], "查询排队")
@@ -242,6 +250,9 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/hall/monitor"):                       case(DECIDE),
     ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
     ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
+    ("GET", "/kiosk/services"):                     case((403, 403, 200, 200, 200, 401, 401)),
+    ("GET", "/kiosk/tickets/{ticket_id}/slip"):     case((403, 403, 403, 200, 200, 401, 401), waiting_ticket),  # noqa: E501
+    ("GET", "/t/{token}"):                          case(PUBLIC, status_link),  # whoever holds the ticket  # noqa: E501
     ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
 }
 # fmt: on

@@ -34,7 +34,7 @@ from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Hall, Staff
 from tests.conftest import RunningHall, local, signed_in, start_hall
 
-PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz"), ("GET", "/clock")}
+PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz"), ("GET", "/clock"), ("GET", "/t/{token}")}
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
