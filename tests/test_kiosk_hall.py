@@ -149,7 +149,9 @@ async def test_a_clerk_cannot_read_a_slip_and_the_kiosk_only_its_own_halls(
 def test_people_ahead_count_the_stronger_classes_and_the_earlier_arrivals_of_the_service() -> None:
     nine = local("2026-12-11 09:00")
 
-    def waiting(ticket_id: int, minutes: int, priority: str = "normal", service: int = 1) -> Waiting:
+    def waiting(
+        ticket_id: int, minutes: int, priority: str = "normal", service: int = 1
+    ) -> Waiting:
         return Waiting(ticket_id, service, priority, nine + timedelta(minutes=minutes))
 
     queue = [

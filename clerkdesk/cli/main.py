@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from clerkdesk import __version__, leave_cli, ledger_cli
-from clerkdesk.cli import admin, demo, report, serve
+from clerkdesk.cli import admin, demo, kiosk, report, serve
 from clerkdesk.i18n import set_language
 
 
@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     admin.add_parser(sub)
     sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
-    for more in (ledger_cli, leave_cli, report):  # sub-commands in modules of their own
+    for more in (ledger_cli, leave_cli, report, kiosk):  # sub-commands in modules of their own
         more.add_parser(sub)
     return top
 
@@ -47,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return admin.run(args)
     if args.command == "report":
         return report.run(args)
+    if args.command == "kiosk":  # the ticket kiosk (issue 15)
+        return kiosk.run(args)
     from clerkdesk import launch
 
     if args.command == "logout":
