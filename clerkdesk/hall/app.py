@@ -26,6 +26,7 @@ from clerkdesk.hall.ledger.jobs import expire_daily
 from clerkdesk.hall.monitor.watch import watch_hall
 from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
+    appointments,
     auth,
     closing,
     events,
@@ -262,4 +263,5 @@ def create_app(settings: HallSettings) -> FastAPI:
     for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
     kiosk.router.install(app, errors=errors)  # issue 15: the kiosk's reads, ticket status links
+    appointments.router.install(app, errors=errors)  # issue 15: 预约 and 好差评
     return app

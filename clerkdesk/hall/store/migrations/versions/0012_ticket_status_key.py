@@ -2,7 +2,7 @@
 token for GET /t/{token}, made from the ticket's id with this key (issue 15, the kiosk)
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-12 10:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0012'
-down_revision: Union[str, Sequence[str], None] = '0008'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
