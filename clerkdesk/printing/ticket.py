@@ -32,6 +32,8 @@ class PrintedTicket:
     people_ahead: int | None
     status_url: str
     green_channel: bool = False
+    appointment_at: datetime | None = None
+    """An appointment's slot (预约), in the hall's time."""
 
 
 def qr_matrix(data: str, border: int = 2) -> list[list[bool]]:
@@ -77,6 +79,9 @@ def info_lines(ticket: PrintedTicket) -> list[str]:
         lines.append(f"({ticket.department_name})")
     if ticket.green_channel:
         lines.append(_("Green channel (elderly, disabled)"))
+    if ticket.appointment_at is not None:
+        slot = f"{ticket.appointment_at:%H:%M}"
+        lines.append(_("Appointment at {time}").format(time=slot))
     lines.append(_("Taken at {time}").format(time=f"{ticket.issued_at:%Y-%m-%d %H:%M}"))
     ahead = ahead_words(ticket.people_ahead)
     if ahead:

@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from clerkdesk.api import appointment_schemas as aw
 from clerkdesk.api import kiosk_schemas as kw
 from clerkdesk.api import schemas as w
+from clerkdesk.api.appointments import AppointmentsClient
 from clerkdesk.api.client import RETRY_DELAYS, HallClient
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable, NotFound, Unauthorized
 from clerkdesk.api.kiosk import PRINT_FAILED, KioskClient
@@ -185,6 +187,37 @@ class KioskDesk:
         `print_failed`); its key is the ticket's, so a retry cancels it once."""
         key = f"kiosk-print-failed-{ticket_id}"
         return await self._signed_in(lambda: self.client.cancel(ticket_id, PRINT_FAILED, key))
+
+    # --- appointments (预约) and ratings (好差评): the appointments' API -------------------------
+
+    @property
+    def appointments(self) -> AppointmentsClient:
+        return AppointmentsClient(self.client)
+
+    async def appointment_services(self) -> aw.AppointmentServicesOut:
+        return await self._signed_in(self.appointments.services)
+
+    async def slots(self, service: str, first: date, days: int) -> aw.SlotsOut:
+        return await self._signed_in(lambda: self.appointments.slots(service, first, days))
+
+    async def book(self, service: str, start: datetime, phone: str, key: str) -> aw.AppointmentOut:
+        return await self._signed_in(lambda: self.appointments.book(service, start, phone, key=key))
+
+    async def booking(self, code: str) -> aw.AppointmentOut:
+        return await self._signed_in(lambda: self.appointments.by_code(code))
+
+    async def check_in(self, code: str, key: str) -> aw.CheckInAnswer:
+        return await self._signed_in(lambda: self.appointments.check_in(code, key=key))
+
+    async def ticket_by_code(self, code: str) -> w.TicketOut:
+        return await self._signed_in(lambda: self.client.ticket_by_code(code))
+
+    async def rate(
+        self, ticket_id: int, score: int, reason: aw.RatingReason | None, key: str
+    ) -> aw.RatingOut:
+        return await self._signed_in(
+            lambda: self.appointments.rate(ticket_id, score, reason, key=key)
+        )
 
     def status_link(self, path: str) -> str:
         """The full address of a ticket's status link (its QR code)."""

@@ -22,6 +22,7 @@ from textual.containers import Grid, Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
+from clerkdesk.api import appointment_schemas as aw
 from clerkdesk.api import kiosk_schemas as kw
 from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallClientError, HallUnreachable
@@ -42,6 +43,10 @@ from clerkdesk.state.kiosk import (
 from clerkdesk.state.leave_words import WEEKDAYS
 from clerkdesk.state.refusals import explain
 from clerkdesk.widgets.kiosk_keys import BigKey
+
+MORE_KEYS = (("0", "next-page"), ("G", "green"), ("B", "book"), ("C", "check-in"), ("R", "rate"))
+WIDE = 100
+"""From this many columns on, the keys below the services say a word more."""
 
 
 class KioskHomeScreen(Screen[None]):
@@ -67,6 +72,9 @@ class KioskHomeScreen(Screen[None]):
         Binding("pagedown", "next_page", show=False),
         Binding("pageup", "previous_page", show=False),
         Binding("g", "green_channel", show=False),
+        Binding("b", "book", show=False),
+        Binding("c", "check_in", show=False),
+        Binding("r", "rate", show=False),
         Binding("escape", "leave_green", show=False),
         Binding("f5", "refresh", show=False),
     ]
@@ -82,6 +90,7 @@ class KioskHomeScreen(Screen[None]):
         self.handled: set[int] = set()
         self.unreachable: str | None = None
         self.left_for_ticket = False
+        self.offered: aw.AppointmentServicesOut | None = None  # None: not read (yet)
         self.reads = 0
 
     # --- layout ---------------------------------------------------------------------------------
@@ -93,8 +102,8 @@ class KioskHomeScreen(Screen[None]):
             for n in range(1, PER_PAGE + 1):
                 yield BigKey(str(n), "", id=f"service-{n}")
         with Horizontal(id="more-keys"):
-            yield BigKey("0", _("More services"), id="next-page", classes="-wide")
-            yield BigKey("G", _("Green channel"), _("elderly, disabled"), id="green")
+            for key, name in MORE_KEYS:
+                yield BigKey(key, "", id=name)
         yield Static("", id="message")
 
     def on_mount(self) -> None:
@@ -179,8 +188,20 @@ class KioskHomeScreen(Screen[None]):
             key.show(service.service_name, detail)
         more = self.query_one("#next-page", BigKey)
         more.display = count > 1
-        more.show(_("More services"), f"{self.page + 1}/{count}")
-        self.query_one("#green", BigKey).set_class(self.green, "-green")
+        wide = self.size.width >= WIDE
+        if wide:
+            more.show(_("More services"), f"{self.page + 1}/{count}")
+        else:
+            more.show(f"{_('More')} {self.page + 1}/{count}")
+        green = self.query_one("#green", BigKey)
+        green.show(_("Green channel"), _("elderly, disabled") if wide else "")
+        green.set_class(self.green, "-green")
+        self.query_one("#book", BigKey).show(_("Book a time"))
+        self.query_one("#check-in", BigKey).show(_("Check in"), _("booking code") if wide else "")
+        self.query_one("#rate", BigKey).show(_("Rate"), _("a finished case") if wide else "")
+        takes_bookings = bool(self.offered and self.offered.services)
+        self.query_one("#book", BigKey).display = takes_bookings
+        self.query_one("#check-in", BigKey).display = takes_bookings
         self._draw_banner()
 
     def _draw_banner(self) -> None:
@@ -207,7 +228,7 @@ class KioskHomeScreen(Screen[None]):
         banner.update(text or "")
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._draw_header()
+        self.render_home()
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -224,10 +245,24 @@ class KioskHomeScreen(Screen[None]):
         except ApiError as exc:
             self.say(explain(exc, self.kiosk.desk.zone), True)
             return
+        if self.offered is None:
+            await self._read_appointments()
         self.reads += 1
         self.unreachable = None
         self.home = home
         self.render_home()
+
+    async def _read_appointments(self) -> None:
+        """Which services take bookings: none (or a hall without appointments) hides the
+        booking and check-in keys."""
+        try:
+            self.offered = await self.kiosk.desk.appointment_services()
+        except HallUnreachable:
+            return
+        except ApiError:
+            self.offered = aw.AppointmentServicesOut(
+                timezone="", check_in_early_minutes=0, grace_minutes=0, days_ahead=0, services=[]
+            )
 
     # --- keys -------------------------------------------------------------------------------------
 
@@ -237,6 +272,12 @@ class KioskHomeScreen(Screen[None]):
             self.action_next_page()
         elif key.id == "green":
             self.action_green_channel()
+        elif key.id == "book":
+            self.action_book()
+        elif key.id == "check-in":
+            self.action_check_in()
+        elif key.id == "rate":
+            self.action_rate()
         elif key.id is not None and key.id.startswith("service-"):
             self.action_pick(int(key.id.removeprefix("service-")))
 
@@ -263,6 +304,28 @@ class KioskHomeScreen(Screen[None]):
                 self.render_home()
 
         self.app.push_screen(GreenChannelScreen(), chosen)
+
+    def _open(self, step: Screen[None]) -> None:
+        self.left_for_ticket = True  # back from an errand: a new stay
+        self.app.push_screen(step)
+
+    def action_book(self) -> None:
+        if self.offered and self.offered.services:
+            from clerkdesk.screens.kiosk.errands import Booking
+
+            self._open(Booking(self.kiosk, self.offered).first_step())
+
+    def action_check_in(self) -> None:
+        if self.offered and self.offered.services:
+            from clerkdesk.screens.kiosk.errands import CheckIn
+
+            self._open(CheckIn(self.kiosk).first_step())
+
+    def action_rate(self) -> None:
+        from clerkdesk.screens.kiosk.errands import Rating
+
+        letters = sorted({c for s in self.home.services for c in s.prefix}) if self.home else []
+        self._open(Rating(self.kiosk, letters).first_step())
 
     def action_leave_green(self) -> None:
         if self.green:

@@ -54,6 +54,7 @@ class PrintingScreen(Screen[None]):
         desk, ticket = self.kiosk.desk, self.ticket
         local = ticket.issued_at.astimezone(desk.zone)
         green = ticket.priority is w.Priority.green_channel
+        slot = ticket.appointment_at.astimezone(desk.zone) if ticket.appointment_at else None
         try:
             slip = await desk.slip(ticket.id)
         except HallClientError:
@@ -66,6 +67,7 @@ class PrintingScreen(Screen[None]):
                 None,
                 "",
                 green,
+                slot,
             )
         return PrintedTicket(
             desk.hall_name,
@@ -76,6 +78,7 @@ class PrintingScreen(Screen[None]):
             slip.people_ahead,
             desk.status_link(slip.status_path),
             green,
+            slot,
         )
 
     async def _print(self) -> None:
