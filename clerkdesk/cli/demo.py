@@ -8,10 +8,15 @@ import asyncio
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from clerkdesk import demo_link
 from clerkdesk.clock import Clock, ScaledClock, SystemClock
 from clerkdesk.i18n import _
+
+if TYPE_CHECKING:
+    from clerkdesk.hall.server import ServerThread
 
 DEMO_TIMEZONE = "Asia/Shanghai"  # the example hall's
 
@@ -30,6 +35,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     demo.add_argument("--lang", default=argparse.SUPPRESS, help="zh or en")
     demo.add_argument("--staff", default="1002", help="the demo clerk to sign in as")
+    demo.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="the ticket kiosk of the demo hall running in another terminal (or at --server)",
+    )
 
 
 def demo_clock(text: str | None, speed: float, timezone: str = DEMO_TIMEZONE) -> Clock:
@@ -63,6 +73,10 @@ async def serve_demo(server_url: str, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The demo hall lives in a temporary folder, removed when the demo ends."""
+    if getattr(args, "kiosk", False):
+        from clerkdesk.cli.kiosk import demo_kiosk
+
+        return demo_kiosk(args)
     folder = tempfile.TemporaryDirectory(prefix="clerkdesk-demo-", ignore_cleanup_errors=True)
     try:
         return _demo(args, Path(folder.name))
@@ -103,6 +117,14 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
             server = ServerThread(demo_hall, args.host, args.port).start()
         except PortUnavailable as problem:
             return trouble.say_port_unavailable(problem)
+    demo_link.announce(server.url)  # for `clerkdesk demo --board` in another terminal
+    try:
+        return _run_demo(server, url, clock, args)
+    finally:
+        demo_link.withdraw()
+
+
+def _run_demo(server: ServerThread, url: str, clock: Clock, args: argparse.Namespace) -> int:
     if not args.serve_only:
         from clerkdesk.launch import run_demo_workstation
 
@@ -129,6 +151,7 @@ def _tell_sign_ins(server_url: str, database_url: str, args: argparse.Namespace)
     print(_("Database: {url}").format(url=database_url))
     print(_("Sign in as (password for all: {password}):").format(password=DEMO_PASSWORD))
     print("\n".join(demo_sign_ins()))
+    print(_("The ticket kiosk: `clerkdesk demo --kiosk` in another terminal."))
     print(
         _("Arrivals: {rate}/min at {speed}x. Ctrl+C stops.").format(
             rate=args.rate, speed=args.speed

@@ -129,3 +129,35 @@ def run_kiosk(
         app = KioskApp(KioskContext(desk, printer, settings, Idle(settings.idle_seconds)))
     app.run()
     return 0
+
+
+def demo_kiosk(args: argparse.Namespace) -> int:
+    """`clerkdesk demo --kiosk`: the ticket kiosk of the demo hall running on this computer
+    (another terminal's `clerkdesk demo`), or of the one at `--server`, signed in as kiosk1. The
+    printer is the config's `[kiosk.printer]` (none: the ticket on the screen)."""
+    from clerkdesk import demo_link
+    from clerkdesk.demo import DEMO_PASSWORD
+    from clerkdesk.printing.printers import PrinterConfigError, printer_from_config
+    from clerkdesk.state.kiosk import KioskConfigError, KioskSettings
+
+    try:
+        settings = config.load_settings()
+        kiosk = KioskSettings.from_table(settings.extra.get("kiosk"))
+        printer = printer_from_config(kiosk.printer)
+    except (config.ConfigError, KioskConfigError, PrinterConfigError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    set_language(getattr(args, "lang", None) or settings.language)
+    found = demo_link.running()
+    url = args.server or (found.url if found else None)
+    if url is None:
+        print(
+            _(
+                "No demo hall is running on this computer: start `clerkdesk demo` (or "
+                "`clerkdesk demo --serve-only`) in another terminal first, then `clerkdesk demo "
+                "--kiosk` here; or name the hall with --server URL."
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    return run_kiosk(url.rstrip("/"), "kiosk1", DEMO_PASSWORD, kiosk, printer)
