@@ -314,7 +314,9 @@ async def test_back_from_the_green_channels_question_issues_nothing_green(
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is home)
         assert not home.green
-        await pilot.press("g", "1")  # yes, then changes their mind: Esc on the home screen
+        await pilot.press("g")  # yes, then changes their mind: Esc on the home screen
+        await wait_for(pilot, lambda: isinstance(app.screen, GreenChannelScreen))
+        await pilot.press("1")
         await wait_for(pilot, lambda: home.green)
         await pilot.press("escape", "6")
         await ticket_shown(pilot)
@@ -339,7 +341,9 @@ async def test_untouched_the_kiosk_goes_back_to_its_first_page(hall: RunningHall
         app.go_home_when_idle()
         await wait_for(pilot, lambda: app.screen is home)
 
-        await pilot.press("0", "g", "1")  # the second page, the green channel: then nobody
+        await pilot.press("0", "g")  # the second page, the green channel: then nobody
+        await wait_for(pilot, lambda: isinstance(app.screen, GreenChannelScreen))
+        await pilot.press("1")
         await wait_for(pilot, lambda: home.green and home.page == 1)
         idle.advance(30)
         app.go_home_when_idle()

@@ -33,8 +33,8 @@ class Keypad(Grid):
     def __init__(self, letters: Sequence[str] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.letters = list(letters)
-        columns = 6 if self.letters else 4
-        self.styles.grid_size_columns = columns
+        keys = len(self.letters) + len(DIGITS) + 2
+        self.styles.grid_size_columns = max(4, -(-keys // 4))  # four rows at most
 
     def compose(self) -> ComposeResult:
         for letter in self.letters:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -53,6 +52,8 @@ class KioskHomeScreen(Screen[None]):
     DEFAULT_CSS = """
     KioskHomeScreen { background: $background; }
     KioskHomeScreen #header { height: 1; padding: 0 1; background: $primary; color: $text; }
+    KioskHomeScreen #hall-name { width: 1fr; text-style: bold; }
+    KioskHomeScreen #clock { width: auto; text-style: bold; }
     KioskHomeScreen #banner {
         height: auto; padding: 0 1; background: $warning-muted; color: $text-warning;
         display: none;
@@ -96,7 +97,9 @@ class KioskHomeScreen(Screen[None]):
     # --- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="header")
+        with Horizontal(id="header"):
+            yield Static("", id="hall-name")
+            yield Static("", id="clock")
         yield Static("", id="banner")
         with Grid(id="services"):
             for n in range(1, PER_PAGE + 1):
@@ -152,11 +155,8 @@ class KioskHomeScreen(Screen[None]):
         now = desk.now().astimezone(desk.zone)
         day = f"{now:%Y-%m-%d} {_(WEEKDAYS[now.weekday()])} {now:%H:%M}"
         title = _("{hall} · take a ticket").format(hall=desk.hall_name or _("Service hall"))
-        width = self.size.width - 2
-        from rich.cells import cell_len
-
-        gap = max(1, width - cell_len(title) - cell_len(day))
-        self.query_one("#header", Static).update(Text(title + " " * gap + day, style="bold"))
+        self.query_one("#hall-name", Static).update(title)
+        self.query_one("#clock", Static).update(day)
 
     def render_home(self) -> None:
         if gone(self):
