@@ -5,7 +5,7 @@ the day report shows the ratings per window and per service.
 Friday 2026-12-11 in the demo hall, 李华 at window 1 (不动产登记), 王芳 at window 8 (综合受理),
 陈明 at window 3 (市场监管):
 
-    09:00 A001 不动产转移登记, 09:01 A002, 09:02 F001 户籍业务, 09:03 D001 营业执照办理, B001 抵押登记
+    09:00 kiosk: A001, A002 不动产转移登记, F001 户籍业务, D001 营业执照办理, B001 抵押登记
     李华 serves A001 -> rated 5 (quick) and A002 -> rated 3 (long wait)
     王芳 serves F001 -> rated 4
     陈明 calls D001 and hands it to window 1; 李华 finishes it -> rated 2 (asked to come again)
