@@ -27,16 +27,19 @@ from clerkdesk.screens.kiosk import (
     KioskStartScreen,
 )
 from clerkdesk.theming import pick_theme, register_themes
+from clerkdesk.widgets.line_breaks import use_cjk_line_breaks
 
 IDLE_CHECK_S = 1.0
 
 
 class KioskApp(App[None]):
     TITLE = "ClerkDesk kiosk"
+    ENABLE_COMMAND_PALETTE = False  # citizens use it: no palette, no theme picker
     BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]  # noqa: RUF012
 
     def __init__(self, kiosk: KioskContext, *, theme: str = "clerkdesk-light") -> None:
         super().__init__()
+        use_cjk_line_breaks()  # as the workstation: "取号至 17:10" is never parted
         self.theme_problems = register_themes(self)
         self.theme = pick_theme(self, theme)
         self.kiosk = kiosk

@@ -370,3 +370,18 @@ async def test_a_clerks_staff_number_is_no_kiosk(hall: RunningHall) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: "1001 has no kiosk role" in screen_words(app))
         assert not isinstance(app.screen, KioskHomeScreen)
+
+
+async def test_when_every_cutoff_has_passed_the_banner_says_when_tickets_come_again(
+    hall: RunningHall,
+) -> None:
+    hall.clock.set(local("2026-12-11 17:29"))  # open until 17:30, but every service stopped
+    set_language("zh")
+    try:
+        app = kiosk_app(hall)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await at_home(pilot)
+            await pilot.pause(0.05)
+            assert "现已停止取号，明天 9:00 起可取号。" in screen_words(app)
+    finally:
+        set_language("en")

@@ -370,12 +370,19 @@ def cutoff_words(service: kw.KioskServiceOut, now: datetime, zone: ZoneInfo) -> 
 
 
 def hall_closed_words(home: kw.KioskHallOut, now: datetime, zone: ZoneInfo) -> str | None:
-    """The whole hall is closed: one line for the banner (the earliest opening); else None."""
-    if not home.services or any(s.issuing is not kw.Issuing.hall_closed for s in home.services):
+    """No service issues now (the hall is closed, or every cutoff has passed): one line for the
+    banner with the earliest time tickets are issued again; else None."""
+    if not home.services or any(s.issuing is kw.Issuing.open for s in home.services):
         return None
     openings = [s.next_opening for s in home.services if s.next_opening is not None]
+    if all(s.issuing is kw.Issuing.hall_closed for s in home.services):
+        if not openings:
+            return _("The hall is closed now: no opening is scheduled in the coming month.")
+        return _("The hall is closed now: tickets again from {when}.").format(
+            when=when_words(min(openings), now, zone)
+        )
     if not openings:
-        return _("The hall is closed now: no opening is scheduled in the coming month.")
-    return _("The hall is closed now: tickets again from {when}.").format(
+        return _("No more tickets now: no opening is scheduled in the coming month.")
+    return _("No more tickets now: tickets again from {when}.").format(
         when=when_words(min(openings), now, zone)
     )
