@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api.appointments import AppointmentsClient
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.kiosk import KioskClient
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD
@@ -155,6 +156,13 @@ async def leave_request(s: Scene) -> None:
     s.params["request_id"] = asked.id
 
 
+async def status_link(s: Scene) -> None:
+    """The kiosk printed A001: its QR code's status link (issue 15)."""
+    await waiting_ticket(s)
+    slip = await KioskClient(s.kiosk).slip(s.params["ticket_id"])
+    s.params["token"] = slip.status_path.removeprefix("/t/")
+
+
 async def booking(s: Scene) -> None:
     """The city's app booked 不动产转移登记 at 09:00 today for a citizen; its code is 424242."""
     booked = await AppointmentsClient(s.kiosk).book(
@@ -270,6 +278,9 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/hall/monitor"):                       case(DECIDE),
     ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
     ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
+    ("GET", "/kiosk/services"):                     case((403, 403, 200, 200, 200, 401, 401)),
+    ("GET", "/kiosk/tickets/{ticket_id}/slip"):     case((403, 403, 403, 200, 200, 401, 401), waiting_ticket),  # noqa: E501
+    ("GET", "/t/{token}"):                          case(PUBLIC, status_link),  # whoever holds the ticket  # noqa: E501
     ("GET", "/appointments/services"):              case(ALL),
     ("GET", "/appointments/slots"):                 case(ALL, query="?service=hukou"),
     ("GET", "/appointments"):                       case(DECIDE),
@@ -298,6 +309,8 @@ BOARD: dict[tuple[str, str], int] = {
     ("GET", "/appointments/{appointment_id}"): 403,
     ("POST", "/appointments/{appointment_id}/cancel"): 403,
     ("POST", "/tickets/{ticket_id}/rating"): 403,
+    ("GET", "/kiosk/services"): 403,
+    ("GET", "/kiosk/tickets/{ticket_id}/slip"): 403,
     ("GET", "/tickets/{ticket_id}"): 404,
     ("GET", "/tickets/by-code/{code}"): 404,
     **{

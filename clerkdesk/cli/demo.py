@@ -45,6 +45,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     demo.add_argument(
         "--voice", choices=VOICE_CHOICES, help="with --board: the languages calls are spoken in"
     )
+    demo.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="the ticket kiosk of the demo hall running in another terminal (or at --server)",
+    )
 
 
 def demo_clock(text: str | None, speed: float, timezone: str = DEMO_TIMEZONE) -> Clock:
@@ -80,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     """The demo hall lives in a temporary folder, removed when the demo ends."""
     if getattr(args, "board", False):
         return demo_board(args)
+    if getattr(args, "kiosk", False):
+        from clerkdesk.cli.kiosk import demo_kiosk
+
+        return demo_kiosk(args)
     folder = tempfile.TemporaryDirectory(prefix="clerkdesk-demo-", ignore_cleanup_errors=True)
     try:
         return _demo(args, Path(folder.name))
@@ -182,6 +191,7 @@ def _tell_sign_ins(server_url: str, database_url: str, args: argparse.Namespace)
     print(_("Sign in as (password for all: {password}):").format(password=DEMO_PASSWORD))
     print("\n".join(demo_sign_ins()))
     print(_("The hall board: `clerkdesk demo --board` in another terminal."))
+    print(_("The ticket kiosk: `clerkdesk demo --kiosk` in another terminal."))
     print(
         _("Arrivals: {rate}/min at {speed}x. Ctrl+C stops.").format(
             rate=args.rate, speed=args.speed
