@@ -100,7 +100,11 @@ HIDDEN = {("GET", "/metrics")}
 # A well-formed query for every GET that needs one, for the same reason.
 QUERIES = {"/appointments/slots": {"service": "hukou"}}
 BODIES = {
-    "/appointments": {"service": "hukou", "start": "2026-12-12T09:00:00+08:00", "phone": "13800138001"},
+    "/appointments": {
+        "service": "hukou",
+        "start": "2026-12-12T09:00:00+08:00",
+        "phone": "13800138001",
+    },
     "/appointments/check-in": {"code": "123456"},
     "/tickets/{ticket_id}/rating": {"score": 5},
     "/tickets": {"service": "bdc-transfer"},
