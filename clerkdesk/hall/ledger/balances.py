@@ -31,8 +31,9 @@ from clerkdesk.hall.store.models.ledger import (
 )
 from clerkdesk.hall.wire import department_code, staff_balance_out
 
-EARNS_LEAVE = frozenset({Role.clerk, Role.lead, Role.admin})
-"""Roles of people who work (and may earn comp leave); a kiosk's account has none of them."""
+AT_THE_COUNTER = frozenset({Role.clerk, Role.lead})
+"""Who is listed: the people who work at the windows, and anyone else with a leave account (an
+admin who claimed overtime); not a kiosk's account or an admin's with no ledger."""
 
 
 def department_balances(
@@ -80,7 +81,7 @@ def department_balances(
         select(
             Staff,
             Department.code,
-            func.coalesce(LeaveAccount.balance, 0),
+            LeaveAccount.balance,
             func.coalesce(expiring.c.minutes, 0),
             expiring.c.first,
             func.coalesce(pending.c.minutes, 0),
@@ -92,14 +93,14 @@ def department_balances(
         .outerjoin(pending, pending.c.staff_id == Staff.id)
         .outerjoin(duties, duties.c.staff_id == Staff.id)
         .where(Staff.hall_id == who.hall_id, Staff.active)
-        .order_by(Department.code, Staff.staff_no)
+        .order_by(Department.code.is_(None), Department.code, Staff.staff_no)
     )
     if department_id is not None:
         query = query.where(Staff.department_id == department_id)
     lines = [
-        staff_balance_out(staff, code, per_day, balance, soon_minutes, first, asked, coming)
+        staff_balance_out(staff, code, per_day, balance or 0, soon_minutes, first, asked, coming)
         for staff, code, balance, soon_minutes, first, asked, coming in session.execute(query)
-        if parse_roles(staff.roles) & EARNS_LEAVE
+        if balance is not None or parse_roles(staff.roles) & AT_THE_COUNTER
     ]
     return lw.LeaveBalancesOut(
         department=department_code(session, department_id),
