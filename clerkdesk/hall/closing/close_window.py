@@ -69,7 +69,7 @@ def unpin_for_the_day(
         q.PINNED_HERE_LOCKED,
         {"hall_id": who.hall_id, "window_id": window.id, "staff_id": holder.staff_id},
     )
-    released = [row._mapping for row in rows]
+    released: list[TicketRow] = [row._mapping for row in rows]
     for ticket in released:
         reason = f"{window.number}号窗口今日已关闭，回到事项队列等候"
         transitions.change(session, ticket, Action.unpin, UNPINNED, who, window.id, now, reason)

@@ -164,6 +164,21 @@ class CounterHandOffs:
         if not self.screen.gone:
             self.render()
 
+    def read_sent(self) -> None:
+        """The cases this clerk handed off today, from the hall: a restarted workstation can
+        still ask them back (read when the counter starts following the hall, and again on
+        each reconnect)."""
+        self.screen.run_worker(self._read_sent(), group="handoffs-sent", exclusive=True)
+
+    async def _read_sent(self) -> None:
+        try:
+            mine = await self.ws.client.my_hand_offs()
+        except (HallUnreachable, ApiError):
+            return  # the stream's reconnect reads it again; the hall decides anyway
+        self.sent.load(mine)
+        if not self.screen.gone:
+            self.screen.refresh_bindings()
+
     def heard(self, event: w.EventOut) -> None:
         """A hand-off event: one of my cases moved (kept for back-to-me); the ticket at hand
         moved (its chain is read again)."""
