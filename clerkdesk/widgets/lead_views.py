@@ -38,7 +38,7 @@ class BalancesTable(KeyedTable):
         ("balance", N_("Balance")),
         ("days", N_("Days")),
         ("expiring", N_("Expires ≤30 d")),
-        ("pending", N_("Asked")),
+        ("pending", N_("Pending")),
     )
     WIDE: ClassVar[tuple[tuple[str, str], ...]] = (
         ("staff", N_("Staff")),
@@ -46,7 +46,7 @@ class BalancesTable(KeyedTable):
         ("balance", N_("Balance")),
         ("days", N_("Days")),
         ("expiring", N_("Expires ≤30 d")),
-        ("pending", N_("Asked")),
+        ("pending", N_("Pending")),
         ("duties", N_("Duties")),
     )
     COLUMNS = NARROW
