@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.pilot import Pilot
-
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.screens.lead.screen import DutyLeadScreen

@@ -56,6 +56,9 @@ def lead_bindings(back: str) -> list[Binding]:
     ]
 
 
+VIEW_ACTIONS = frozenset(action for action, _key, _label, _help in VIEW_KEYS)
+
+
 def view_keys(screen: Screen[Any], action: str) -> str:
     """The keys of a board's action as the screen names them (remapped in [keymap], or its
     own)."""

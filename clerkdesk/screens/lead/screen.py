@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
@@ -40,7 +41,7 @@ from clerkdesk.messages import BackFromDutyLead
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.lead import decisions, leave_decisions
-from clerkdesk.screens.lead.keys import lead_bindings, lead_commands, view_keys
+from clerkdesk.screens.lead.keys import VIEW_ACTIONS, lead_bindings, lead_commands, view_keys
 from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.display import local_time
 from clerkdesk.state.handoff import Names
@@ -150,6 +151,17 @@ class DutyLeadScreen(Screen[None]):
 
     def palette_commands(self) -> list[SystemCommand]:
         return lead_commands(self)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys the footer shows: below 120 columns, while a decision is offered, its keys
+        and Esc before the boards' (which still work, and are in the palette): the footer
+        has room for few of them."""
+        found = super().active_bindings
+        deciding = any(b.enabled and b.binding.action in LEAD_ACTION_NAMES for b in found.values())
+        if self.wide or not deciding:
+            return found
+        return {k: b for k, b in found.items() if b.binding.action not in VIEW_ACTIONS}
 
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline-banner")
