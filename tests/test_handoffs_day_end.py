@@ -261,3 +261,22 @@ async def test_window_8_closing_leaves_a_case_to_window_5_which_is_still_open(
     assert (await zhao_li.call_next(5)).code == "D001"
     for client in chen_and_zhao:
         await client.aclose()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_window_5_closing_lets_go_of_d001_too(pg_hall: RunningHall) -> None:
+    hall = pg_hall
+    add_staff(hall, ZHAO_LI)
+    kiosk = await signed_in(hall, "kiosk1")
+    chen_ming, zhao_li = await at_window(hall, "1003", 3), await at_window(hall, "1005", 5)
+    wang_fang = await at_window(hall, "1002", 8)
+    try:
+        at(hall, "17:00")
+        d001 = await served_at_3(chen_ming, kiosk, hall, "17:20")
+        await chen_ming.hand_off(d001.id, NOTE, window=5)
+        at(hall, "17:30")
+        assert (await ClosingClient(zhao_li).close_window(5)).leftover_tickets == []
+        assert (await wang_fang.call_next(8)).code == "D001"
+    finally:
+        for client in (kiosk, chen_ming, zhao_li, wang_fang):
+            await client.aclose()

@@ -176,6 +176,13 @@ class CounterHandOffs:
         except (HallUnreachable, ApiError):
             return  # the stream's reconnect reads it again; the hall decides anyway
         self.sent.load(mine)
+        if mine.sent and self.names is None:  # to name the services when asked which
+            try:
+                self._hall = await self.ws.client.hall()
+            except (HallUnreachable, ApiError):
+                pass  # named by their codes meanwhile
+            else:
+                self.names = Names.of(self._hall)
         if not self.screen.gone:
             self.screen.refresh_bindings()
 
