@@ -110,6 +110,8 @@ class HandOffsTable(KeyedTable):
 class HandOffDetail(Static):
     """The highlighted open hand-off in full."""
 
+    _shown = ""
+
     def show(
         self,
         board: HandOffBoard,
@@ -120,21 +122,29 @@ class HandOffDetail(Static):
         shown: bool,
     ) -> None:
         move = board.find(key) if shown else None
+        text = handoff_detail(move, names, zone, now, board.flag_after) if move else ""
         self.display = move is not None
-        self.update(
-            handoff_detail(move, names, zone, now, board.flag_after) if move is not None else ""
-        )
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
 
 
 class FlagWarning(Static):
     """At the top while a ticket still away was handed on more often than the hall allows."""
 
+    _shown = ""
+
     def show(self, board: HandOffBoard, keys: str) -> None:
+        """Called every second (with the waits): redrawn only when its words change."""
         codes = board.flagged_open()
+        text = (
+            flag_words(codes, board.flag_after)
+            + " · "
+            + _("{keys}: the open hand-offs").format(keys=keys)
+            if codes
+            else ""
+        )
         self.display = bool(codes)
-        if codes:
-            self.update(
-                flag_words(codes, board.flag_after)
-                + " · "
-                + _("{keys}: the open hand-offs").format(keys=keys)
-            )
+        if text != self._shown:
+            self._shown = text
+            self.update(text)

@@ -405,7 +405,8 @@ class DutyLeadScreen(Screen[None]):
     @on_screen
     def _tick(self) -> None:
         self.query_one(InboxTable).show(self.desk.inbox, self.me, self.ws.clock.now(), self.ws.zone)
-        self._render_handoffs()  # how long each has waited goes on
+        if self._board_shown() == View.handoffs:
+            self._render_handoffs()  # how long each has waited goes on
         self.query_one(OfflineBanner).tick()
         self._render_status()
 
