@@ -245,6 +245,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/tickets/{ticket_id}/send-back"):     case(HOLDER, handed_to_li_hua, body={"reason": "材料不全"}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/back-to-me"):    case(HOLDER, handed_off_by_li_hua),
     ("GET", "/hand-offs"):                          case(DECIDE),
+    ("GET", "/me/hand-offs"):                       case((200, 200, 200, 403, 200, 401, 401)),
     ("GET", "/reports/day"):                        case(DECIDE),
     ("GET", "/clock"):                              case(PUBLIC),
     ("GET", "/events"):                             case(ALL),
@@ -263,6 +264,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/overruns/{overrun_id}/reject"):      case(DECIDE, overrun, body={"reason": "不认可"}),  # noqa: E501
     ("GET", "/me/leave"):                           case(ALL),
     ("GET", "/staff/{staff_no}/leave"):             case((200, 404, 200, 404, 200, 401, 401), staff_no="1001"),  # noqa: E501
+    ("GET", "/leave/balances"):                     case(DECIDE),
     ("GET", "/overtime"):                           case(ALL),
     ("GET", "/overtime/claims"):                    case(ALL),
     ("POST", "/overtime/claims"):                   case((201, 201, 201, 403, 201, 401, 401), body={"starts_at": "2026-12-11T07:00:00+08:00", "ends_at": "2026-12-11T08:00:00+08:00", "reason": "整理档案"}),  # noqa: E501

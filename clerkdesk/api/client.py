@@ -307,6 +307,10 @@ class HallClient:
         """The duty lead's watch: open hand-offs and today's (their department's)."""
         return await self._get("/hand-offs", w.HandOffWatch)
 
+    async def my_hand_offs(self) -> w.MyHandOffs:
+        """The cases this clerk handed off today (and any still open), and those away now."""
+        return await self._get("/me/hand-offs", w.MyHandOffs)
+
     async def day_report(self) -> w.SameDayCompletion:
         """Same-day completion (当日办结) of the service day."""
         return await self._get("/reports/day", w.SameDayCompletion)

@@ -551,6 +551,7 @@ def handoff_out(
     waited_seconds: int,
     flagged: bool,
     go_to_window: int | None,
+    unpinned: bool = False,
 ) -> w.HandOffOut:
     """One move of ticket `code`, as everyone entitled to its note sees it."""
 
@@ -587,6 +588,7 @@ def handoff_out(
         back_asked_at=row.back_asked_at,
         waited_seconds=waited_seconds,
         flagged=flagged,
+        unpinned=unpinned,
     )
 
 
@@ -708,6 +710,33 @@ def leave_request_out(session: Session, row: LeaveRequest) -> lw.LeaveRequestOut
         decided_at=row.decided_at,
         decided_by=_name(session, row.decided_by_id),
         decision_reason=row.decision_reason,
+    )
+
+
+def staff_balance_out(
+    staff: Staff,
+    department: str | None,
+    minutes_per_day: int,
+    balance: int,
+    expiring: int,
+    next_expiry: date | None,
+    pending: int,
+    duties: int,
+) -> lw.StaffBalanceOut:
+    return lw.StaffBalanceOut(
+        staff=w.StaffOut(
+            id=staff.id,
+            staff_no=staff.staff_no,
+            name=staff.name,
+            department=department,
+            roles=sorted(parse_roles(staff.roles)),
+        ),
+        balance_minutes=balance,
+        balance_days=round(balance / minutes_per_day, 2),
+        expiring_minutes=expiring,
+        next_expiry=next_expiry,
+        pending_minutes=pending,
+        coming_duties=duties,
     )
 
 

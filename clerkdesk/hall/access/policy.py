@@ -30,7 +30,7 @@ from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Forbidden, NotFound, not_found
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
 from clerkdesk.hall.store import tables
-from clerkdesk.hall.store.models import Staff, Window, WindowSession
+from clerkdesk.hall.store.models import Department, Staff, Window, WindowSession
 
 
 class Can(StrEnum):
@@ -449,6 +449,11 @@ def handoff_watch_department(who: Principal) -> int | None:
     return None if may(who, Can.oversee_hall) else who.department_id
 
 
+def require_own_handoffs(who: Principal) -> None:
+    """GET /me/hand-offs: whoever may hand a case off reads the ones they handed off."""
+    require(who, Can.hand_off)
+
+
 # --- overtime and comp leave: whose leave, claims and duties -------------------------------
 
 
@@ -537,6 +542,30 @@ def appointment_list_department(who: Principal) -> int | None:
     """The department whose bookings `who` lists (None: the whole hall)."""
     require(who, Can.list_appointments)
     return None if may(who, Can.oversee_hall) else who.department_id
+
+
+def balances_department(session: Session, who: Principal, code: str | None) -> int | None:
+    """Whose balances `who` lists (GET /leave/balances): a lead's own department, also when
+    asked for none (another one is not found, as for GET /staff/{staff_no}/leave); an admin
+    or a lead without a department, the department asked for, or the whole hall (None)."""
+    require(who, Can.decide)
+    department = None
+    if code is not None:
+        department = session.scalars(
+            select(Department).where(Department.hall_id == who.hall_id, Department.code == code)
+        ).one_or_none()
+    hall_wide = may(who, Can.oversee_hall) or who.department_id is None
+    if code is not None and (
+        department is None or not (hall_wide or department.id == who.department_id)
+    ):
+        raise NotFound(
+            "department_not_found",
+            f"No department {code} among those you lead: check the department's code.",
+            key=code,
+        )
+    if department is not None:
+        return department.id
+    return None if hall_wide else who.department_id
 
 
 # --- operations -------------------------------------------------------------------------------

@@ -246,11 +246,17 @@ def _out(
     session: Session, move: HandOff, now: datetime, settings: rules.HandoffPolicy
 ) -> w.HandOffOut:
     ticket = session.get_one(Ticket, move.ticket_id)
-    go_to = (
-        _go_to_window(session, move.to_window_id, move.to_staff_id, move.to_service_id)
-        if move.state == OPEN
-        else None
+    unpinned = (
+        move.state == OPEN
+        and (move.to_window_id is not None or move.to_staff_id is not None)
+        and ticket.target_window_id is None
+        and ticket.target_staff_id is None
     )
+    go_to = None
+    if unpinned:  # its window closed for the day: any window serving the service calls it
+        go_to = _go_to_window(session, None, None, ticket.service_id)
+    elif move.state == OPEN:
+        go_to = _go_to_window(session, move.to_window_id, move.to_staff_id, move.to_service_id)
     return handoff_out(
         session,
         move,
@@ -258,6 +264,7 @@ def _out(
         rules.waited_seconds(move.at, move.called_at, move.ended_at, now),
         rules.flagged(settings, ticket.handoff_count),
         go_to,
+        unpinned,
     )
 
 
@@ -683,3 +690,37 @@ def watch(session: Session, who: Principal, now: datetime) -> w.HandOffWatch:
     today = [_out(session, move, now, settings) for move in today_rows]
     flagged = sorted({m.ticket for m in [*open_, *today] if m.flagged})
     return handoff_watch_out(now, open_, today, flagged, settings.flag_after)
+
+
+def mine(session: Session, who: Principal, now: datetime) -> w.MyHandOffs:
+    """GET /me/hand-offs: the cases `who` handed off, the service day's and any still open,
+    oldest first, and which of them are with another department now (the ones the hall would
+    let them ask back). Only their own moves: the receivers' later notes are not in it."""
+    policy.require_own_handoffs(who)
+    settings = load_handoff_policy(session, who.hall_id)
+    day = service_day_of(session, who.hall_id, now)
+    sent = list(
+        session.scalars(
+            select(HandOff)
+            .where(
+                HandOff.hall_id == who.hall_id,
+                HandOff.from_staff_id == who.staff_id,
+                HandOff.kind == w.HandOffKind.hand_off.value,
+                or_(HandOff.local_date == day, HandOff.state == OPEN),
+            )
+            .order_by(HandOff.at, HandOff.id)
+        )
+    )
+    tickets = {move.ticket_id for move in sent}
+    away = session.scalars(
+        select(HandOff.ticket_id).where(
+            HandOff.ticket_id.in_(tickets),
+            HandOff.state == OPEN,
+            HandOff.kind == w.HandOffKind.hand_off.value,
+        )
+    )
+    return w.MyHandOffs(
+        now=now,
+        sent=[_out(session, move, now, settings) for move in sent],
+        away=sorted(set(away)),
+    )

@@ -48,6 +48,7 @@ EVENT_OF = {
     Action.hand_off: w.EventKind.ticket_handed_off,
     Action.send_back: w.EventKind.ticket_sent_back,
     Action.back_to_me: w.EventKind.ticket_returned,
+    Action.unpin: w.EventKind.ticket_unpinned,
 }
 
 

@@ -286,6 +286,8 @@ class CounterScreen(Screen[None]):
         try:
             async for item in events:
                 if isinstance(item, StreamStatus):
+                    if item.connected:
+                        self.handoffs.read_sent()  # the cases handed off, to ask back
                     self.link.heard(item)
                 else:
                     holder = taken_over_by(item, self.model.window_number, self.ws.staff_no)
