@@ -20,6 +20,7 @@ from clerkdesk.hall.store.models.events import Event
 from clerkdesk.hall.store.models.hall import Department, Hall, Service, Window, WindowService
 from clerkdesk.hall.store.models.handoffs import HandOff
 from clerkdesk.hall.store.models.monitor import (
+    ServedDay,
     ServiceAlert,
     ServiceAlertRule,
     TideService,
@@ -48,6 +49,7 @@ __all__ = [
     "HandOff",
     "IdempotentResponse",
     "Overrun",
+    "ServedDay",
     "Service",
     "ServiceAlert",
     "ServiceAlertRule",
