@@ -93,6 +93,11 @@ class CounterModel:
             return False
         if event.kind in (w.EventKind.reset, w.EventKind.hall_updated):
             return True
+        if event.kind == w.EventKind.tide_ended and event.tide is not None:
+            # Citizens handed to the tide window for its tide's services wait here now.
+            mine = self.window.services if self.window else []
+            if set(event.tide.services) & set(mine):
+                return True
         if event.window is not None:
             return event.window.number == self.window_number
         ticket = event.ticket

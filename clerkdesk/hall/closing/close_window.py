@@ -41,10 +41,13 @@ from clerkdesk.hall.wire import closing_out, overrun_out, window_out
 KEEP_PRIORITY = frozenset({w.Priority.transferred.value, w.Priority.green_channel.value})
 
 
-def leftover_tickets(session: Session, who: Principal, window_id: int) -> list[TicketRow]:
-    """Waiting tickets this window serves that no other open window serves, locked."""
+def leftover_tickets(
+    session: Session, who: Principal, window_id: int, now: datetime
+) -> list[TicketRow]:
+    """Waiting tickets this window serves that no other open window serves (a tide window in
+    force serves its tide's services too), locked."""
     rows = connection_of(session).execute(
-        q.LEFTOVERS_LOCKED, {"hall_id": who.hall_id, "window_id": window_id}
+        q.LEFTOVERS_LOCKED, {"hall_id": who.hall_id, "window_id": window_id, "now": now}
     )
     return [row._mapping for row in rows]
 
@@ -109,7 +112,7 @@ def _close(session: Session, who: Principal, held: HeldWindow, now: datetime) ->
         actual_end=now,
         leftover_tickets="",
     )
-    leftovers = leftover_tickets(session, who, window.id) if timing.final else []
+    leftovers = leftover_tickets(session, who, window.id, now) if timing.final else []
     if leftovers:
         reopen = (
             f"{timing.next_opening.astimezone(calendar.zone):%Y-%m-%d %H:%M}"

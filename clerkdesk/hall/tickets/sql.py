@@ -233,12 +233,22 @@ IN_HAND = (
 )
 """The ticket in the hand of whoever holds the window (bind hall_id, window_id), or none."""
 
-_SERVED_HERE = select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id"))
-_SERVED_AT_OTHER_OPEN_WINDOWS = (
+_SERVED_HERE = union_all(
+    select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id")),
+    select(_ts.c.service_id)
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .where(_tw.c.window_id == bindparam("window_id"), TIDE_IN_FORCE),
+)
+_SERVED_AT_OTHER_OPEN_WINDOWS = union_all(
     select(_ws.c.service_id)
     .join(_wsn, _wsn.c.window_id == _ws.c.window_id)
-    .where(_wsn.c.ended_at.is_(None), _wsn.c.window_id != bindparam("window_id"))
+    .where(_wsn.c.ended_at.is_(None), _wsn.c.window_id != bindparam("window_id")),
+    select(_ts.c.service_id)
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .join(_wsn, _wsn.c.window_id == _tw.c.window_id)
+    .where(_wsn.c.ended_at.is_(None), _wsn.c.window_id != bindparam("window_id"), TIDE_IN_FORCE),
 )
+"""Services open windows other than this one call now, their own or a tide's in force."""
 LEFTOVERS_LOCKED = (
     _ticket_locked()
     .where(
@@ -248,8 +258,8 @@ LEFTOVERS_LOCKED = (
     )
     .order_by(_t.c.queue_at, _t.c.id)
 )
-"""Waiting tickets the window serves that no other open window serves (bind hall_id,
-window_id), locked: the end-of-day rule's tickets when the window closes."""
+"""Waiting tickets the window serves that no other open window serves, tides in force counted
+(bind hall_id, window_id, now), locked: the end-of-day rule's tickets when the window closes."""
 
 WINDOW_HOLDER = (
     select(
