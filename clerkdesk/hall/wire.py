@@ -508,10 +508,12 @@ def tide_out(session: Session, tide: TideWindow) -> w.TideOut:
     def staff_no(staff_id: int | None) -> str | None:
         return session.get_one(Staff, staff_id).staff_no if staff_id is not None else None
 
+    services = [session.get_one(Service, s) for s in tide_service_ids(session, tide.id)]
     return w.TideOut(
         id=tide.id,
         window=session.get_one(Window, tide.window_id).number,
-        services=[session.get_one(Service, s).code for s in tide_service_ids(session, tide.id)],
+        services=[s.code for s in services],
+        service_names=[s.name for s in services],
         started_at=tide.started_at,
         until=tide.until,
         ended_at=tide.ended_at,

@@ -113,6 +113,21 @@ class CounterModel:
         )
 
 
+def window_title(model: CounterModel, zone: ZoneInfo) -> str:
+    """The counter's header: the window, and while a lead has made it a tide window (潮汐窗口)
+    the services it calls first and until when."""
+    title = _("Window {n}").format(n=model.window_number)
+    tide = model.window.tide if model.window else None
+    if tide is None:
+        return title
+    services = "、".join(tide.service_names or tide.services)
+    if tide.until is None:
+        return _("{window} · tide → {services}").format(window=title, services=services)
+    return _("{window} · tide → {services} until {time}").format(
+        window=title, services=services, time=local_time(tide.until, zone)
+    )
+
+
 def status_parts(model: CounterModel, me: w.MeOut | None, online: bool) -> list[str]:
     """The status line: the window, the clerk, paused, who holds it (not me), online or not."""
     parts = [model.window.label if model.window else _("Window {n}").format(n=model.window_number)]
