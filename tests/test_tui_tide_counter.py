@@ -63,7 +63,7 @@ async def test_wang_fangs_counter_shows_the_tide_at_once_and_drops_it_when_revok
             await wait_for(pilot, lambda: "tide" in header(pilot))
             assert header(pilot) == "Window 8 · tide → 不动产转移登记 until 11:30"
             await wait_for(pilot, lambda: len(screen.model.queue) == 6)
-            assert [t.code for t in screen.model.queue][0] == "A001"
+            assert screen.model.queue[0].code == "A001"
 
             await zhang_wei.end_tide(8)
             await wait_for(pilot, lambda: header(pilot) == "Window 8")
