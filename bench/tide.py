@@ -24,11 +24,27 @@ the same citizens for the same minutes. A clerk calls the next citizen as soon a
 (nobody fails to come); from 17:00 a window with nobody left to call closes (the others stay
 open, on an extension, until their citizens are served).
 
-The lead's policy (second run): every simulated minute the hall's watcher runs (alerts with
-hysteresis) and the lead reads the monitor. For each service on alert with fewer than four tide
-windows, the lead re-points one more window among the alert's candidates (idle, quiet, then
-reserve; a reserve window with a back-office clerk, who signs in there); when a service's alert
-clears, its tide windows are revoked (a reserve window's clerk leaves once free).
+The lead's policy (second run), what a duty lead can do with the monitor alone: every
+simulated minute the hall's watcher runs (alerts with hysteresis) and the lead reads the monitor
+(GET /hall/monitor: each service's queue, estimated wait and open windows, the alerts with the
+windows that could help, each window's services, state, tide and busy share today, the spread).
+
+1. A service on alert gets the windows it needs for a new arrival to wait at most 20 minutes
+   (windows needed = its estimated wait x its open windows / 20 min): the alert's candidates
+   on the floor, idle or quiet ones first, least busy today first, but never the last window
+   that calls some service first (a quiet service keeps a window of its own). Only when nobody
+   on the floor is left and the estimated wait is over 40 minutes does a back-office clerk come
+   to a reserve window; they stay there for the rest of the day (the reserve window's own
+   service when no tide is on it), a floor window like the others from then on.
+2. Evening out: with no alert anywhere and the busy-share spread over 25 points, the service of
+   the busiest window today (its first own service), while citizens wait for it, gets the least
+   busy idle window as a tide window, one a minute, up to two.
+3. A service whose alert has cleared gives back one tide window a minute (the latest opened),
+   but keeps up to two while its windows are the busiest in the hall.
+
+A tide window calls the tide's services first and its own after them (the hall's rule), so it
+is never idle while its own citizens wait. `--tide-only` runs the lead's day alone, for trying
+a policy; the figures below come from both runs.
 
 Printed (one JSON line): `tide_share` (the tide run's cases served at a tide window for the
 service it was re-pointed to, over all cases served), `spread_before` and `spread_after` (max -
