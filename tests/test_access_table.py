@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clerkdesk.api.appointments import AppointmentsClient
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.closing import ClosingClient
 from clerkdesk.api.ledger import LedgerClient
@@ -37,7 +38,7 @@ from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
-from clerkdesk.hall.store.models import Staff
+from clerkdesk.hall.store.models import Appointment, Staff
 from tests.conftest import RunningHall, local, start_hall
 
 WHO = ("own", "other", "lead", "kiosk", "admin", "none", "out")
@@ -146,6 +147,25 @@ async def leave_request(s: Scene) -> None:
     s.params["request_id"] = asked.id
 
 
+async def booking(s: Scene) -> None:
+    """The city's app booked 不动产转移登记 at 09:00 today for a citizen; its code is 424242."""
+    booked = await AppointmentsClient(s.kiosk).book(
+        "bdc-transfer", local("2026-12-11 09:00"), "13800138000", "周敏"
+    )
+    s.params["appointment_id"] = booked.id
+    engine = make_engine(s.hall.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            session.get_one(Appointment, booked.id).code = "424242"
+    finally:
+        engine.dispose()
+
+
+async def done_ticket(s: Scene) -> None:
+    await serving_ticket(s)
+    await s.li_hua.complete(s.params["ticket_id"])
+
+
 async def tide_window(s: Scene) -> None:
     """张伟 has re-pointed window 1 to 不动产登记查询 as well (a tide window)."""
     await s.clients["lead"].open_tide(1, ["bdc-query"], "查询排队")
@@ -243,6 +263,15 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/hall/day-report/{local_date}"):       case(DECIDE, local_date="2026-12-11"),
     ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
     ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
+    ("GET", "/appointments/services"):              case(ALL),
+    ("GET", "/appointments/slots"):                 case(ALL, query="?service=hukou"),
+    ("GET", "/appointments"):                       case(DECIDE),
+    ("POST", "/appointments"):                      case((403, 403, 201, 201, 201, 401, 401), body={"service": "hukou", "start": "2026-12-12T09:00:00+08:00", "phone": "13800138000"}),  # noqa: E501
+    ("POST", "/appointments/check-in"):             case((403, 403, 201, 201, 201, 401, 401), booking, body={"code": "424242"}),  # noqa: E501
+    ("GET", "/appointments/by-code/{code}"):        case((403, 403, 200, 200, 200, 401, 401), booking, code="424242"),  # noqa: E501
+    ("GET", "/appointments/{appointment_id}"):      case((403, 403, 200, 200, 200, 401, 401), booking),  # noqa: E501
+    ("POST", "/appointments/{appointment_id}/cancel"): case((403, 403, 200, 200, 200, 401, 401), booking, body={"code": "424242"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/rating"):        case((403, 403, 403, 201, 403, 401, 401), done_ticket, body={"score": 5}),  # noqa: E501
     ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
 }
 # fmt: on
@@ -341,6 +370,7 @@ async def answer(scene: Scene, method: str, path: str, body: Any, who: str) -> i
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     url = path.format(**{k: v for k, v in scene.params.items() if k != "ticket"})
+    url += scene.params.get("query", "")
     async with httpx.AsyncClient(base_url=scene.hall.url, timeout=10) as raw:
         if method == "GET" and path == "/events":  # an endless stream: its answer's start only
             async with raw.stream("GET", url, headers=headers) as response:

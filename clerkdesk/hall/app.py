@@ -26,6 +26,7 @@ from clerkdesk.hall.ledger.jobs import expire_daily
 from clerkdesk.hall.monitor.watch import watch_hall
 from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
+    appointments,
     auth,
     closing,
     events,
@@ -260,4 +261,5 @@ def create_app(settings: HallSettings) -> FastAPI:
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
     for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
+    appointments.router.install(app, errors=errors)  # issue 15: 预约 and 好差评
     return app

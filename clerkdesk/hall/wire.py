@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,11 +11,13 @@ from pydantic import TypeAdapter
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from clerkdesk.api import appointment_schemas as aw
 from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api import report_schemas as rw
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import parse_roles
 from clerkdesk.hall.calendar.cache import cached_calendar
+from clerkdesk.hall.rules import appointments as appointment_rules
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.accrual import CreditLeft
 from clerkdesk.hall.rules.calendar import (
@@ -756,4 +758,70 @@ def day_report_row_out(row: DayRow) -> rw.DayReportRowOut:
         extension_minutes=row.extension_minutes,
         overruns=row.overruns,
         tide_share=row.tide_share,
+    )
+
+
+# --- appointments (预约) and ratings (好差评) ----------------------------------------------------
+
+
+def appointment_out(
+    row: Mapping[Any, Any], zone: ZoneInfo, now: datetime, early: timedelta, contact: bool
+) -> aw.AppointmentOut:
+    """A booking row (with `service_code`, `service_name`, `ticket_code`) as its reader may
+    see it: the name and phone in full only when `contact` (leads, admins), else masked."""
+    start: datetime = row["slot_start"]
+    until: datetime = row["check_in_until"]
+    name, phone = row["name"] or "", row["phone"]
+    return aw.AppointmentOut(
+        id=row["id"],
+        code=row["code"],
+        service=row["service_code"],
+        service_name=row["service_name"],
+        local_date=row["local_date"],
+        start=start.astimezone(zone),
+        end=row["slot_end"].astimezone(zone),
+        kind=aw.SessionKind(row["kind"]),
+        status=aw.AppointmentStatus(appointment_rules.status_at(row["status"], until, now)),
+        name=name if contact else appointment_rules.mask_name(name),
+        phone=phone if contact else appointment_rules.mask_phone(phone),
+        booked_at=row["booked_at"],
+        check_in_from=(start - early).astimezone(zone),
+        check_in_until=until.astimezone(zone),
+        checked_in_at=row["checked_in_at"],
+        ticket_id=row["ticket_id"],
+        ticket=row["ticket_code"],
+        cancelled_at=row["cancelled_at"],
+    )
+
+
+def slot_out(
+    slot: appointment_rules.Slot, zone: ZoneInfo, capacity: int, held: int, open_: bool
+) -> aw.SlotOut:
+    left = max(0, capacity - held)
+    return aw.SlotOut(
+        start=slot.start.astimezone(zone),
+        end=slot.end.astimezone(zone),
+        local_date=slot.local_date,
+        kind=aw.SessionKind(slot.kind),
+        capacity=capacity,
+        booked=held,
+        left=left,
+        open=open_ and left > 0,
+    )
+
+
+def rating_out(row: Mapping[Any, Any]) -> aw.RatingOut:
+    """A rating row with `ticket_code`, `service_code` and `window_number`."""
+    reason = row["reason"]
+    return aw.RatingOut(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        ticket=row["ticket_code"],
+        service=row["service_code"],
+        window=row["window_number"],
+        local_date=row["local_date"],
+        score=row["score"],
+        reason=aw.RatingReason(reason) if reason else None,
+        comment=row["comment"],
+        rated_at=row["rated_at"],
     )

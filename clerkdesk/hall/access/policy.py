@@ -54,6 +54,13 @@ class Can(StrEnum):
     hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
     watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
     read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
+    see_slots = "see_slots"  # appointment services and their slots with places left
+    book_appointment = "book_appointment"  # book a slot for a citizen (the kiosk, the city's app)
+    check_in_appointment = "check_in_appointment"  # a booking becomes a ticket (the kiosk)
+    read_appointment = "read_appointment"  # one booking (kiosk: contact masked; lead: scoped)
+    cancel_appointment = "cancel_appointment"  # kiosk: with the booking code; lead: scoped
+    list_appointments = "list_appointments"  # a date's bookings (scoped: department)
+    rate_case = "rate_case"  # the citizen's rating of a completed case (好差评), at a device
 
 
 Y, n = True, False
@@ -79,6 +86,13 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.hand_off:              (Y,   Y,   Y,    n),
     Can.watch_handoffs:        (n,   Y,   Y,    n),
     Can.read_metrics:          (n,   n,   Y,    n),
+    Can.see_slots:             (Y,   Y,   Y,    Y),
+    Can.book_appointment:      (n,   Y,   Y,    Y),
+    Can.check_in_appointment:  (n,   Y,   Y,    Y),
+    Can.read_appointment:      (n,   Y,   Y,    Y),
+    Can.cancel_appointment:    (n,   Y,   Y,    Y),
+    Can.list_appointments:     (n,   Y,   Y,    n),
+    Can.rate_case:             (n,   n,   n,    Y),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
@@ -471,6 +485,46 @@ def visible_staff(session: Session, who: Principal, staff_no: str) -> Staff:
             key=staff_no,
         )
     return staff
+
+
+# --- appointments (预约) and ratings (好差评) ----------------------------------------------------
+
+
+def may_read_citizen_contact(who: Principal) -> bool:
+    """A booking's name and phone: leads and admins read them; the kiosk (a screen anyone in
+    the hall may stand at, and the city's app for now) reads them masked."""
+    return bool(who.roles & {Role.admin, Role.lead})
+
+
+def require_appointment_visible(
+    who: Principal, appointment_id: int, department_id: int | None
+) -> None:
+    """One booking: a lead of its service's department (any, without one), admins, the kiosk.
+    Another department's: no such appointment (404), as for an unknown id."""
+    require(who, Can.read_appointment)
+    if Role.kiosk in who.roles or oversees(who, department_id):
+        return
+    raise not_found("appointment", appointment_id)
+
+
+def require_appointment_cancel(
+    who: Principal, appointment: Mapping[Any, Any], given_code: str | None
+) -> None:
+    """A lead of its service's department (any, without one) and admins cancel a booking; the
+    kiosk (and the city's app) only with its booking code. A wrong or missing code: no such
+    appointment (404), the same answer as for an unknown id, so ids cannot be tried."""
+    require(who, Can.cancel_appointment)
+    if oversees(who, appointment["department_id"]):
+        return
+    if Role.kiosk in who.roles and given_code == appointment["code"]:
+        return
+    raise not_found("appointment", appointment["id"])
+
+
+def appointment_list_department(who: Principal) -> int | None:
+    """The department whose bookings `who` lists (None: the whole hall)."""
+    require(who, Can.list_appointments)
+    return None if may(who, Can.oversee_hall) else who.department_id
 
 
 # --- operations -------------------------------------------------------------------------------

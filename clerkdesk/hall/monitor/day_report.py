@@ -28,6 +28,7 @@ from clerkdesk.hall.store.models import (
     Hall,
     HandOff,
     Overrun,
+    Rating,
     Service,
     Ticket,
     TicketTransition,
@@ -108,9 +109,10 @@ def read_day(session: Session, hall_id: int, day: date, now: datetime) -> DayRep
         .subquery()
     )
     cases: list[rules.Case] = []
-    for ticket, called in session.execute(
-        select(Ticket, first_call.c.at)
+    for ticket, called, rating in session.execute(
+        select(Ticket, first_call.c.at, Rating.score)
         .outerjoin(first_call, first_call.c.ticket_id == Ticket.id)
+        .outerjoin(Rating, Rating.ticket_id == Ticket.id)
         .where(Ticket.hall_id == hall_id, Ticket.local_date == day)
         .order_by(Ticket.id)
     ):
@@ -134,6 +136,7 @@ def read_day(session: Session, hall_id: int, day: date, now: datetime) -> DayRep
                 finished_on=finished_on,
                 status=ticket.status,
                 at_tide=at_tide,
+                rating=rating,
             )
         )
 

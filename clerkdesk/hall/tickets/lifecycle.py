@@ -69,21 +69,39 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
             "appointment_at needs a time zone offset, e.g. 2026-12-11T10:30:00+08:00.",
         )
     _check_issuing(session, who, service._mapping, now)
+    return issue_for_service(
+        session, who, service._mapping, request.priority, request.appointment_at, request.notes, now
+    )
+
+
+def issue_for_service(
+    session: Session,
+    who: Principal,
+    service: TicketRow,
+    priority: w.Priority,
+    appointment_at: datetime | None,
+    notes: str,
+    now: datetime,
+) -> w.TicketOut:
+    """Number and insert a waiting ticket of `service` (a row of `SERVICE_BY_CODE`) and record
+    its issue. Who may, and the kiosk cutoff, are the caller's to check: `issue` above, and an
+    appointment's check-in (`appointments.bookings`), whose slot the cutoff does not touch."""
+    conn = connection_of(session)
     day = service_day_of(session, who.hall_id, now)  # a night session keeps its numbers
     number = int(
         conn.execute(
-            q.next_number(conn.dialect.name), {"service_id": service.id, "day": day}
+            q.next_number(conn.dialect.name), {"service_id": service["id"], "day": day}
         ).scalar_one()
     )
     ticket: dict[str, Any] = {
         "hall_id": who.hall_id,
-        "service_id": service.id,
+        "service_id": service["id"],
         "number": number,
-        "code": ticket_code(service.prefix, number),
+        "code": ticket_code(service["prefix"], number),
         "local_date": day,
         "status": WAITING,
-        "priority": request.priority.value,
-        "appointment_at": request.appointment_at,
+        "priority": priority.value,
+        "appointment_at": appointment_at,
         "issued_at": now,
         "queue_at": now,
         "window_id": None,
@@ -94,8 +112,8 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
         "finished_at": None,
         "outcome": None,
         "reason": None,
-        "notes": request.notes,
-        "issued_service_id": service.id,
+        "notes": notes,
+        "issued_service_id": service["id"],
         "target_window_id": None,
         "target_staff_id": None,
         "handoff_count": 0,
@@ -107,9 +125,9 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
         ticket,
         who,
         now,
-        service_code=service.code,
-        service_name=service.name,
-        estimated_minutes=service.estimated_minutes,
+        service_code=service["code"],
+        service_name=service["name"],
+        estimated_minutes=service["estimated_minutes"],
         window_number=None,
         called_by=None,
     )

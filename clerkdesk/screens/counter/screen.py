@@ -198,6 +198,7 @@ class CounterScreen(Screen[None]):
         self.query_one(CurrentTicket).border_title = window_title(m, zone)
         self.query_one(CurrentTicket).show(m.current, now, zone, self._idle_text())
         queue = self.query_one(QueueTable)
+        queue.zone = zone
         queue.show(m.queue, now)
         queue.border_title = ngettext(
             "{n} waiting for this window", "{n} waiting for this window", len(m.queue)

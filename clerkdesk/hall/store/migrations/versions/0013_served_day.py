@@ -3,7 +3,7 @@ monitor reads these few rows instead of summing the day's tickets on every read 
 item 7); filled from the tickets already served
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-03 17:00:00
 """
 from typing import Sequence, Union
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0013'
-down_revision: Union[str, Sequence[str], None] = '0008'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
