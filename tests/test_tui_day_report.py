@@ -100,15 +100,15 @@ async def test_zhang_wei_reads_the_day_and_the_day_before(morning: RunningHall) 
         services = {row[0]: row for row in rows(screen, "services")}
         # Service, issued, served, no-shows, hand-offs, avg wait (2, 10, 14 and 20 minutes
         # to the first call), p90 wait, avg service (12, 10, 8 minutes), p90 service,
-        # same-day rate (3 of 4), tide share (A002 of the 3 served).
+        # same-day rate (3 of 4), tide share (A002 of the 3 served), ratings (none given).
         assert services["不动产转移登记"] == [
             "不动产转移登记", "4", "3", "1", "0", "11:30", "20:00", "10:00", "12:00", "75.0%",
-            "33.3%",
+            "33.3%", "0", "—",
         ]  # fmt: skip
         assert services["All services"][1:4] == ["5", "4", "1"]
         windows = {row[0]: row for row in rows(screen, "windows")}
         assert windows["不动产登记 1号窗口"][1:3] == ["2", "1"]  # served, no-shows
-        assert windows["综合受理 8号窗口"][-1] == "50.0%"  # the tide's share of its cases
+        assert windows["综合受理 8号窗口"][-3] == "50.0%"  # the tide's share of its cases
 
         await pilot.press("left_square_bracket")
         await wait_for(pilot, lambda: screen.day.day.isoformat() == "2026-12-10" and screen.report)

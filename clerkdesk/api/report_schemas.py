@@ -29,6 +29,8 @@ class DayReportRowOut(Wire):
     extension_minutes: int | None
     overruns: int | None
     tide_share: float | None = Field(description="Share of the cases served at a tide window")
+    ratings: int = Field(default=0, description="Cases the citizen rated (好差评)")
+    rating_avg: float | None = Field(default=None, description="Their average score, 1-5")
 
 
 class DayReportOut(Wire):

@@ -758,6 +758,8 @@ def day_report_row_out(row: DayRow) -> rw.DayReportRowOut:
         extension_minutes=row.extension_minutes,
         overruns=row.overruns,
         tide_share=row.tide_share,
+        ratings=row.ratings,
+        rating_avg=row.rating_avg,
     )
 
 

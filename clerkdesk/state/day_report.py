@@ -27,6 +27,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("ext_minutes", N_("Ext. minutes")),
     ("overruns", N_("Overruns")),
     ("tide", N_("Tide share")),
+    ("ratings", N_("Ratings")),
+    ("rating_avg", N_("Avg rating")),
 )
 """The report's columns (key, header), the CLI's own words; the first stays while scrolling."""
 SERVICE_ONLY = frozenset({"issued"})
@@ -67,6 +69,8 @@ def cells(row: rw.DayReportRowOut) -> dict[str, str]:
         "ext_minutes": count(row.extension_minutes),
         "overruns": count(row.overruns),
         "tide": percent(row.tide_share),
+        "ratings": str(row.ratings),
+        "rating_avg": "—" if row.rating_avg is None else f"{row.rating_avg:.2f}",
     }
 
 
