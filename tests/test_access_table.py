@@ -278,6 +278,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/duty-roster"):                        case(ALL),
     ("POST", "/duty-roster"):                       case((403, 403, 201, 403, 201, 401, 401), body={"staff_no": "1001", "date": "2026-12-12"}),  # noqa: E501
     ("GET", "/hall/monitor"):                       case(DECIDE),
+    ("GET", "/hall/day-report/{local_date}"):       case(DECIDE, local_date="2026-12-11"),
     ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
     ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
     ("GET", "/kiosk/services"):                     case((403, 403, 200, 200, 200, 401, 401)),

@@ -633,6 +633,9 @@ class TideOut(Wire):
     id: int
     window: int
     services: list[str] = Field(description="Service codes, first in the window's order")
+    service_names: list[str] = Field(
+        default_factory=list, description="Their names, in the same order (the counter shows them)"
+    )
     started_at: datetime
     until: datetime | None
     ended_at: datetime | None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from clerkdesk.api import appointment_schemas as aw
 from clerkdesk.api import ledger_schemas as lw
+from clerkdesk.api import report_schemas as rw
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import parse_roles
 from clerkdesk.hall.calendar.cache import cached_calendar
@@ -27,6 +28,8 @@ from clerkdesk.hall.rules.calendar import (
     worked_parts,
 )
 from clerkdesk.hall.rules.counter_policy import CounterPolicy
+from clerkdesk.hall.rules.day_report import Row as DayRow
+from clerkdesk.hall.rules.monitor import Spread
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import (
     ConfirmedYear,
@@ -510,10 +513,12 @@ def tide_out(session: Session, tide: TideWindow) -> w.TideOut:
     def staff_no(staff_id: int | None) -> str | None:
         return session.get_one(Staff, staff_id).staff_no if staff_id is not None else None
 
+    services = [session.get_one(Service, s) for s in tide_service_ids(session, tide.id)]
     return w.TideOut(
         id=tide.id,
         window=session.get_one(Window, tide.window_id).number,
-        services=[session.get_one(Service, s).code for s in tide_service_ids(session, tide.id)],
+        services=[s.code for s in services],
+        service_names=[s.name for s in services],
         started_at=tide.started_at,
         until=tide.until,
         ended_at=tide.ended_at,
@@ -748,6 +753,42 @@ def duty_out(session: Session, row: DutyRosterEntry) -> lw.DutyOut:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         label=row.label,
+    )
+
+
+# --- the day report ------------------------------------------------------------------------------
+
+
+def spread_out(spread: Spread) -> w.SpreadOut:
+    return w.SpreadOut(
+        windows=spread.windows,
+        highest=spread.highest,
+        lowest=spread.lowest,
+        spread=spread.spread,
+        std_dev=spread.std_dev,
+    )
+
+
+def day_report_row_out(row: DayRow) -> rw.DayReportRowOut:
+    return rw.DayReportRowOut(
+        key=row.key,
+        label=row.label,
+        issued=row.issued,
+        served=row.served,
+        no_shows=row.no_shows,
+        handoffs=row.handoffs,
+        avg_wait_s=row.avg_wait_s,
+        p90_wait_s=row.p90_wait_s,
+        avg_service_s=row.avg_service_s,
+        p90_service_s=row.p90_service_s,
+        same_day_rate=row.same_day_rate,
+        extensions_asked=row.extensions_asked,
+        extensions_approved=row.extensions_approved,
+        extension_minutes=row.extension_minutes,
+        overruns=row.overruns,
+        tide_share=row.tide_share,
+        ratings=row.ratings,
+        rating_avg=row.rating_avg,
     )
 
 

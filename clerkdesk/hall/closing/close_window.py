@@ -76,10 +76,13 @@ def unpin_for_the_day(
     return released
 
 
-def leftover_tickets(session: Session, who: Principal, window_id: int) -> list[TicketRow]:
-    """Waiting tickets this window serves that no other open window serves, locked."""
+def leftover_tickets(
+    session: Session, who: Principal, window_id: int, now: datetime
+) -> list[TicketRow]:
+    """Waiting tickets this window serves that no other open window serves (a tide window in
+    force serves its tide's services too), locked."""
     rows = connection_of(session).execute(
-        q.LEFTOVERS_LOCKED, {"hall_id": who.hall_id, "window_id": window_id}
+        q.LEFTOVERS_LOCKED, {"hall_id": who.hall_id, "window_id": window_id, "now": now}
     )
     return [row._mapping for row in rows]
 
@@ -155,7 +158,7 @@ def _close(session: Session, who: Principal, held: HeldWindow, now: datetime) ->
     )
     if timing.final:  # closed for the day: nobody waits for this window or its clerk now
         unpin_for_the_day(session, who, window, holder, now)
-    leftovers = leftover_tickets(session, who, window.id) if timing.final else []
+    leftovers = leftover_tickets(session, who, window.id, now) if timing.final else []
     if leftovers:
         reopen = (
             f"{timing.next_opening.astimezone(calendar.zone):%Y-%m-%d %H:%M}"

@@ -233,16 +233,26 @@ IN_HAND = (
 )
 """The ticket in the hand of whoever holds the window (bind hall_id, window_id), or none."""
 
-_SERVED_HERE = select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id"))
+_SERVED_HERE = union_all(
+    select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id")),
+    select(_ts.c.service_id)
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .where(_tw.c.window_id == bindparam("window_id"), TIDE_IN_FORCE),
+)
 _other_session = _wsn.alias("other_session")
-_other_service = _ws.alias("other_service")
+_served_at = union_all(
+    select(_ws.c.window_id, _ws.c.service_id),
+    select(_tw.c.window_id, _ts.c.service_id)
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .where(TIDE_IN_FORCE),
+).subquery("served_at")
 _CALLABLE_AT_ANOTHER_OPEN_WINDOW = (
     select(_other_session.c.window_id)
-    .join(_other_service, _other_service.c.window_id == _other_session.c.window_id)
+    .join(_served_at, _served_at.c.window_id == _other_session.c.window_id)
     .where(
         _other_session.c.ended_at.is_(None),
         _other_session.c.window_id != bindparam("window_id"),
-        _other_service.c.service_id == _t.c.service_id,
+        _served_at.c.service_id == _t.c.service_id,
         or_(
             _t.c.target_window_id.is_(None),
             _t.c.target_window_id == _other_session.c.window_id,
@@ -251,6 +261,8 @@ _CALLABLE_AT_ANOTHER_OPEN_WINDOW = (
     )
     .exists()
 )
+"""Another open window may call the ticket now: it serves the ticket's service, its own or a
+tide's in force, and the ticket is not handed to a third window or to a clerk not there."""
 LEFTOVERS_LOCKED = (
     _ticket_locked()
     .where(
@@ -260,10 +272,10 @@ LEFTOVERS_LOCKED = (
     )
     .order_by(_t.c.queue_at, _t.c.id)
 )
-"""Waiting tickets of services the window serves that no other open window may call (bind
-hall_id, window_id), locked: the end-of-day rule's tickets when the window closes. Another open
-window serving the service does not take a ticket handed to a third window or to a clerk not
-there (CALLABLE_HERE): that citizen is still left over."""
+"""Waiting tickets of services the window serves (a tide in force counted) that no other open
+window may call (bind hall_id, window_id, now), locked: the end-of-day rule's tickets when the
+window closes. Another open window serving the service does not take a ticket handed to a third
+window or to a clerk not there: that citizen is still left over."""
 
 PINNED_HERE_LOCKED = (
     _ticket_locked()

@@ -26,6 +26,7 @@ from clerkdesk.hall.store.models.events import Event
 from clerkdesk.hall.store.models.hall import Department, Hall, Service, Window, WindowService
 from clerkdesk.hall.store.models.handoffs import HandOff
 from clerkdesk.hall.store.models.monitor import (
+    ServedDay,
     ServiceAlert,
     ServiceAlertRule,
     TideService,
@@ -58,6 +59,7 @@ __all__ = [
     "IdempotentResponse",
     "Overrun",
     "Rating",
+    "ServedDay",
     "Service",
     "ServiceAlert",
     "ServiceAlertRule",
