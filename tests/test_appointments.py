@@ -268,6 +268,28 @@ async def test_a_second_check_in_says_which_ticket_and_a_repeat_replays(
         await kiosk.client.aclose()
 
 
+async def test_a_check_in_whose_ticket_did_not_print_can_be_made_again(
+    hall: RunningHall,
+) -> None:
+    """周敏 checks in at 08:50 for 09:00; the kiosk's printer jams, so it cancels the ticket
+    (`print_failed`). Her booking is hers again: the same code checks her in once more, with
+    a new appointment ticket, and the jammed one stays cancelled."""
+    app = AppointmentsClient(await signed_in(hall, "kiosk1"))
+    zhou = await app.book("hukou", local("2026-12-12 09:00"), ZHOU_MIN[1], ZHOU_MIN[0])
+    await app.client.aclose()
+    kiosk = await kiosk_at(hall, "2026-12-12 08:50")
+    try:
+        jammed = await kiosk.check_in(zhou.code)
+        cancelled = await kiosk.client.cancel(jammed.ticket.id, "print_failed")
+        assert cancelled.status is w.TicketStatus.cancelled
+        again = await kiosk.check_in(zhou.code)
+        assert again.ticket.id != jammed.ticket.id
+        assert again.ticket.priority is w.Priority.appointment
+        assert again.appointment.status is AppointmentStatus.checked_in
+    finally:
+        await kiosk.client.aclose()
+
+
 async def test_a_missed_booking_gives_its_place_back_after_the_grace_minutes(
     hall: RunningHall,
 ) -> None:

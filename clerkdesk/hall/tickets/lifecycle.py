@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
@@ -23,6 +23,7 @@ from clerkdesk.hall.calendar.cutoff import check_issuing
 from clerkdesk.hall.calendar.store import load_counter_policy
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
 from clerkdesk.hall.rules import queue_order
+from clerkdesk.hall.rules.appointments import BOOKED, CHECKED_IN
 from clerkdesk.hall.rules.calendar import accepts_tickets
 from clerkdesk.hall.rules.counter_policy import no_show_wait, reinstate_until
 from clerkdesk.hall.rules.numbering import ticket_code
@@ -34,6 +35,7 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
+from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import Service
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
@@ -410,8 +412,21 @@ def cancel(
     next_state(before, Action.cancel)
     policy.require_cancel(conn, who, row)
     changes = {"finished_at": now, "reason": reason}
+    if policy.may(who, policy.Can.cancel_failed_print):
+        _reopen_booking(conn, ticket_id)
     return transitions.change(
         session, row, Action.cancel, changes, who, row["window_id"], now, reason
+    )
+
+
+def _reopen_booking(conn: Connection, ticket_id: int) -> None:
+    """The kiosk cancels a ticket it could not print: a booking checked in as that ticket is
+    booked again, so the citizen checks in once more with the same code and keeps the slot."""
+    booking = tables.appointment
+    conn.execute(
+        update(booking)
+        .where(booking.c.ticket_id == ticket_id, booking.c.status == CHECKED_IN)
+        .values(status=BOOKED, ticket_id=None, checked_in_at=None)
     )
 
 
