@@ -3,10 +3,7 @@ this process (the embedded hall, the demo, the tests)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
-import logging
 import os
 import socket
 import sys
@@ -20,10 +17,6 @@ from fastapi import FastAPI
 from sse_starlette.sse import AppStatus
 
 SWITCH_INTERVAL_S = 0.001
-STOP_POLL_S = 0.005
-"""How often a stopping `ServerThread` looks whether its connections and tasks are done."""
-
-log = logging.getLogger(__name__)
 
 
 class PortUnavailable(OSError):
@@ -57,59 +50,6 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _PromptServer(uvicorn.Server):
-    """uvicorn's server, which stops as soon as it is asked to.
-
-    uvicorn looks at `should_exit` every 0.1 s, then gives the open connections a fixed 0.1 s
-    and looks again every 0.1 s until they are closed: 0.15-0.3 s of waiting at every stop,
-    at each test's end (a hall per test, several per test in some) and when a workstation on
-    the embedded hall exits. Here `wake` ends the main loop's wait at once and the shutdown
-    looks every `STOP_POLL_S`; what it waits for is uvicorn's: the connections closed and the
-    requests' tasks done, within `timeout_graceful_shutdown`, else they are cancelled."""
-
-    _loop: asyncio.AbstractEventLoop | None = None
-    _wake: asyncio.Event | None = None
-
-    async def main_loop(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        counter = 0
-        should_exit = await self.on_tick(counter)
-        while not should_exit:
-            counter = (counter + 1) % 864000
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 0.1)  # uvicorn's tick: 0.1 s
-            should_exit = await self.on_tick(counter)
-
-    def wake(self) -> None:
-        """From another thread, after `should_exit` was set."""
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has ended already
-                loop.call_soon_threadsafe(wake.set)
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for server in self.servers:
-            server.close()
-        for sock in sockets or []:
-            sock.close()
-        state = self.server_state
-        for connection in list(state.connections):
-            connection.shutdown()
-        try:
-            async with asyncio.timeout(self.config.timeout_graceful_shutdown):
-                while (state.connections or state.tasks) and not self.force_exit:
-                    await asyncio.sleep(STOP_POLL_S)
-                for server in self.servers:
-                    await server.wait_closed()
-        except TimeoutError:
-            log.error("cancelling %s request task(s) still running at the stop", len(state.tasks))
-            for task in state.tasks:
-                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
-        if not self.force_exit:
-            await self.lifespan.shutdown()
-
-
 class ServerThread:
     """uvicorn in a background thread on a loopback port; `port=0` picks a free one."""
 
@@ -122,7 +62,7 @@ class ServerThread:
             timeout_graceful_shutdown=2,
             lifespan="on",
         )
-        self.server: uvicorn.Server = _PromptServer(config)
+        self.server = uvicorn.Server(config)
         self._socket: socket.socket | None = None
         self._thread = threading.Thread(target=self._run, name="hall-server", daemon=True)
         self.host = host
@@ -161,8 +101,6 @@ class ServerThread:
         reconnect with Last-Event-ID. The flag is lowered once this server has stopped."""
         AppStatus.should_exit = True
         self.server.should_exit = True
-        if isinstance(self.server, _PromptServer):
-            self.server.wake()
         self._thread.join(timeout)
         AppStatus.should_exit = False
         if self._socket is not None:
