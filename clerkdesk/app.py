@@ -307,7 +307,13 @@ class ClerkDeskApp(App[None]):
         leave = sys.modules.get("clerkdesk.screens.leave.screen")  # None: never opened
         stack = self.screen_stack
         over = next(
-            (i for i, s in enumerate(stack) if leave and isinstance(s, leave.MyLeaveScreen)), None
+            (
+                i
+                for i, s in enumerate(stack)
+                if (leave and isinstance(s, leave.MyLeaveScreen))
+                or getattr(s, "goes_with_the_screen_below", False)
+            ),
+            None,
         )
         if over is not None and screen not in stack:
             while len(self.screen_stack) > over:

@@ -54,6 +54,7 @@ DEMO_STAFF = (
     DemoSignIn("1004", "刘洋", "clerk", "zonghe"),
     DemoSignIn("2001", "张伟", "lead", None),
     DemoSignIn("kiosk1", "大厅取号机 1", "kiosk", None),
+    DemoSignIn("board1", "大厅叫号屏 1", "board", None),
 )
 
 

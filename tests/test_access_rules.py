@@ -13,7 +13,7 @@ import pytest
 
 from clerkdesk.api import errors
 from clerkdesk.api import schemas as w
-from clerkdesk.api.client import HallClient
+from clerkdesk.api.client import HallClient, tls_for
 from clerkdesk.api.closing import ClosingClient
 from tests.conftest import RunningHall, local, signed_in
 from tests.test_closing_day import at_window, give_demo_password, serve_next
@@ -108,7 +108,7 @@ async def test_a_lead_decides_for_a_window_they_left_before_the_request(
 
 def _raw(hall: RunningHall, client: HallClient) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {client.token}"}
-    return httpx.AsyncClient(base_url=hall.url, headers=headers)
+    return httpx.AsyncClient(base_url=hall.url, headers=headers, verify=tls_for(hall.url))
 
 
 _counter = iter(range(10**6))

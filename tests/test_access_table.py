@@ -6,6 +6,7 @@ Friday 2026-12-11 at 09:00 in the demo hall, over real HTTP (uvicorn on 127.0.0.
 - other: 陈明 (1003), clerk of 市场监管, signed in at window 3
 - lead:  张伟 (2001), the hall's duty lead (no department: the whole hall), at no window
 - kiosk: the hall's ticket kiosk
+- board: the hall board over the counters (叫号屏): what the kiosk gets, except where `BOARD` says
 - admin: the hall's admin
 - none:  no token at all
 - out:   刘洋 (1004)'s token after he signed out
@@ -30,18 +31,27 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clerkdesk.api.client import HallClient
+from clerkdesk.api.appointments import AppointmentsClient
+from clerkdesk.api.client import HallClient, tls_for
 from clerkdesk.api.closing import ClosingClient
+from clerkdesk.api.kiosk import KioskClient
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.clock import ManualClock
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
-from clerkdesk.hall.store.models import Staff
+from clerkdesk.hall.store.models import Appointment, Staff
 from tests.conftest import RunningHall, local, start_hall
 
 WHO = ("own", "other", "lead", "kiosk", "admin", "none", "out")
-SIGNED_IN = {"own": "1001", "other": "1003", "lead": "2001", "kiosk": "kiosk1", "admin": "admin"}
+SIGNED_IN = {
+    "own": "1001",
+    "other": "1003",
+    "lead": "2001",
+    "kiosk": "kiosk1",
+    "admin": "admin",
+    "board": "board1",
+}
 
 
 @dataclass
@@ -146,6 +156,32 @@ async def leave_request(s: Scene) -> None:
     s.params["request_id"] = asked.id
 
 
+async def status_link(s: Scene) -> None:
+    """The kiosk printed A001: its QR code's status link (issue 15)."""
+    await waiting_ticket(s)
+    slip = await KioskClient(s.kiosk).slip(s.params["ticket_id"])
+    s.params["token"] = slip.status_path.removeprefix("/t/")
+
+
+async def booking(s: Scene) -> None:
+    """The city's app booked 不动产转移登记 at 09:00 today for a citizen; its code is 424242."""
+    booked = await AppointmentsClient(s.kiosk).book(
+        "bdc-transfer", local("2026-12-11 09:00"), "13800138000", "周敏"
+    )
+    s.params["appointment_id"] = booked.id
+    engine = make_engine(s.hall.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            session.get_one(Appointment, booked.id).code = "424242"
+    finally:
+        engine.dispose()
+
+
+async def done_ticket(s: Scene) -> None:
+    await serving_ticket(s)
+    await s.li_hua.complete(s.params["ticket_id"])
+
+
 async def tide_window(s: Scene) -> None:
     """张伟 has re-pointed window 1 to 不动产登记查询 as well (a tide window)."""
     await s.clients["lead"].open_tide(1, ["bdc-query"], "查询排队")
@@ -209,6 +245,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/tickets/{ticket_id}/send-back"):     case(HOLDER, handed_to_li_hua, body={"reason": "材料不全"}),  # noqa: E501
     ("POST", "/tickets/{ticket_id}/back-to-me"):    case(HOLDER, handed_off_by_li_hua),
     ("GET", "/hand-offs"):                          case(DECIDE),
+    ("GET", "/me/hand-offs"):                       case((200, 200, 200, 403, 200, 401, 401)),
     ("GET", "/reports/day"):                        case(DECIDE),
     ("GET", "/clock"):                              case(PUBLIC),
     ("GET", "/events"):                             case(ALL),
@@ -227,24 +264,80 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/overruns/{overrun_id}/reject"):      case(DECIDE, overrun, body={"reason": "不认可"}),  # noqa: E501
     ("GET", "/me/leave"):                           case(ALL),
     ("GET", "/staff/{staff_no}/leave"):             case((200, 404, 200, 404, 200, 401, 401), staff_no="1001"),  # noqa: E501
+    ("GET", "/leave/balances"):                     case(DECIDE),
     ("GET", "/overtime"):                           case(ALL),
     ("GET", "/overtime/claims"):                    case(ALL),
-    ("POST", "/overtime/claims"):                   case((201, 201, 201, 201, 201, 401, 401), body={"starts_at": "2026-12-11T07:00:00+08:00", "ends_at": "2026-12-11T08:00:00+08:00", "reason": "整理档案"}),  # noqa: E501
+    ("POST", "/overtime/claims"):                   case((201, 201, 201, 403, 201, 401, 401), body={"starts_at": "2026-12-11T07:00:00+08:00", "ends_at": "2026-12-11T08:00:00+08:00", "reason": "整理档案"}),  # noqa: E501
     ("POST", "/overtime/claims/{claim_id}/approve"): case(DECIDE_LEAVE, claim, body={}),
     ("POST", "/overtime/claims/{claim_id}/deny"):   case(DECIDE_LEAVE, claim, body={"reason": "无记录"}),  # noqa: E501
     ("GET", "/leave-requests"):                     case(ALL),
-    ("POST", "/leave-requests"):                    case((201, 409, 409, 409, 409, 401, 401), leave_request, body={"first_date": "2026-12-15", "hours": 0.25}),  # noqa: E501
+    ("POST", "/leave-requests"):                    case((201, 409, 409, 403, 409, 401, 401), leave_request, body={"first_date": "2026-12-15", "hours": 0.25}),  # noqa: E501
     ("POST", "/leave-requests/{request_id}/approve"): case(DECIDE_LEAVE, leave_request, body={}),
     ("POST", "/leave-requests/{request_id}/deny"):  case(DECIDE_LEAVE, leave_request, body={"reason": "人手不足"}),  # noqa: E501
     ("POST", "/leave-requests/{request_id}/cancel"): case((200, 404, 403, 404, 200, 401, 401), leave_request, body={}),  # noqa: E501
     ("GET", "/duty-roster"):                        case(ALL),
     ("POST", "/duty-roster"):                       case((403, 403, 201, 403, 201, 401, 401), body={"staff_no": "1001", "date": "2026-12-12"}),  # noqa: E501
     ("GET", "/hall/monitor"):                       case(DECIDE),
+    ("GET", "/hall/day-report/{local_date}"):       case(DECIDE, local_date="2026-12-11"),
     ("POST", "/windows/{number}/tide"):             case((403, 403, 201, 403, 201, 401, 401), body={"services": ["bdc-query"], "reason": "查询排队"}, number=1),  # noqa: E501
     ("DELETE", "/windows/{number}/tide"):           case(DECIDE, tide_window, number=1),
+    ("GET", "/kiosk/services"):                     case((403, 403, 200, 200, 200, 401, 401)),
+    ("GET", "/kiosk/tickets/{ticket_id}/slip"):     case((403, 403, 403, 200, 200, 401, 401), waiting_ticket),  # noqa: E501
+    ("GET", "/t/{token}"):                          case(PUBLIC, status_link),  # whoever holds the ticket  # noqa: E501
+    ("GET", "/appointments/services"):              case(ALL),
+    ("GET", "/appointments/slots"):                 case(ALL, query="?service=hukou"),
+    ("GET", "/appointments"):                       case(DECIDE),
+    ("POST", "/appointments"):                      case((403, 403, 201, 201, 201, 401, 401), body={"service": "hukou", "start": "2026-12-12T09:00:00+08:00", "phone": "13800138000"}),  # noqa: E501
+    ("POST", "/appointments/check-in"):             case((403, 403, 201, 201, 201, 401, 401), booking, body={"code": "424242"}),  # noqa: E501
+    ("GET", "/appointments/by-code/{code}"):        case((403, 403, 200, 200, 200, 401, 401), booking, code="424242"),  # noqa: E501
+    ("GET", "/appointments/{appointment_id}"):      case((403, 403, 200, 200, 200, 401, 401), booking),  # noqa: E501
+    ("POST", "/appointments/{appointment_id}/cancel"): case((403, 403, 200, 200, 200, 401, 401), booking, body={"code": "424242"}),  # noqa: E501
+    ("POST", "/tickets/{ticket_id}/rating"):        case((403, 403, 403, 201, 403, 401, 401), done_ticket, body={"score": 5}),  # noqa: E501
     ("GET", "/metrics"):                            case((404, 404, 404, 404, 200, 404, 404)),  # admins (or the scrape token): others, no such route  # noqa: E501
+    ("GET", "/board"):                              case(ALL),
 }
 # fmt: on
+
+# The hall board gets what the kiosk gets (both are the hall's devices, neither is staff), except
+# here: it issues no ticket, sees no slots, books, checks in or rates nothing, and no ticket is
+# its to look up or act on, answered as if there were no such ticket (it sees numbers on the
+# public event stream and in GET /board, never a ticket).
+BOARD: dict[tuple[str, str], int] = {
+    ("POST", "/tickets"): 403,
+    ("GET", "/appointments/services"): 403,
+    ("GET", "/appointments/slots"): 403,
+    ("POST", "/appointments"): 403,
+    ("POST", "/appointments/check-in"): 403,
+    ("GET", "/appointments/by-code/{code}"): 403,
+    ("GET", "/appointments/{appointment_id}"): 403,
+    ("POST", "/appointments/{appointment_id}/cancel"): 403,
+    ("POST", "/tickets/{ticket_id}/rating"): 403,
+    ("GET", "/kiosk/services"): 403,
+    ("GET", "/kiosk/tickets/{ticket_id}/slip"): 403,
+    ("GET", "/tickets/{ticket_id}"): 404,
+    ("GET", "/tickets/by-code/{code}"): 404,
+    **{
+        ("POST", f"/tickets/{{ticket_id}}/{action}"): 404
+        for action in (
+            "recall",
+            "start",
+            "complete",
+            "no-show",
+            "park",
+            "cancel",
+            "hand-off",
+            "send-back",
+            "back-to-me",
+        )
+    },
+}
+CALLERS = (*WHO, "board")
+
+
+def expected_of(route: tuple[str, str]) -> dict[str, int]:
+    expected = dict(zip(WHO, TABLE[route].expected, strict=True))
+    expected["board"] = BOARD.get(route, expected["kiosk"])
+    return expected
 
 
 # --- the halls -------------------------------------------------------------------------------
@@ -280,7 +373,7 @@ def _template(tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Pat
         engine.dispose()
     hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
     try:
-        with httpx.Client(base_url=hall.url) as http:
+        with httpx.Client(base_url=hall.url, verify=tls_for(hall.url)) as http:
 
             def post(path: str, token: str | None, body: Any = None) -> Any:
                 headers = {"Idempotency-Key": uuid.uuid4().hex}
@@ -340,7 +433,11 @@ async def answer(scene: Scene, method: str, path: str, body: Any, who: str) -> i
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     url = path.format(**{k: v for k, v in scene.params.items() if k != "ticket"})
-    async with httpx.AsyncClient(base_url=scene.hall.url, timeout=10) as raw:
+    url += scene.params.get("query", "")
+    # verify: httpx would build a TLS context (~35 ms of CPU) for each of these plain-HTTP clients
+    async with httpx.AsyncClient(
+        base_url=scene.hall.url, timeout=10, verify=tls_for(scene.hall.url)
+    ) as raw:
         if method == "GET" and path == "/events":  # an endless stream: its answer's start only
             async with raw.stream("GET", url, headers=headers) as response:
                 return response.status_code
@@ -363,6 +460,7 @@ def test_the_table_covers_every_route_of_the_api(_template: Template, tmp_path: 
     routes = {(m.upper(), p) for p, operations in document["paths"].items() for m in operations}
     assert set(TABLE) - routes == set(), "in the table, not in the API"
     assert routes - set(TABLE) == set(), "routes without an access row: add them to TABLE"
+    assert set(BOARD) - set(TABLE) == set(), "the board's exceptions name routes of the table"
 
 
 # A success that leaves every other caller's scene as it was (a sign-in adds a token, a sign-out
@@ -374,9 +472,9 @@ KEEPS_THE_SCENE = {("POST", "/auth/login"), ("POST", "/auth/logout"), ("POST", "
 async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
     method, path = route
     row = TABLE[route]
-    expected = dict(zip(WHO, row.expected, strict=True))
+    expected = expected_of(route)
     # The refused first: a success may change what the next caller meets (a fresh hall then).
-    order = sorted(WHO, key=lambda who: expected[who] < 300)
+    order = sorted(CALLERS, key=lambda who: expected[who] < 300)
     scene: Scene | None = None
     got: dict[str, int] = {}
     for who in order:
@@ -386,4 +484,4 @@ async def test_who_gets_what(route: tuple[str, str], halls: Halls) -> None:
         changed = method in ("POST", "DELETE") and got[who] < 300 and route not in KEEPS_THE_SCENE
         if changed:
             scene = None
-    assert {who: got[who] for who in WHO} == expected
+    assert {who: got[who] for who in CALLERS} == expected

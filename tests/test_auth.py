@@ -34,7 +34,7 @@ from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Department, Hall, Staff
 from tests.conftest import RunningHall, local, signed_in, start_hall
 
-PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz"), ("GET", "/clock")}
+PUBLIC = {("POST", "/auth/login"), ("GET", "/healthz"), ("GET", "/clock"), ("GET", "/t/{token}")}
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
@@ -89,6 +89,7 @@ def openapi_operations(hall: RunningHall) -> list[tuple[str, str]]:
 
 def concrete(path: str) -> str:
     """Window 1, ticket 1, 2026-12-11: the token is refused before anything is looked up."""
+    path = path.replace("/appointments/by-code/{code}", "/appointments/by-code/123456")
     return re.sub(r"\{[^}]+\}", "1", path.replace("{local_date}", "2026-12-11"))
 
 
@@ -96,7 +97,16 @@ def concrete(path: str) -> str:
 # GET /metrics is there only for admins and the scraper with its token: to anyone else, signed
 # in or not, it answers as an unknown path does (tests/test_metrics.py).
 HIDDEN = {("GET", "/metrics")}
+# A well-formed query for every GET that needs one, for the same reason.
+QUERIES = {"/appointments/slots": {"service": "hukou"}}
 BODIES = {
+    "/appointments": {
+        "service": "hukou",
+        "start": "2026-12-12T09:00:00+08:00",
+        "phone": "13800138001",
+    },
+    "/appointments/check-in": {"code": "123456"},
+    "/tickets/{ticket_id}/rating": {"score": 5},
     "/tickets": {"service": "bdc-transfer"},
     "/windows/{number}/call": {"ticket": "A001"},
     "/tickets/{ticket_id}/no-show": {"reason": "not here"},
@@ -301,6 +311,7 @@ def test_every_endpoint_but_login_and_health_answers_401_without_a_token(
                     concrete(path),
                     headers={**auth, "Idempotency-Key": "k1"},
                     json=BODIES.get(path, {}) if method == "POST" else None,
+                    params=QUERIES.get(path),
                 )
                 if (method, path) in HIDDEN:  # not there at all, for a guesser
                     assert response.status_code == 404, (method, path, auth, response.text)

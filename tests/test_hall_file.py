@@ -124,10 +124,10 @@ def test_the_example_hall_loads_and_new_staff_get_a_first_password(admin: Admin)
         assert services_of(session, 1) == ["bdc-transfer", "bdc-mortgage"]
         assert services_of(session, 8)[0] == "bdc-query"  # 综合受理: many services, in order
         staff = {s.staff_no: s for s in session.scalars(select(Staff))}
-    assert set(staff) == {"admin", "kiosk1"}
+    assert set(staff) == {"admin", "kiosk1", "board1"}
 
     firsts = dict(re.findall(r"first password for (\S+): (\S+)", out))
-    assert set(firsts) == {"admin", "kiosk1"}
+    assert set(firsts) == {"admin", "kiosk1", "board1"}
     for staff_no, password in firsts.items():
         assert verify_password(staff[staff_no].password_hash, password)
     assert "clerkdesk admin set-password admin" in out  # what to do next

@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import text
 
 from clerkdesk.api import errors
-from clerkdesk.api.client import HallClient
+from clerkdesk.api.client import HallClient, tls_for
 from clerkdesk.api.schemas import ErrorResponse, TicketOut, TicketStatus
 from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.store.engine import make_engine
@@ -51,7 +51,9 @@ def events(hall: RunningHall) -> int:
 
 def raw(hall: RunningHall, client: HallClient) -> httpx.AsyncClient:
     """Plain HTTP with the client's token, to see the bytes on the wire."""
-    return httpx.AsyncClient(base_url=hall.url, headers=client.auth_headers())
+    return httpx.AsyncClient(
+        base_url=hall.url, headers=client.auth_headers(), verify=tls_for(hall.url)
+    )
 
 
 @asynccontextmanager

@@ -1,7 +1,8 @@
 """`clerkdesk leave`: 李华 looks at her comp leave from a terminal, asks for half an hour off and
 takes the request back, through the hall's API with the sign-in the workstation stored; and her
-balance is the same figure in `clerkdesk leave --json`, in GET /me/leave, for her duty lead and
-in the HR export and on her workstation's My leave screen (issue 11, item 8)."""
+balance is the same figure in `clerkdesk leave --json`, in GET /me/leave, for her duty lead (GET
+/staff/1001/leave, GET /leave/balances and the balances board of his screen), in the HR export
+and on her workstation's My leave screen (issue 11, item 8)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,24 @@ async def on_her_screen(hall: RunningHall) -> tuple[int, str]:
         return screen.leave.balance.balance_minutes, str(screen.query_one(LeaveSummary).render())
 
 
+async def on_the_leads_board(hall: RunningHall) -> tuple[int, str]:
+    """张伟 opens his lead screen and presses b: 李华's line on the balances board."""
+    from clerkdesk.widgets.lead_views import BalancesTable
+    from tests.test_tui_duty_lead import lead_app, lead_without_window
+    from tests.tui_support import wait_for
+
+    app = lead_app(hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await lead_without_window(pilot)
+        await pilot.press("b")
+        table = screen.query_one(BalancesTable)
+        await wait_for(pilot, lambda: "1001" in table.keys)
+        line = screen.balances.find("1001")
+        assert line is not None
+        shown = table.get_row_at(table.keys.index("1001"))
+        return line.balance_minutes, " ".join(str(cell) for cell in shown)
+
+
 def test_the_balance_agrees_on_the_screen_the_command_line_the_api_the_lead_and_the_export(
     hall: RunningHall, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -70,16 +89,20 @@ def test_the_balance_agrees_on_the_screen_the_command_line_the_api_the_lead_and_
 
     on_the_command_line = leave_json(capsys)["balance_minutes"]
 
-    async def from_the_api() -> tuple[int, int]:
+    on_the_board, board_line = asyncio.run(on_the_leads_board(hall))
+
+    async def from_the_api() -> tuple[int, int, int]:
         async with hall.client() as li, hall.client() as zhang:
             await li.login("1001", "demo")
             await zhang.login("2001", "demo")
             mine = await LedgerClient(li).my_leave()
             seen = await LedgerClient(zhang).staff_leave("1001")
+            listed = await LedgerClient(zhang).balances()
             assert {e.local_date.strftime("%Y-%m") for e in mine.ledger} == {"2026-12"}
-            return mine.balance_minutes, seen.balance_minutes
+            line = next(x for x in listed.staff if x.staff.staff_no == "1001")
+            return mine.balance_minutes, seen.balance_minutes, line.balance_minutes
 
-    me, lead = asyncio.run(from_the_api())
+    me, lead, lead_list = asyncio.run(from_the_api())
     out = tmp_path / "leave.csv"
     export = ["export", "leave", "--month", "2026-12", "--db", hall.database_url]
     assert cli.main([*export, "--out", str(out)]) == 0
@@ -87,7 +110,9 @@ def test_the_balance_agrees_on_the_screen_the_command_line_the_api_the_lead_and_
     exported = sum(int(row["minutes"]) for row in rows if row["staff_no"] == "1001")
 
     assert on_the_screen == on_the_command_line == me == lead == exported == 105 - 60
+    assert on_the_board == lead_list == 105 - 60
     assert "Balance 45 min = 0.09 days (a leave day is 8 h)" in summary  # what she reads
+    assert board_line.startswith("李华 1001 45 min 0.09")  # what her duty lead reads
 
 
 def test_the_tables_show_the_balance_the_ledger_with_sources_and_the_coming_duty(

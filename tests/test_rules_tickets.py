@@ -54,6 +54,9 @@ LEGAL = {
     ("called", Action.send_back): "waiting",
     ("serving", Action.send_back): "waiting",
     ("serving", Action.back_to_me): "waiting",
+    # a case handed to a window (or clerk) that closes for the day before calling it waits in
+    # its service's queue instead, at its place
+    ("waiting", Action.unpin): "waiting",
 }
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 

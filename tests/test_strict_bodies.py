@@ -8,7 +8,7 @@ import itertools
 import httpx
 import pytest
 
-from clerkdesk.api.client import HallClient
+from clerkdesk.api.client import HallClient, tls_for
 from clerkdesk.api.closing import ClosingClient
 from tests.conftest import RunningHall, local
 
@@ -17,7 +17,9 @@ _keys = itertools.count(1)
 
 async def post(hall: RunningHall, client: HallClient, path: str, body: object) -> httpx.Response:
     headers = {**client.auth_headers(), "Idempotency-Key": f"strict-{next(_keys)}"}
-    async with httpx.AsyncClient(base_url=hall.url, headers=headers) as http:
+    async with httpx.AsyncClient(
+        base_url=hall.url, headers=headers, verify=tls_for(hall.url)
+    ) as http:
         return await http.post(path, json=body)
 
 

@@ -35,3 +35,18 @@ def test_the_tide_services_tickets_reach_the_tide_windows_counter() -> None:
     model.load(tided, stamp=model.answers)
     assert model.touches(_event(12, _ticket(6, "bdc-transfer")))
     assert model.touches(_event(13, _ticket(7, "hukou")))  # its own, as before
+
+
+def test_a_tide_ending_on_another_window_reads_the_queue_again_where_its_services_are_own() -> None:
+    """Window 20's tide on 户籍 ends: citizens handed to window 20 for it wait at window 8 again."""
+    model = CounterModel(8, "1002")
+    model.load(_state([]), stamp=0)
+    assert model.window is not None and "hukou" in model.window.services
+    ended = TIDE.model_copy(
+        update={"window": 20, "services": ["hukou"], "ended_at": NINE, "end_reason": "revoked"}
+    )
+    elsewhere = model.window.model_copy(update={"number": 20, "services": ["bdc-query"]})
+    event = w.EventOut(id=11, kind=w.EventKind.tide_ended, at=NINE, window=elsewhere, tide=ended)
+    assert model.touches(event)
+    other = ended.model_copy(update={"services": ["bdc-transfer"]})
+    assert not model.touches(event.model_copy(update={"id": 12, "tide": other}))

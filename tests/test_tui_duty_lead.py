@@ -462,7 +462,10 @@ async def test_tab_takes_his_keys_from_the_extensions_to_the_leave_requests_and_
         await pilot.press("a")  # the extension, as asked
         await wait_for(pilot, lambda: screen.desk.inbox == [])
         await wait_for(pilot, screen.leave_focused)  # nothing left above: his keys come here
-        assert "王芳 asks for leave 2026-12-14 Mon, 1 h (asked at 09:00)" in seen(app)
+        # the detail line follows the focus on the next refresh
+        await wait_for(
+            pilot, lambda: "王芳 asks for leave 2026-12-14 Mon, 1 h (asked at 09:00)" in seen(app)
+        )
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
         assert "Deny 王芳's leave 2026-12-14 Mon, 1 h? 王芳 reads the reason." in screen_text(app)

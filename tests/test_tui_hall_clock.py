@@ -102,6 +102,9 @@ async def test_after_a_reconnect_the_workstation_takes_the_halls_clock_again(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await at_counter(pilot)
         await wait_for(pilot, lambda: "16:00:00" in status_line(app))
+        # stopped before the event stream first connected, the hall's return would be the
+        # stream's first connection, not a reconnect (seen under load)
+        await wait_for(pilot, lambda: screen.link.stream_seen)
         port = hall.server.port
         await asyncio.to_thread(hall.server.stop)
         banner = screen.query_one(OfflineBanner)

@@ -224,8 +224,9 @@ async def test_hand_offs_arrive_live_and_a_case_sent_back_is_no_longer_asked_bac
 ) -> None:
     """赵丽's counter is open when 陈明 hands D001 to her window: it appears at the top of her
     queue, marked as handed over, without a key pressed. Then, with 陈明's counter open after
-    his own hand-off, 赵丽 sends it back: his counter hears it, and asking it back is no longer
-    offered (there is nothing away to ask back)."""
+    his own hand-off of D002, 赵丽 sends D002 back: his counter hears it, and D002 is no longer
+    offered to ask back (D001, still waiting at window 5, is: his counter read his hand-offs
+    of the day from the hall when it started)."""
     add_staff(hall, ZHAO_LI)
     await kiosk.issue("tax-invoice")  # H001 waits at window 5
     d001 = await kiosk.issue("biz-license")
@@ -256,10 +257,11 @@ async def test_hand_offs_arrive_live_and_a_case_sent_back_is_no_longer_asked_bac
             await wait_for(pilot, lambda: isinstance(app.screen, HandOffDialog))
             await pick(pilot, TO_WINDOW)
             await pilot.press("enter", "5", "enter", *NOTE, "enter")
-            await wait_for(pilot, lambda: screen.check_action("back_to_me", ()) is True)
+            away = screen.handoffs.sent.open_moves
+            await wait_for(pilot, lambda: [m.ticket for m in away()] == ["D002", "D001"])
             await zhao_li.call_ticket(5, "D002", "转来的件")
             await zhao_li.send_back(d002.id, REASON)
-            await wait_for(pilot, lambda: screen.check_action("back_to_me", ()) is False)
+            await wait_for(pilot, lambda: [m.ticket for m in away()] == ["D001"])
             await wait_for(pilot, lambda: [t.code for t in screen.model.queue][:1] == ["D002"])
     finally:
         await zhao_li.aclose()
@@ -293,5 +295,47 @@ async def test_with_two_cases_away_chen_ming_picks_the_one_to_ask_back(
             await pilot.press("down", "enter")
             await wait_for(pilot, lambda: "D001 comes back to your window" in screen_text(app))
             assert [m.ticket for m in screen.handoffs.sent.open_moves()] == ["D002"]
+    finally:
+        await zhao_li.aclose()
+
+
+async def test_chen_ming_signs_out_and_in_again_and_still_asks_d001_back(
+    hall: RunningHall, kiosk: HallClient
+) -> None:
+    """陈明 hands D001 to window 5, leaves his window and signs out. Back at his counter on a
+    new start of the workstation (nothing kept of the first), g still asks D001 back: his
+    counter read his hand-offs of the day from the hall. When 赵丽 finishes D001, it returns to
+    window 3, first in his queue."""
+    from clerkdesk.screens.start.sign_in import SignInScreen
+    from clerkdesk.screens.start.window_picker import WindowPickerScreen
+
+    add_staff(hall, ZHAO_LI)
+    zhao_li = await at_window(hall, "1005", 5)
+    try:
+        d001 = await kiosk.issue("biz-license")
+        await kiosk.issue("biz-change")  # E001 waits at window 3
+        first = app_for(hall, staff_no="1003", window=3)
+        async with first.run_test(size=(100, 30)) as pilot:
+            await serve_next(pilot, "D001")
+            await pilot.press("h")
+            await wait_for(pilot, lambda: isinstance(first.screen, HandOffDialog))
+            await pick(pilot, TO_WINDOW)
+            await pilot.press("enter", "5", "enter", *NOTE, "enter")
+            await wait_for(pilot, lambda: "D001: please go to window 5" in screen_text(first))
+            await pilot.press("l")
+            await wait_for(pilot, lambda: isinstance(first.screen, WindowPickerScreen))
+            await pilot.press("ctrl+o")
+            await wait_for(pilot, lambda: isinstance(first.screen, SignInScreen))
+
+        again = app_for(hall, staff_no="1003", window=3)  # a new start, a new sign-in
+        async with again.run_test(size=(100, 30)) as pilot:
+            screen = await at_counter(pilot)
+            await wait_for(pilot, lambda: screen.check_action("back_to_me", ()) is True)
+            await pilot.press("g")
+            await wait_for(pilot, lambda: "D001 comes back to your window" in screen_text(again))
+            await zhao_li.call_next(5)
+            await zhao_li.start(d001.id)
+            await zhao_li.complete(d001.id, w.Outcome.done)
+            await wait_for(pilot, lambda: [t.code for t in screen.model.queue][:1] == ["D001"])
     finally:
         await zhao_li.aclose()

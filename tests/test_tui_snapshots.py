@@ -402,3 +402,97 @@ def test_handoff_dialog(snap_compare: Any, handed_over: RunningHall, lang: str) 
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_dialog)
+
+
+# --- the duty lead's boards: balances and open hand-offs, Friday 09:40 ------------------------
+
+
+async def _a_morning_of_leave_and_hand_offs(hall: RunningHall) -> None:
+    """李华 has credits from two evenings (two hours of one expire on the 20th); 王芳 worked
+    late on Wednesday, asks for 4 h on Monday and is rostered for Saturday. 09:20 陈明 hands
+    D001 to 税务; 张伟 re-routes it three times (it is flagged); 09:25 陈明 hands E001 to window
+    5, where 赵丽 works. 09:40 on the hall's clock."""
+    add_staff(hall, ZHAO_LI)
+    kiosk = await signed_in(hall, "kiosk1")
+    li, wang, zhang = [await signed_in(hall, n) for n in ("1001", "1002", "2001")]
+    lead = LedgerClient(zhang)
+    for clerk, start, end in (
+        (li, "2025-12-20 18:00", "2025-12-20 20:00"),
+        (li, "2026-12-10 18:00", "2026-12-10 19:50"),
+        (wang, "2026-12-09 18:00", "2026-12-09 22:30"),
+    ):
+        claim = await LedgerClient(clerk).claim(local(start), local(end), "整理归档材料")
+        await lead.approve_claim(claim.id)
+    await LedgerClient(wang).request_leave(date(2026, 12, 14), hours=4, reason="孩子家长会")
+    await lead.assign_duty("1002", date(2026, 12, 12))
+    chen = await at_window(hall, "1003", 3)
+    zhao = await at_window(hall, "1005", 5)
+    hall.clock.set(local("2026-12-11 09:20"))
+    d001 = await kiosk.issue("biz-license")
+    await chen.call_next(3)
+    await chen.start(d001.id)
+    note = "营业执照已核发，需领用发票；缺法人身份证复印件"
+    await chen.hand_off(d001.id, note, service="tax-invoice")
+    for service in ("hukou", "gjj-withdraw", "shebao-card"):
+        await zhang.hand_off(d001.id, "非本部门事项，请转办", service=service)
+    hall.clock.set(local("2026-12-11 09:25"))
+    e001 = await kiosk.issue("biz-change")
+    await chen.call_ticket(3, e001.code, "转办")
+    await chen.start(e001.id)
+    await chen.hand_off(e001.id, "已补盖公章，请办理发票领用", window=5)
+    hall.clock.set(local("2026-12-11 09:40"))
+    for client in (kiosk, li, wang, zhang, chen, zhao):
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def lead_boards(
+    tmp_path_factory: pytest.TempPathFactory, _seeded_sqlite_file: Path
+) -> Iterator[RunningHall]:
+    path = tmp_path_factory.mktemp("snapshots-lead-boards") / "hall.sqlite3"
+    shutil.copyfile(_seeded_sqlite_file, path)
+    hall = start_hall(sqlite_url(path), ManualClock(local("2026-12-11 09:00")), seeded=True)
+    asyncio.run(_a_morning_of_leave_and_hand_offs(hall))
+    yield hall
+    hall.server.stop()
+
+
+def _open_board(app: Any, key: str) -> Any:
+    from clerkdesk.screens.lead.screen import DutyLeadScreen
+
+    async def open_board(pilot: Pilot[Any]) -> None:
+        await pilot.press(*"2001", "enter", *"demo", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        await pilot.press("d")
+        screen = await at_duty_lead(pilot)
+        assert isinstance(screen, DutyLeadScreen)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.balances.loaded
+                and screen.handoff_board.loaded
+                and screen.names is not None
+                and screen.leave.balances != {}
+                and not screen._refreshing
+            ),
+        )
+        await pilot.press(key)
+        await settled(pilot)
+
+    return open_board
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_duty_lead_balances(
+    snap_compare: Any, lead_boards: RunningHall, lang: str, size: tuple[int, int]
+) -> None:
+    app = app_for(lead_boards, staff_no=None)  # 张伟, the duty lead, without a window
+    assert snap_compare(app, terminal_size=size, run_before=_open_board(app, "b"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_duty_lead_handoffs(
+    snap_compare: Any, lead_boards: RunningHall, lang: str, size: tuple[int, int]
+) -> None:
+    app = app_for(lead_boards, staff_no=None)
+    assert snap_compare(app, terminal_size=size, run_before=_open_board(app, "h"))

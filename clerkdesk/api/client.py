@@ -12,9 +12,9 @@ import asyncio
 import ssl
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -22,6 +22,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from clerkdesk.api import schemas as w
 from clerkdesk.api.errors import ApiError, HallUnreachable, error_for
+
+if TYPE_CHECKING:
+    from clerkdesk.api import report_schemas as rw
 
 M = TypeVar("M", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
@@ -261,6 +264,12 @@ class HallClient:
     async def hall_monitor(self) -> w.HallMonitorOut:
         return await self._get("/hall/monitor", w.HallMonitorOut)
 
+    async def hall_day_report(self, local_date: date) -> rw.DayReportOut:
+        """The day report of one service day (leads and admins)."""
+        from clerkdesk.api import report_schemas as rw  # its models only when asked for
+
+        return await self._get(f"/hall/day-report/{local_date.isoformat()}", rw.DayReportOut)
+
     async def open_tide(
         self,
         window: int,
@@ -306,6 +315,10 @@ class HallClient:
     async def hand_offs(self) -> w.HandOffWatch:
         """The duty lead's watch: open hand-offs and today's (their department's)."""
         return await self._get("/hand-offs", w.HandOffWatch)
+
+    async def my_hand_offs(self) -> w.MyHandOffs:
+        """The cases this clerk handed off today (and any still open), and those away now."""
+        return await self._get("/me/hand-offs", w.MyHandOffs)
 
     async def day_report(self) -> w.SameDayCompletion:
         """Same-day completion (当日办结) of the service day."""

@@ -36,6 +36,11 @@ class LedgerClient:
             f"/staff/{staff_no}/leave", lw.LeaveBalanceOut, limit=limit, before=before
         )
 
+    async def balances(self, department: str | None = None) -> lw.LeaveBalancesOut:
+        """A department's balances, one line per staff member (a lead's own department by
+        default; an admin's: the whole hall, or `department`)."""
+        return await self.client._get("/leave/balances", lw.LeaveBalancesOut, department=department)
+
     async def my_whole_leave(self) -> lw.LeaveBalanceOut:
         """`my_leave` with the whole ledger, read page by page."""
         return await self._whole("/me/leave")

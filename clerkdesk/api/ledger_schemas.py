@@ -188,3 +188,31 @@ class AssignDuty(Wire):
 
 class DutyAssigned(Wire):
     duties: list[DutyOut]
+
+
+class StaffBalanceOut(Wire):
+    """One staff member's line of a department's balances (GET /leave/balances): the same
+    figures as their GET /staff/{staff_no}/leave, without the ledger."""
+
+    staff: StaffOut
+    balance_minutes: int = Field(description="The sum of the ledger's entries")
+    balance_days: float
+    expiring_minutes: int = Field(
+        description="What is left of the credits expiring within `expiring_days`"
+    )
+    next_expiry: date | None = Field(
+        default=None, description="The first of those credits' expiry dates"
+    )
+    pending_minutes: int = Field(description="Asked for in requests not decided yet")
+    coming_duties: int = Field(description="Rostered duty sessions in the coming `duty_days`")
+
+
+class LeaveBalancesOut(Wire):
+    """GET /leave/balances: a department's balances (a lead's own department; an admin's, or
+    a hall-wide lead's, any or all), from the kept balances: no ledger is replayed."""
+
+    department: str | None = Field(description="The department's code; null: the whole hall")
+    minutes_per_day: int
+    expiring_days: int
+    duty_days: int
+    staff: list[StaffBalanceOut] = Field(description="By department, then staff number")

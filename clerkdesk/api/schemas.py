@@ -21,6 +21,7 @@ class Role(StrEnum):
     lead = "lead"
     admin = "admin"
     kiosk = "kiosk"
+    board = "board"  # the hall board over the counters: reads, never changes anything
 
 
 class TicketStatus(StrEnum):
@@ -338,6 +339,7 @@ class EventKind(StrEnum):
     ticket_handed_off = "ticket.handed_off"
     ticket_sent_back = "ticket.sent_back"
     ticket_returned = "ticket.returned"
+    ticket_unpinned = "ticket.unpinned"  # its target window closed for the day: service queue
     handoff_back_asked = "handoff.back_asked"
     window_signed_in = "window.signed_in"
     window_signed_out = "window.signed_out"
@@ -631,6 +633,9 @@ class TideOut(Wire):
     id: int
     window: int
     services: list[str] = Field(description="Service codes, first in the window's order")
+    service_names: list[str] = Field(
+        default_factory=list, description="Their names, in the same order (the counter shows them)"
+    )
     started_at: datetime
     until: datetime | None
     ended_at: datetime | None
@@ -778,6 +783,11 @@ class HandOffOut(Wire):
     back_asked_at: datetime | None = Field(description="The sender asked the case back")
     waited_seconds: int = Field(description="From the hand-off until the receiver called")
     flagged: bool = Field(description="The ticket was handed on more often than the hall's limit")
+    unpinned: bool = Field(
+        default=False,
+        description="Handed to a window or clerk whose day ended before the citizen was "
+        "served there: the ticket waits in its service's queue now, at its place",
+    )
 
 
 class HandOffAnswer(Wire):
@@ -802,6 +812,19 @@ class HandOffWatch(Wire):
     today: list[HandOffOut] = Field(description="Every move of the service day")
     flagged: list[str] = Field(description="Codes of tickets handed on more than the limit")
     flag_after: int
+
+
+class MyHandOffs(Wire):
+    """GET /me/hand-offs: the cases the caller handed off, the service day's and any still open
+    (each with its own note: the caller wrote it), so that a restarted workstation can still
+    ask them back. Other people's moves of those cases are not in it."""
+
+    now: datetime
+    sent: list[HandOffOut] = Field(description="The caller's hand-offs, oldest first")
+    away: list[int] = Field(
+        description="Ids of the tickets among them that are with another department now (an "
+        "open hand-off): the ones the caller can ask back"
+    )
 
 
 class SameDayCompletion(Wire):

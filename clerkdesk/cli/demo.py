@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from clerkdesk import demo_link
 from clerkdesk.clock import Clock, ScaledClock, SystemClock
 from clerkdesk.i18n import _
+from clerkdesk.voice import VOICE_CHOICES
+
+if TYPE_CHECKING:
+    from clerkdesk.hall.server import ServerThread
 
 DEMO_TIMEZONE = "Asia/Shanghai"  # the example hall's
 
@@ -30,6 +37,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     demo.add_argument("--lang", default=argparse.SUPPRESS, help="zh or en")
     demo.add_argument("--staff", default="1002", help="the demo clerk to sign in as")
+    demo.add_argument(
+        "--board",
+        action="store_true",
+        help="the hall board of the demo hall running in another terminal (or at --server)",
+    )
+    demo.add_argument(
+        "--voice", choices=VOICE_CHOICES, help="with --board: the languages calls are spoken in"
+    )
+    demo.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="the ticket kiosk of the demo hall running in another terminal (or at --server)",
+    )
 
 
 def demo_clock(text: str | None, speed: float, timezone: str = DEMO_TIMEZONE) -> Clock:
@@ -63,6 +83,12 @@ async def serve_demo(server_url: str, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The demo hall lives in a temporary folder, removed when the demo ends."""
+    if getattr(args, "board", False):
+        return demo_board(args)
+    if getattr(args, "kiosk", False):
+        from clerkdesk.cli.kiosk import demo_kiosk
+
+        return demo_kiosk(args)
     folder = tempfile.TemporaryDirectory(prefix="clerkdesk-demo-", ignore_cleanup_errors=True)
     try:
         return _demo(args, Path(folder.name))
@@ -103,6 +129,14 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
             server = ServerThread(demo_hall, args.host, args.port).start()
         except PortUnavailable as problem:
             return trouble.say_port_unavailable(problem)
+    demo_link.announce(server.url)  # for `clerkdesk demo --board` in another terminal
+    try:
+        return _run_demo(server, url, clock, args)
+    finally:
+        demo_link.withdraw()
+
+
+def _run_demo(server: ServerThread, url: str, clock: Clock, args: argparse.Namespace) -> int:
     if not args.serve_only:
         from clerkdesk.launch import run_demo_workstation
 
@@ -122,6 +156,33 @@ def _demo(args: argparse.Namespace, folder: Path) -> int:
     return 0
 
 
+def demo_board(args: argparse.Namespace) -> int:
+    """`demo --board`: the hall board of the demo hall running on this computer (another
+    terminal's `clerkdesk demo`), or of the one at `--server`, signed in as board1."""
+    from clerkdesk import config
+    from clerkdesk.cli.board import board_settings, start_board
+
+    try:
+        settings = config.load_settings()
+    except config.ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    found = demo_link.running()
+    url = args.server or (found.url if found else None)
+    if url is None:
+        print(
+            _(
+                "No demo hall is running on this computer: start `clerkdesk demo` (or `clerkdesk "
+                "demo --serve-only`) in another terminal first, then `clerkdesk demo --board` "
+                "here; or name the hall with --server URL."
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    voice = args.voice or str(board_settings(settings).get("voice") or "zh")
+    return start_board(url.rstrip("/"), "board1", "demo", voice, label=_("demo hall"))
+
+
 def _tell_sign_ins(server_url: str, database_url: str, args: argparse.Namespace) -> None:
     from clerkdesk.demo import DEMO_PASSWORD, demo_sign_ins
 
@@ -129,6 +190,8 @@ def _tell_sign_ins(server_url: str, database_url: str, args: argparse.Namespace)
     print(_("Database: {url}").format(url=database_url))
     print(_("Sign in as (password for all: {password}):").format(password=DEMO_PASSWORD))
     print("\n".join(demo_sign_ins()))
+    print(_("The hall board: `clerkdesk demo --board` in another terminal."))
+    print(_("The ticket kiosk: `clerkdesk demo --kiosk` in another terminal."))
     print(
         _("Arrivals: {rate}/min at {speed}x. Ctrl+C stops.").format(
             rate=args.rate, speed=args.speed

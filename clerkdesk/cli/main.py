@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from clerkdesk import __version__, leave_cli, ledger_cli
-from clerkdesk.cli import admin, demo, report, serve
+from clerkdesk import __version__, leave_cli, ledger_cli, rate_cli
+from clerkdesk.cli import admin, board, demo, kiosk, report, serve
 from clerkdesk.i18n import set_language
 
 
@@ -28,8 +28,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     admin.add_parser(sub)
     sub.add_parser("logout", help="forget the stored sign-in and end it on the server")
-    for more in (ledger_cli, leave_cli, report):  # sub-commands in modules of their own
+    for more in (ledger_cli, leave_cli, report, rate_cli, kiosk):  # sub-commands, own modules
         more.add_parser(sub)
+    board.add_parser(sub)
     return top
 
 
@@ -41,12 +42,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve.run(args)
     if args.command == "demo":
         return demo.run(args)
-    if args.command in ("export", "leave"):
-        return {"export": ledger_cli, "leave": leave_cli}[args.command].run(args)
+    if args.command in ("export", "leave", "rate"):
+        return {"export": ledger_cli, "leave": leave_cli, "rate": rate_cli}[args.command].run(args)
     if args.command == "admin":
         return admin.run(args)
     if args.command == "report":
         return report.run(args)
+    if args.command == "board":
+        return board.run(args)
+    if args.command == "kiosk":  # the ticket kiosk (issue 15)
+        return kiosk.run(args)
     from clerkdesk import launch
 
     if args.command == "logout":

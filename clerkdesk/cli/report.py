@@ -51,6 +51,8 @@ def columns() -> list[str]:
         _("Ext. minutes"),
         _("Overruns"),
         _("Tide share"),
+        _("Ratings"),
+        _("Avg rating"),
     ]
 
 
@@ -87,6 +89,8 @@ def cells(row: Row, all_label: str) -> list[str]:
         _count(row.extension_minutes),
         _count(row.overruns),
         _share(row.tide_share),
+        str(row.ratings),
+        "—" if row.rating_avg is None else f"{row.rating_avg:.2f}",
     ]
 
 

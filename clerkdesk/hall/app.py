@@ -26,11 +26,14 @@ from clerkdesk.hall.ledger.jobs import expire_daily
 from clerkdesk.hall.monitor.watch import watch_hall
 from clerkdesk.hall.ops.metrics import HallMetrics, MetricsMiddleware
 from clerkdesk.hall.routes import (
+    appointments,
     auth,
+    board,
     closing,
     events,
     hall,
     handoffs,
+    kiosk,
     ledger,
     monitor,
     ops,
@@ -260,4 +263,7 @@ def create_app(settings: HallSettings) -> FastAPI:
     errors = ERRORS if settings.api_docs else None  # what they add is documentation
     for module in (hall, auth, windows, tickets, handoffs, events, closing, ledger, ops, monitor):
         module.router.install(app, errors=errors)
+    kiosk.router.install(app, errors=errors)  # issue 15: the kiosk's reads, ticket status links
+    appointments.router.install(app, errors=errors)  # issue 15: 预约 and 好差评
+    board.router.install(app, errors=errors)  # the hall board (叫号屏)
     return app

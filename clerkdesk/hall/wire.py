@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,10 +11,13 @@ from pydantic import TypeAdapter
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from clerkdesk.api import appointment_schemas as aw
 from clerkdesk.api import ledger_schemas as lw
+from clerkdesk.api import report_schemas as rw
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.access.principal import parse_roles
 from clerkdesk.hall.calendar.cache import cached_calendar
+from clerkdesk.hall.rules import appointments as appointment_rules
 from clerkdesk.hall.rules import closing as rules
 from clerkdesk.hall.rules.accrual import CreditLeft
 from clerkdesk.hall.rules.calendar import (
@@ -25,6 +28,8 @@ from clerkdesk.hall.rules.calendar import (
     worked_parts,
 )
 from clerkdesk.hall.rules.counter_policy import CounterPolicy
+from clerkdesk.hall.rules.day_report import Row as DayRow
+from clerkdesk.hall.rules.monitor import Spread
 from clerkdesk.hall.rules.ticket_states import DONE
 from clerkdesk.hall.store.models import (
     ConfirmedYear,
@@ -508,10 +513,12 @@ def tide_out(session: Session, tide: TideWindow) -> w.TideOut:
     def staff_no(staff_id: int | None) -> str | None:
         return session.get_one(Staff, staff_id).staff_no if staff_id is not None else None
 
+    services = [session.get_one(Service, s) for s in tide_service_ids(session, tide.id)]
     return w.TideOut(
         id=tide.id,
         window=session.get_one(Window, tide.window_id).number,
-        services=[session.get_one(Service, s).code for s in tide_service_ids(session, tide.id)],
+        services=[s.code for s in services],
+        service_names=[s.name for s in services],
         started_at=tide.started_at,
         until=tide.until,
         ended_at=tide.ended_at,
@@ -549,6 +556,7 @@ def handoff_out(
     waited_seconds: int,
     flagged: bool,
     go_to_window: int | None,
+    unpinned: bool = False,
 ) -> w.HandOffOut:
     """One move of ticket `code`, as everyone entitled to its note sees it."""
 
@@ -585,6 +593,7 @@ def handoff_out(
         back_asked_at=row.back_asked_at,
         waited_seconds=waited_seconds,
         flagged=flagged,
+        unpinned=unpinned,
     )
 
 
@@ -709,6 +718,33 @@ def leave_request_out(session: Session, row: LeaveRequest) -> lw.LeaveRequestOut
     )
 
 
+def staff_balance_out(
+    staff: Staff,
+    department: str | None,
+    minutes_per_day: int,
+    balance: int,
+    expiring: int,
+    next_expiry: date | None,
+    pending: int,
+    duties: int,
+) -> lw.StaffBalanceOut:
+    return lw.StaffBalanceOut(
+        staff=w.StaffOut(
+            id=staff.id,
+            staff_no=staff.staff_no,
+            name=staff.name,
+            department=department,
+            roles=sorted(parse_roles(staff.roles)),
+        ),
+        balance_minutes=balance,
+        balance_days=round(balance / minutes_per_day, 2),
+        expiring_minutes=expiring,
+        next_expiry=next_expiry,
+        pending_minutes=pending,
+        coming_duties=duties,
+    )
+
+
 def duty_out(session: Session, row: DutyRosterEntry) -> lw.DutyOut:
     return lw.DutyOut(
         id=row.id,
@@ -717,4 +753,106 @@ def duty_out(session: Session, row: DutyRosterEntry) -> lw.DutyOut:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         label=row.label,
+    )
+
+
+# --- the day report ------------------------------------------------------------------------------
+
+
+def spread_out(spread: Spread) -> w.SpreadOut:
+    return w.SpreadOut(
+        windows=spread.windows,
+        highest=spread.highest,
+        lowest=spread.lowest,
+        spread=spread.spread,
+        std_dev=spread.std_dev,
+    )
+
+
+def day_report_row_out(row: DayRow) -> rw.DayReportRowOut:
+    return rw.DayReportRowOut(
+        key=row.key,
+        label=row.label,
+        issued=row.issued,
+        served=row.served,
+        no_shows=row.no_shows,
+        handoffs=row.handoffs,
+        avg_wait_s=row.avg_wait_s,
+        p90_wait_s=row.p90_wait_s,
+        avg_service_s=row.avg_service_s,
+        p90_service_s=row.p90_service_s,
+        same_day_rate=row.same_day_rate,
+        extensions_asked=row.extensions_asked,
+        extensions_approved=row.extensions_approved,
+        extension_minutes=row.extension_minutes,
+        overruns=row.overruns,
+        tide_share=row.tide_share,
+        ratings=row.ratings,
+        rating_avg=row.rating_avg,
+    )
+
+
+# --- appointments (预约) and ratings (好差评) ----------------------------------------------------
+
+
+def appointment_out(
+    row: Mapping[Any, Any], zone: ZoneInfo, now: datetime, early: timedelta, contact: bool
+) -> aw.AppointmentOut:
+    """A booking row (with `service_code`, `service_name`, `ticket_code`) as its reader may
+    see it: the name and phone in full only when `contact` (leads, admins), else masked."""
+    start: datetime = row["slot_start"]
+    until: datetime = row["check_in_until"]
+    name, phone = row["name"] or "", row["phone"]
+    return aw.AppointmentOut(
+        id=row["id"],
+        code=row["code"],
+        service=row["service_code"],
+        service_name=row["service_name"],
+        local_date=row["local_date"],
+        start=start.astimezone(zone),
+        end=row["slot_end"].astimezone(zone),
+        kind=aw.SessionKind(row["kind"]),
+        status=aw.AppointmentStatus(appointment_rules.status_at(row["status"], until, now)),
+        name=name if contact else appointment_rules.mask_name(name),
+        phone=phone if contact else appointment_rules.mask_phone(phone),
+        booked_at=row["booked_at"],
+        check_in_from=(start - early).astimezone(zone),
+        check_in_until=until.astimezone(zone),
+        checked_in_at=row["checked_in_at"],
+        ticket_id=row["ticket_id"],
+        ticket=row["ticket_code"],
+        cancelled_at=row["cancelled_at"],
+    )
+
+
+def slot_out(
+    slot: appointment_rules.Slot, zone: ZoneInfo, capacity: int, held: int, open_: bool
+) -> aw.SlotOut:
+    left = max(0, capacity - held)
+    return aw.SlotOut(
+        start=slot.start.astimezone(zone),
+        end=slot.end.astimezone(zone),
+        local_date=slot.local_date,
+        kind=aw.SessionKind(slot.kind),
+        capacity=capacity,
+        booked=held,
+        left=left,
+        open=open_ and left > 0,
+    )
+
+
+def rating_out(row: Mapping[Any, Any]) -> aw.RatingOut:
+    """A rating row with `ticket_code`, `service_code` and `window_number`."""
+    reason = row["reason"]
+    return aw.RatingOut(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        ticket=row["ticket_code"],
+        service=row["service_code"],
+        window=row["window_number"],
+        local_date=row["local_date"],
+        score=row["score"],
+        reason=aw.RatingReason(reason) if reason else None,
+        comment=row["comment"],
+        rated_at=row["rated_at"],
     )

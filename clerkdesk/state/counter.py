@@ -93,6 +93,11 @@ class CounterModel:
             return False
         if event.kind in (w.EventKind.reset, w.EventKind.hall_updated):
             return True
+        if event.kind == w.EventKind.tide_ended and event.tide is not None:
+            # Citizens handed to the tide window for its tide's services wait here now.
+            mine = self.window.services if self.window else []
+            if set(event.tide.services) & set(mine):
+                return True
         if event.window is not None:
             return event.window.number == self.window_number
         ticket = event.ticket
@@ -106,6 +111,21 @@ class CounterModel:
             or ticket.window == self.window_number
             or (self.current is not None and self.current.id == ticket.id)
         )
+
+
+def window_title(model: CounterModel, zone: ZoneInfo) -> str:
+    """The counter's header: the window, and while a lead has made it a tide window (潮汐窗口)
+    the services it calls first and until when."""
+    title = _("Window {n}").format(n=model.window_number)
+    tide = model.window.tide if model.window else None
+    if tide is None:
+        return title
+    services = "、".join(tide.service_names or tide.services)
+    if tide.until is None:
+        return _("{window} · tide → {services}").format(window=title, services=services)
+    return _("{window} · tide → {services} until {time}").format(
+        window=title, services=services, time=local_time(tide.until, zone)
+    )
 
 
 def status_parts(model: CounterModel, me: w.MeOut | None, online: bool) -> list[str]:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 
-from clerkdesk.api.schemas import Outcome, Priority, TicketStatus
+from clerkdesk.api.schemas import Outcome, Priority, TicketOut, TicketStatus
 from clerkdesk.i18n import N_, _
 
 STATUS_NAMES: dict[TicketStatus, str] = {
@@ -45,6 +45,14 @@ def status_name(status: str) -> str:
 def priority_name(priority: Priority) -> str:
     name = PRIORITY_NAMES[priority]
     return _(name) if name else ""
+
+
+def priority_label(ticket: TicketOut, zone: ZoneInfo | None) -> str:
+    """The priority as the counter shows it; an appointment with its slot ("appointment
+    10:00": the citizen booked that time, 预约)."""
+    if ticket.priority == Priority.appointment and ticket.appointment_at and zone is not None:
+        return _("appointment {time}").format(time=local_time(ticket.appointment_at, zone))
+    return priority_name(ticket.priority)
 
 
 def duration(delta: timedelta) -> str:

@@ -222,13 +222,28 @@ def explain_handoff(error: ApiError, zone: ZoneInfo) -> str | None:
 
 @dataclass
 class SentHandOffs:
-    """The cases this clerk handed off in this session, latest last: the one to ask back."""
+    """The cases this clerk handed off, latest last: the one to ask back. Read from the hall
+    (GET /me/hand-offs: today's, also after the workstation restarted), then kept up to date
+    by the clerk's own hand-offs and the events of those cases."""
 
     staff_no: str
     moves: list[w.HandOffOut] = field(default_factory=list)
+    away: set[int] = field(default_factory=set)
+    """Tickets of mine another department has handed on further: still away, my move ended."""
 
     def sent(self, move: w.HandOffOut) -> None:
         self.moves = [m for m in self.moves if m.ticket_id != move.ticket_id] + [move]
+
+    def load(self, mine: w.MyHandOffs) -> None:
+        """The hall's list of my hand-offs. A move known here that is newer than the hall's
+        for its ticket (sent while the list was on its way) is kept."""
+        known = {m.ticket_id: m for m in self.moves}
+        for move in mine.sent:
+            there = known.get(move.ticket_id)
+            if there is None or there.id <= move.id:
+                known[move.ticket_id] = move
+        self.moves = sorted(known.values(), key=lambda m: (m.at, m.id))
+        self.away = set(mine.away)
 
     def heard(self, event: w.EventOut) -> bool:
         """A move of one of my cases: keep its latest state (asked back, done, handed on); a
@@ -241,8 +256,13 @@ class SentHandOffs:
             self.moves = [move if m.id == move.id else m for m in self.moves]
         elif move.kind != w.HandOffKind.hand_off:
             self.moves = [m for m in self.moves if m.ticket_id != move.ticket_id]
+            self.away.discard(move.ticket_id)
         elif move.from_staff == self.staff_no:
             self.sent(move)
+        elif move.state == w.HandOffState.open:
+            self.away.add(move.ticket_id)  # handed on further: still away from me
+        else:
+            self.away.discard(move.ticket_id)  # finished (or closed) where it went on to
         return True
 
     def open_moves(self) -> list[w.HandOffOut]:
@@ -250,7 +270,8 @@ class SentHandOffs:
         return [
             m
             for m in reversed(self.moves)
-            if m.state == w.HandOffState.open and m.back_asked_at is None
+            if (m.state == w.HandOffState.open or m.ticket_id in self.away)
+            and m.back_asked_at is None
         ]
 
     def last_open(self) -> w.HandOffOut | None:

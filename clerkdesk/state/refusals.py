@@ -82,11 +82,16 @@ def _codes(p: Params, key: str = "tickets", shown: int = 2) -> str:
 
 def _still_waiting(p: Params, _z: ZoneInfo) -> str:
     count = len(p.get("tickets", ())) or 1
-    return ngettext(
+    text = ngettext(
         "{n} citizen still waits ({tickets}): serve them first, or ask to extend.",
         "{n} citizens still wait ({tickets}): serve them first, or ask to extend.",
         count,
     ).format(n=count, tickets=_codes(p))
+    if p.get("pinned"):  # handed to a window or clerk not here: not this window's to call
+        text += " " + _(
+            "{tickets} waits for another window or clerk: ask the duty lead to hand it to yours."
+        ).format(tickets=_codes(p, "pinned"))
+    return text
 
 
 _EXPLAIN: dict[str, Callable[[Params, ZoneInfo], str]] = {

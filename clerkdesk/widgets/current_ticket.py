@@ -11,7 +11,13 @@ from textual.widgets import Static
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
-from clerkdesk.state.display import duration, local_time, priority_name, status_name
+from clerkdesk.state.display import (
+    duration,
+    local_time,
+    priority_label,
+    priority_name,
+    status_name,
+)
 from clerkdesk.widgets.handoff_chain import HandOffChain
 from clerkdesk.widgets.ticket_number import TicketNumber
 
@@ -24,7 +30,7 @@ def ticket_lines(ticket: w.TicketOut, now: datetime, zone: ZoneInfo) -> list[str
     if ticket.started_at is not None:  # "serving 2 min 40 s" says the state and for how long
         head[1] = _("serving {span}").format(span=duration(now - ticket.started_at))
     if priority_name(ticket.priority):
-        head.append(priority_name(ticket.priority))
+        head.append(priority_label(ticket, zone))
     called = ticket.called_at or now
     facts = [
         _("waited {span}").format(span=duration(called - ticket.issued_at)),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from textual.widgets import DataTable
 
 from clerkdesk.api import schemas as w
 from clerkdesk.i18n import _
 from clerkdesk.messages import TicketPicked
-from clerkdesk.state.display import duration, priority_name
+from clerkdesk.state.display import duration, priority_label
 from clerkdesk.widgets.tables import fits, rebuild, translate_key_help
 from clerkdesk.widgets.textual_compat import CellsKeptTable
 
@@ -25,6 +26,8 @@ class QueueTable(CellsKeptTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         translate_key_help(self)
         self._tickets: list[w.TicketOut] = []
+        self.zone: ZoneInfo | None = None
+        """The hall's zone, for an appointment's slot time (set by the screen)."""
 
     def _columns(self) -> list[tuple[str, str]]:
         return [
@@ -39,7 +42,7 @@ class QueueTable(CellsKeptTable):
         rebuild(self, self._columns(), [], {WAIT: WAIT_CELLS})
 
     def _cells(self, position: int, ticket: w.TicketOut, now: datetime) -> tuple[str, ...]:
-        note = " ".join(x for x in (priority_name(ticket.priority), ticket.notes) if x)
+        note = " ".join(x for x in (priority_label(ticket, self.zone), ticket.notes) if x)
         return (
             str(position),
             ticket.code,

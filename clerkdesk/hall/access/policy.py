@@ -30,7 +30,7 @@ from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Forbidden, NotFound, not_found
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, WAITING
 from clerkdesk.hall.store import tables
-from clerkdesk.hall.store.models import Staff, Window, WindowSession
+from clerkdesk.hall.store.models import Department, Staff, Window, WindowSession
 
 
 class Can(StrEnum):
@@ -54,6 +54,14 @@ class Can(StrEnum):
     hand_off = "hand_off"  # hand a case to another department (scoped: see require_hand_off)
     watch_handoffs = "watch_handoffs"  # the open and today's hand-offs (scoped: department)
     read_metrics = "read_metrics"  # GET /metrics (also a scrape token: see require_metrics_reader)
+    see_slots = "see_slots"  # appointment services and their slots with places left
+    book_appointment = "book_appointment"  # book a slot for a citizen (the kiosk, the city's app)
+    check_in_appointment = "check_in_appointment"  # a booking becomes a ticket (the kiosk)
+    read_appointment = "read_appointment"  # one booking (kiosk: contact masked; lead: scoped)
+    cancel_appointment = "cancel_appointment"  # kiosk: with the booking code; lead: scoped
+    list_appointments = "list_appointments"  # a date's bookings (scoped: department)
+    rate_case = "rate_case"  # the citizen's rating of a completed case (好差评), at a device
+    keep_leave = "keep_leave"  # claim overtime and ask for comp leave: staff, not the devices
 
 
 Y, n = True, False
@@ -79,9 +87,21 @@ ROLE_TABLE: dict[Can, tuple[bool, bool, bool, bool]] = {
     Can.hand_off:              (Y,   Y,   Y,    n),
     Can.watch_handoffs:        (n,   Y,   Y,    n),
     Can.read_metrics:          (n,   n,   Y,    n),
+    Can.see_slots:             (Y,   Y,   Y,    Y),
+    Can.book_appointment:      (n,   Y,   Y,    Y),
+    Can.check_in_appointment:  (n,   Y,   Y,    Y),
+    Can.read_appointment:      (n,   Y,   Y,    Y),
+    Can.cancel_appointment:    (n,   Y,   Y,    Y),
+    Can.list_appointments:     (n,   Y,   Y,    n),
+    Can.rate_case:             (n,   n,   n,    Y),
+    Can.keep_leave:            (Y,   Y,   Y,    n),
 }
 # fmt: on
 COLUMNS = (Role.clerk, Role.lead, Role.admin, Role.kiosk)
+# The hall board (Role.board, the TV over the counters) holds none of these: it reads GET /board
+# and the event stream's public view, as any signed-in caller may, and changes nothing.
+STAFF = frozenset({Role.clerk, Role.lead, Role.admin})
+"""The staff roles; the kiosk and the board are the hall's devices, not staff."""
 
 GRANTED: dict[Can, tuple[Role, ...]] = {
     can: tuple(role for role, yes in zip(COLUMNS, row, strict=True) if yes)
@@ -175,8 +195,14 @@ def may_view_ticket(
     ticket of the hall; clerks and leads those of their department's services, those a
     window of their department serves or was called to (a 综合受理 window serves several
     departments' services), and those their department handed on or received (转办: the
-    ticket's `chain_departments`, comma-separated codes)."""
-    if may(who, Can.see_any_ticket) or who.department_id is None:
+    ticket's `chain_departments`, comma-separated codes). A reader who is none of the staff
+    and may not see every ticket (the hall board) sees none: no department does not make it
+    hall-wide."""
+    if may(who, Can.see_any_ticket):
+        return True
+    if not who.roles & STAFF:
+        return False
+    if who.department_id is None:
         return True
     if chain_departments and _department_code(conn, who) in chain_departments.split(","):
         return True
@@ -423,6 +449,11 @@ def handoff_watch_department(who: Principal) -> int | None:
     return None if may(who, Can.oversee_hall) else who.department_id
 
 
+def require_own_handoffs(who: Principal) -> None:
+    """GET /me/hand-offs: whoever may hand a case off reads the ones they handed off."""
+    require(who, Can.hand_off)
+
+
 # --- overtime and comp leave: whose leave, claims and duties -------------------------------
 
 
@@ -471,6 +502,70 @@ def visible_staff(session: Session, who: Principal, staff_no: str) -> Staff:
             key=staff_no,
         )
     return staff
+
+
+# --- appointments (预约) and ratings (好差评) ----------------------------------------------------
+
+
+def may_read_citizen_contact(who: Principal) -> bool:
+    """A booking's name and phone: leads and admins read them; the kiosk (a screen anyone in
+    the hall may stand at, and the city's app for now) reads them masked."""
+    return bool(who.roles & {Role.admin, Role.lead})
+
+
+def require_appointment_visible(
+    who: Principal, appointment_id: int, department_id: int | None
+) -> None:
+    """One booking: a lead of its service's department (any, without one), admins, the kiosk.
+    Another department's: no such appointment (404), as for an unknown id."""
+    require(who, Can.read_appointment)
+    if Role.kiosk in who.roles or oversees(who, department_id):
+        return
+    raise not_found("appointment", appointment_id)
+
+
+def require_appointment_cancel(
+    who: Principal, appointment: Mapping[Any, Any], given_code: str | None
+) -> None:
+    """A lead of its service's department (any, without one) and admins cancel a booking; the
+    kiosk (and the city's app) only with its booking code. A wrong or missing code: no such
+    appointment (404), the same answer as for an unknown id, so ids cannot be tried."""
+    require(who, Can.cancel_appointment)
+    if oversees(who, appointment["department_id"]):
+        return
+    if Role.kiosk in who.roles and given_code == appointment["code"]:
+        return
+    raise not_found("appointment", appointment["id"])
+
+
+def appointment_list_department(who: Principal) -> int | None:
+    """The department whose bookings `who` lists (None: the whole hall)."""
+    require(who, Can.list_appointments)
+    return None if may(who, Can.oversee_hall) else who.department_id
+
+
+def balances_department(session: Session, who: Principal, code: str | None) -> int | None:
+    """Whose balances `who` lists (GET /leave/balances): a lead's own department, also when
+    asked for none (another one is not found, as for GET /staff/{staff_no}/leave); an admin
+    or a lead without a department, the department asked for, or the whole hall (None)."""
+    require(who, Can.decide)
+    department = None
+    if code is not None:
+        department = session.scalars(
+            select(Department).where(Department.hall_id == who.hall_id, Department.code == code)
+        ).one_or_none()
+    hall_wide = may(who, Can.oversee_hall) or who.department_id is None
+    if code is not None and (
+        department is None or not (hall_wide or department.id == who.department_id)
+    ):
+        raise NotFound(
+            "department_not_found",
+            f"No department {code} among those you lead: check the department's code.",
+            key=code,
+        )
+    if department is not None:
+        return department.id
+    return None if hall_wide else who.department_id
 
 
 # --- operations -------------------------------------------------------------------------------

@@ -10,13 +10,19 @@ A request reads the generation before its transaction starts and stores what it 
 no drop happened meanwhile, so a calendar read from a snapshot older than a change is never
 kept. Only the "yes, issue" answer comes from here: a refusal is always decided on a calendar
 read in the request's own transaction.
+
+The hall's shape from its hall file (services, windows and their services, thresholds) changes
+only with `hall.updated` too: the hall monitor keeps what it reads of it here (`cached_shape`),
+dropped with the calendars.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +30,7 @@ from clerkdesk.hall.calendar.store import load_calendar
 from clerkdesk.hall.rules.calendar import HallCalendar, service_day
 
 SESSION_KEY = "clerkdesk_calendars"
+T = TypeVar("T")
 
 
 class CalendarCache:
@@ -31,6 +38,7 @@ class CalendarCache:
         self._lock = threading.Lock()
         self._generation = 0
         self._calendars: dict[int, HallCalendar] = {}
+        self._shapes: dict[tuple[str, int], Any] = {}
 
     def view(self) -> CalendarView:
         """For one transaction: take it before the transaction begins."""
@@ -41,6 +49,7 @@ class CalendarCache:
         with self._lock:
             self._generation += 1
             self._calendars.clear()
+            self._shapes.clear()
 
     def _get(self, hall_id: int) -> HallCalendar | None:
         with self._lock:
@@ -50,6 +59,15 @@ class CalendarCache:
         with self._lock:
             if generation == self._generation:
                 self._calendars[hall_id] = calendar
+
+    def _get_shape(self, key: tuple[str, int]) -> Any:
+        with self._lock:
+            return self._shapes.get(key)
+
+    def _keep_shape(self, key: tuple[str, int], shape: Any, generation: int) -> None:
+        with self._lock:
+            if generation == self._generation:
+                self._shapes[key] = shape
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,24 @@ class CalendarView:
             found = load_calendar(session, hall_id)
             self.cache._keep(hall_id, found, self.generation)
         return found
+
+    def shape(self, session: Session, key: tuple[str, int], load: Callable[[Session], T]) -> T:
+        found = self.cache._get_shape(key)
+        if found is None:
+            found = load(session)
+            self.cache._keep_shape(key, found, self.generation)
+        return found
+
+
+def cached_shape(session: Session, name: str, hall_id: int, load: Callable[[Session], T]) -> T:
+    """What `load` reads of the hall's shape from its hall file (departments, services, windows
+    and their services, alert thresholds), kept like the calendar: dropped with it on
+    `hall.updated`, the only event that changes them. Read in the session's transaction when
+    the session did not come from `HallContext`."""
+    view = session.info.get(SESSION_KEY)
+    if isinstance(view, CalendarView):
+        return view.shape(session, (name, hall_id), load)
+    return load(session)
 
 
 def cached_calendar(session: Session, hall_id: int) -> HallCalendar:

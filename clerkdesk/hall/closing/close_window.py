@@ -2,7 +2,11 @@
 for the duty lead, and tickets left waiting at the hall's last closing of the day meet the rule
 the admin chose (never left undefined).
 
-The end-of-day rule applies when the closing window is the last open window serving some
+Closing for the day (the hall opens no other stretch that day), the window lets go of the citizens
+handed to it or to its clerk (转办 to a window or a clerk) that it did not call: each waits in its
+service's queue at its place, where any window serving the service calls it.
+
+The end-of-day rule applies when the closing window is the last open window that may call some
 waiting tickets and the hall opens no other stretch that day:
 
 - serve_all (default): nothing is cancelled; the close is refused until they are served (the
@@ -39,12 +43,46 @@ from clerkdesk.hall.windows.held import HeldWindow, held_window
 from clerkdesk.hall.wire import closing_out, overrun_out, window_out
 
 KEEP_PRIORITY = frozenset({w.Priority.transferred.value, w.Priority.green_channel.value})
+UNPINNED = {
+    "target_window_id": None,
+    "target_staff_id": None,
+    "back_window_id": None,
+    "back_rank": None,
+    "back_position": None,
+}
+"""A ticket no longer waits for one window or clerk: any window serving its service calls it,
+in its place there (its priority class and the time it joined the queue are kept)."""
 
 
-def leftover_tickets(session: Session, who: Principal, window_id: int) -> list[TicketRow]:
-    """Waiting tickets this window serves that no other open window serves, locked."""
+def _pinned(ticket: TicketRow) -> bool:
+    return ticket["target_window_id"] is not None or ticket["target_staff_id"] is not None
+
+
+def unpin_for_the_day(
+    session: Session, who: Principal, window: Window, holder: WindowSession, now: datetime
+) -> list[TicketRow]:
+    """The window closes for the day: the citizens handed to it (转办 to window 12), or to the
+    clerk closing it, and those sent back or returned to it, no longer wait for it. Each goes
+    back to its service's queue at its place (handed-over cases stay ahead of new arrivals),
+    recorded as a move of its own; the end-of-day rule then counts it like any other."""
     rows = connection_of(session).execute(
-        q.LEFTOVERS_LOCKED, {"hall_id": who.hall_id, "window_id": window_id}
+        q.PINNED_HERE_LOCKED,
+        {"hall_id": who.hall_id, "window_id": window.id, "staff_id": holder.staff_id},
+    )
+    released: list[TicketRow] = [row._mapping for row in rows]
+    for ticket in released:
+        reason = f"{window.number}号窗口今日已关闭，回到事项队列等候"
+        transitions.change(session, ticket, Action.unpin, UNPINNED, who, window.id, now, reason)
+    return released
+
+
+def leftover_tickets(
+    session: Session, who: Principal, window_id: int, now: datetime
+) -> list[TicketRow]:
+    """Waiting tickets this window serves that no other open window serves (a tide window in
+    force serves its tide's services too), locked."""
+    rows = connection_of(session).execute(
+        q.LEFTOVERS_LOCKED, {"hall_id": who.hall_id, "window_id": window_id, "now": now}
     )
     return [row._mapping for row in rows]
 
@@ -60,20 +98,29 @@ def _apply_rule(
 ) -> None:
     codes = ", ".join(t["code"] for t in tickets)
     if rule is w.EndOfDayRule.serve_all:
+        pinned = [t["code"] for t in tickets if _pinned(t)]
+        elsewhere = (
+            f" {', '.join(pinned)} waits for another window or clerk (handed there): ask the "
+            "duty lead to hand it to your window."
+            if pinned
+            else ""
+        )
         raise Conflict(
             "citizens_still_waiting",
             f"{len(tickets)} citizens are still waiting ({codes}) and no other open window "
             f"serves them: serve them before closing window {window.number}; past closing, "
-            "ask the duty lead for an extension. (This hall's end-of-day rule is serve-all.)",
+            "ask the duty lead for an extension. (This hall's end-of-day rule is serve-all.)"
+            + elsewhere,
             window=window.number,
             tickets=[t["code"] for t in tickets],
+            pinned=pinned,
         )
     for ticket in tickets:
         changes: dict[str, Any]
         if rule is w.EndOfDayRule.carry_over:
             action = Action.carry_over
             reason = f"顺延至下一工作时段（{reopen_text}）"
-            changes = {"reason": reason}
+            changes = {"reason": reason, **(UNPINNED if _pinned(ticket) else {})}
             if ticket["priority"] not in KEEP_PRIORITY:
                 changes["priority"] = w.Priority.carried_over.value
         else:
@@ -109,7 +156,9 @@ def _close(session: Session, who: Principal, held: HeldWindow, now: datetime) ->
         actual_end=now,
         leftover_tickets="",
     )
-    leftovers = leftover_tickets(session, who, window.id) if timing.final else []
+    if timing.final:  # closed for the day: nobody waits for this window or its clerk now
+        unpin_for_the_day(session, who, window, holder, now)
+    leftovers = leftover_tickets(session, who, window.id, now) if timing.final else []
     if leftovers:
         reopen = (
             f"{timing.next_opening.astimezone(calendar.zone):%Y-%m-%d %H:%M}"

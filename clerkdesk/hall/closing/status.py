@@ -23,10 +23,11 @@ from clerkdesk.hall.rules.calendar import (
     next_opening,
 )
 from clerkdesk.hall.rules.ticket_states import DONE
+from clerkdesk.hall.rules.tide import services_with_tide
 from clerkdesk.hall.store.models import ExtensionRequest, Service, Ticket, Window
-from clerkdesk.hall.tickets.queries import queue_for_window, ticket_in_hand
+from clerkdesk.hall.tickets.queries import queue_for_window, services_now, ticket_in_hand
 from clerkdesk.hall.windows.sessions import viewable_window
-from clerkdesk.hall.wire import closing_status_out, extension_out, open_session, window_service_ids
+from clerkdesk.hall.wire import closing_status_out, extension_out, open_session
 
 # --- the window's end -----------------------------------------------------------------------
 
@@ -79,7 +80,10 @@ def service_estimate(session: Session, service: Service, now: datetime) -> int:
 
 
 def estimate(session: Session, window: Window, now: datetime) -> rules.Estimate[w.TicketOut]:
-    services = [session.get_one(Service, sid) for sid in window_service_ids(session, window.id)]
+    """What the window's waiting citizens need: those of a tide in force there too, at their
+    service's pace."""
+    own, tide = services_now(session, window, now)
+    services = [session.get_one(Service, sid) for sid in services_with_tide(own, tide)]
     per_service = {s.code: service_estimate(session, s, now) for s in services}
     waiting = queue_for_window(session, window, now)
     needed = sum(per_service.get(t.service, t.estimated_minutes) for t in waiting)

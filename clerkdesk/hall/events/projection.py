@@ -10,9 +10,11 @@ staff member reading the stream, live and on replay alike:
   /tickets/{id}` applies. They alone read a hand-off's note, reasons and names.
 - **staff**: a clerk or lead of another department: the ticket without the citizen's `notes`
   and the `reason` written about the case.
-- **public**: the kiosk (and later the hall board): a ticket's number, service, window and
+- **public**: the kiosk and the hall board (叫号屏): a ticket's number, service, window and
   state only; the fields the contract still requires carry their empty value (`notes` "",
-  `priority` normal, the rest None). The window itself is what the hall displays anyway; the
+  `priority` normal, the rest None). The window itself is what the hall displays anyway, but
+  not who sits there: a window's holder keeps only that the window is held (and paused), with
+  no staff number or name, and no tide (its reason and who opened it are the staff's). The
   staff's matters (extension requests, overruns, closings, confirmed years) are left out.
   Of a hand-off it keeps the ticket's code, the services, departments and windows (where the
   citizen goes: "请 C023 号到 12 号窗口"), never the note, the reasons or who handled it.
@@ -44,7 +46,7 @@ class Audience:
 
     @property
     def public(self) -> bool:
-        return not self.roles & {w.Role.admin, w.Role.lead, w.Role.clerk}
+        return is_public(self.roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,25 @@ def project_ticket(ticket: w.TicketOut, view: View) -> w.TicketOut:
     )
 
 
+NOBODY = w.StaffOut(id=0, staff_no="", name="", department=None, roles=[])
+"""Who holds a window, as the public view shows it: someone, nobody in particular."""
+
+
+def is_public(roles: frozenset[w.Role]) -> bool:
+    """The kiosk, the hall board: a reader who is none of the staff."""
+    return not roles & {w.Role.admin, w.Role.lead, w.Role.clerk}
+
+
+def public_window(window: w.WindowOut) -> w.WindowOut:
+    """A window as the kiosk and the board see it: held or not (and paused), by nobody named."""
+    holder = window.holder
+    if holder is not None:
+        holder = holder.model_copy(update={"staff": NOBODY, "took_over_from": None})
+    if holder is window.holder and window.tide is None:
+        return window
+    return window.model_copy(update={"holder": holder, "tide": None})
+
+
 _PERSONAL_OF_HANDOFF = {
     "note": "",
     "end_reason": None,
@@ -176,6 +197,8 @@ def project(event: w.EventOut, audience: Audience, serving: ServingDepartments) 
         update["handoff"] = None
     if audience.public:
         update.update({name: None for name in _STAFF_MATTERS if getattr(event, name) is not None})
+        if event.window is not None and (window := public_window(event.window)) is not event.window:
+            update["window"] = window
     if event.ledger is not None and not may_see_ledger(audience, event.ledger):
         update["ledger"] = None
     if event.alert is not None and not may_see_alert(audience):

@@ -34,6 +34,7 @@ from clerkdesk.hall.rules import handoffs as rules
 from clerkdesk.hall.rules.calendar import is_open, next_opening
 from clerkdesk.hall.rules.queue_order import RETURN_RANK
 from clerkdesk.hall.rules.ticket_states import CALLED, SERVING, TERMINAL, Action, next_state
+from clerkdesk.hall.rules.tide import services_with_tide
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import (
     Department,
@@ -43,13 +44,15 @@ from clerkdesk.hall.store.models import (
     Service,
     Staff,
     Ticket,
+    TideService,
+    TideWindow,
     Window,
     WindowService,
     WindowSession,
 )
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import lifecycle, transitions
-from clerkdesk.hall.tickets.queries import ticket_for
+from clerkdesk.hall.tickets.queries import services_now, ticket_for
 from clerkdesk.hall.tickets.transitions import TicketRow
 from clerkdesk.hall.wire import (
     chain_codes,
@@ -86,12 +89,22 @@ class Target:
         self.department_id = department_id
 
 
-def _window_services(session: Session, window_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(WindowService.service_id)
-            .where(WindowService.window_id == window_id)
-            .order_by(WindowService.position)
+def _window_services(session: Session, window: Window, now: datetime) -> list[int]:
+    """The services the window calls now: a tide's in force first, then its own."""
+    own, tide = services_now(session, window, now)
+    return services_with_tide(own, tide)
+
+
+def _tide_windows_serving(service_id: int, now: datetime) -> Any:
+    """The windows a tide in force makes call the service (a select of window ids)."""
+    return (
+        select(TideWindow.window_id)
+        .join(TideService, TideService.tide_id == TideWindow.id)
+        .where(
+            TideService.service_id == service_id,
+            TideWindow.ended_at.is_(None),
+            TideWindow.started_at <= now,
+            or_(TideWindow.until.is_(None), TideWindow.until > now),
         )
     )
 
@@ -105,7 +118,9 @@ def _active_service(session: Session, hall_id: int, code: str) -> Service:
     return service
 
 
-def _resolve(session: Session, who: Principal, row: TicketRow, body: w.HandOff) -> Target:
+def _resolve(
+    session: Session, who: Principal, row: TicketRow, body: w.HandOff, now: datetime
+) -> Target:
     if body.service is None and body.window is None and body.staff_no is None:
         raise Invalid(
             "handoff_target_missing",
@@ -147,7 +162,7 @@ def _resolve(session: Session, who: Principal, row: TicketRow, body: w.HandOff) 
         if window is None or not window.active:
             raise not_found("window", body.window)
     if window is not None:
-        served = _window_services(session, window.id)
+        served = _window_services(session, window, now)
         if service is not None and service.id not in served:
             raise Conflict(
                 "service_not_at_window",
@@ -181,18 +196,19 @@ def _resolve(session: Session, who: Principal, row: TicketRow, body: w.HandOff) 
 
 
 def _extended_until(session: Session, service_id: int, now: datetime) -> datetime | None:
-    """The latest end of an approved extension of a held window serving the service, if one
-    runs past `now` (the window is open although the hall has closed)."""
+    """The latest end of an approved extension of a held window serving the service (its own,
+    or a tide's in force), if one runs past `now` (the window is open although the hall has
+    closed)."""
+    serving = select(WindowService.window_id).where(WindowService.service_id == service_id)
     return session.scalar(
         select(func.max(ExtensionRequest.ends_at))
-        .join(WindowService, WindowService.window_id == ExtensionRequest.window_id)
         .join(
             WindowSession,
             (WindowSession.window_id == ExtensionRequest.window_id)
             & WindowSession.ended_at.is_(None),
         )
         .where(
-            WindowService.service_id == service_id,
+            ExtensionRequest.window_id.in_(serving.union(_tide_windows_serving(service_id, now))),
             ExtensionRequest.status == w.ExtensionStatus.approved.value,
             ExtensionRequest.ends_at > now,
         )
@@ -223,18 +239,23 @@ def _admit(
 
 
 def _go_to_window(
-    session: Session, to_window_id: int | None, to_staff_id: int | None, to_service_id: int
+    session: Session,
+    to_window_id: int | None,
+    to_staff_id: int | None,
+    to_service_id: int,
+    now: datetime,
 ) -> int | None:
     """Where the citizen goes: the target window; the window the target clerk holds; else the
-    one held window serving the service, if exactly one does."""
+    one held window serving the service (its own, or a tide's in force), if exactly one does."""
     if to_window_id is not None:
         return session.get_one(Window, to_window_id).number
     held = select(WindowSession.window_id).where(WindowSession.ended_at.is_(None))
     if to_staff_id is not None:
         held = held.where(WindowSession.staff_id == to_staff_id)
     else:
-        held = held.join(WindowService, WindowService.window_id == WindowSession.window_id).where(
-            WindowService.service_id == to_service_id
+        serving = select(WindowService.window_id).where(WindowService.service_id == to_service_id)
+        held = held.where(
+            WindowSession.window_id.in_(serving.union(_tide_windows_serving(to_service_id, now)))
         )
     found = list(session.scalars(held.limit(2)))
     if len(found) != 1:
@@ -246,11 +267,17 @@ def _out(
     session: Session, move: HandOff, now: datetime, settings: rules.HandoffPolicy
 ) -> w.HandOffOut:
     ticket = session.get_one(Ticket, move.ticket_id)
-    go_to = (
-        _go_to_window(session, move.to_window_id, move.to_staff_id, move.to_service_id)
-        if move.state == OPEN
-        else None
+    unpinned = (
+        move.state == OPEN
+        and (move.to_window_id is not None or move.to_staff_id is not None)
+        and ticket.target_window_id is None
+        and ticket.target_staff_id is None
     )
+    go_to = None
+    if unpinned:  # its window closed for the day: any window serving the service calls it
+        go_to = _go_to_window(session, None, None, ticket.service_id, now)
+    elif move.state == OPEN:
+        go_to = _go_to_window(session, move.to_window_id, move.to_staff_id, move.to_service_id, now)
     return handoff_out(
         session,
         move,
@@ -258,6 +285,7 @@ def _out(
         rules.waited_seconds(move.at, move.called_at, move.ended_at, now),
         rules.flagged(settings, ticket.handoff_count),
         go_to,
+        unpinned,
     )
 
 
@@ -335,7 +363,7 @@ def hand_off(
     row = lifecycle._locked_ticket(conn, who, ticket_id)
     next_state(row["status"], Action.hand_off)  # 409 naming the state: a finished case
     policy.require_hand_off(conn, who, row)
-    target = _resolve(session, who, row, body)
+    target = _resolve(session, who, row, body, now)
     settings = load_handoff_policy(session, who.hall_id)
     _admit(session, who, target, settings, now)
     at_counter = row["status"] in (CALLED, SERVING)
@@ -683,3 +711,37 @@ def watch(session: Session, who: Principal, now: datetime) -> w.HandOffWatch:
     today = [_out(session, move, now, settings) for move in today_rows]
     flagged = sorted({m.ticket for m in [*open_, *today] if m.flagged})
     return handoff_watch_out(now, open_, today, flagged, settings.flag_after)
+
+
+def mine(session: Session, who: Principal, now: datetime) -> w.MyHandOffs:
+    """GET /me/hand-offs: the cases `who` handed off, the service day's and any still open,
+    oldest first, and which of them are with another department now (the ones the hall would
+    let them ask back). Only their own moves: the receivers' later notes are not in it."""
+    policy.require_own_handoffs(who)
+    settings = load_handoff_policy(session, who.hall_id)
+    day = service_day_of(session, who.hall_id, now)
+    sent = list(
+        session.scalars(
+            select(HandOff)
+            .where(
+                HandOff.hall_id == who.hall_id,
+                HandOff.from_staff_id == who.staff_id,
+                HandOff.kind == w.HandOffKind.hand_off.value,
+                or_(HandOff.local_date == day, HandOff.state == OPEN),
+            )
+            .order_by(HandOff.at, HandOff.id)
+        )
+    )
+    tickets = {move.ticket_id for move in sent}
+    away = session.scalars(
+        select(HandOff.ticket_id).where(
+            HandOff.ticket_id.in_(tickets),
+            HandOff.state == OPEN,
+            HandOff.kind == w.HandOffKind.hand_off.value,
+        )
+    )
+    return w.MyHandOffs(
+        now=now,
+        sent=[_out(session, move, now, settings) for move in sent],
+        away=sorted(set(away)),
+    )

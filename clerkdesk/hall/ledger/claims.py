@@ -28,6 +28,7 @@ MAX_CLAIM = timedelta(hours=16)
 
 
 def claim(session: Session, who: Principal, body: lw.ClaimOvertime, now: datetime) -> lw.ClaimOut:
+    policy.require(who, policy.Can.keep_leave)
     if body.ends_at <= body.starts_at:
         raise Conflict(
             "claim_ends_first",

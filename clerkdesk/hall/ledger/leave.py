@@ -74,6 +74,7 @@ def _minutes(session: Session, hall_id: int, body: lw.RequestLeave, policy: Leav
 def request_leave(
     session: Session, who: Principal, body: lw.RequestLeave, now: datetime
 ) -> lw.LeaveRequestOut:
+    policy.require(who, policy.Can.keep_leave)
     today = _today(session, who.hall_id, now)
     if body.first_date < today:
         raise Invalid(

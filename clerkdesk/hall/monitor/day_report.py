@@ -13,8 +13,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from clerkdesk.api import report_schemas as rw
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar.cache import cached_calendar
+from clerkdesk.hall.access import policy
+from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.calendar.cache import cached_calendar, service_day_of
+from clerkdesk.hall.errors import Invalid
 from clerkdesk.hall.monitor.figures import day_start
 from clerkdesk.hall.rules import day_report as rules
 from clerkdesk.hall.rules import monitor as busy
@@ -24,6 +28,7 @@ from clerkdesk.hall.store.models import (
     Hall,
     HandOff,
     Overrun,
+    Rating,
     Service,
     Ticket,
     TicketTransition,
@@ -32,6 +37,7 @@ from clerkdesk.hall.store.models import (
     Window,
     WindowSession,
 )
+from clerkdesk.hall.wire import day_report_row_out, spread_out
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,10 @@ def read_day(session: Session, hall_id: int, day: date, now: datetime) -> DayRep
         .subquery()
     )
     cases: list[rules.Case] = []
-    for ticket, called in session.execute(
-        select(Ticket, first_call.c.at)
+    for ticket, called, rating in session.execute(
+        select(Ticket, first_call.c.at, Rating.score)
         .outerjoin(first_call, first_call.c.ticket_id == Ticket.id)
+        .outerjoin(Rating, Rating.ticket_id == Ticket.id)
         .where(Ticket.hall_id == hall_id, Ticket.local_date == day)
         .order_by(Ticket.id)
     ):
@@ -129,6 +136,7 @@ def read_day(session: Session, hall_id: int, day: date, now: datetime) -> DayRep
                 finished_on=finished_on,
                 status=ticket.status,
                 at_tide=at_tide,
+                rating=rating,
             )
         )
 
@@ -197,4 +205,33 @@ def read_day(session: Session, hall_id: int, day: date, now: datetime) -> DayRep
         first_tide_at=first_tide,
         spread_before_tide=spread(start, first_tide) if first_tide else None,
         spread_after_tide=spread(first_tide, end) if first_tide else None,
+    )
+
+
+def day_report(session: Session, who: Principal, day: date, now: datetime) -> rw.DayReportOut:
+    """GET /hall/day-report/{date}: what `clerkdesk report day` prints, for the lead's screen
+    (leads and admins: the whole hall, counts and times, no citizen's notes)."""
+    policy.require_hall_watcher(who)
+    today = service_day_of(session, who.hall_id, now)
+    if day > today:
+        raise Invalid(
+            "report_day_ahead",
+            f"{day.isoformat()} is still to come: the day report covers today ({today}) and "
+            "the days before it.",
+            local_date=day.isoformat(),
+        )
+    report = read_day(session, who.hall_id, day, now)
+    return rw.DayReportOut(
+        hall=report.hall,
+        local_date=report.day,
+        services=[day_report_row_out(r) for r in report.services],
+        windows=[day_report_row_out(r) for r in report.windows],
+        spread=spread_out(report.spread),
+        first_tide_at=report.first_tide_at,
+        spread_before_tide=spread_out(report.spread_before_tide)
+        if report.spread_before_tide
+        else None,
+        spread_after_tide=spread_out(report.spread_after_tide)
+        if report.spread_after_tide
+        else None,
     )

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
-from clerkdesk.hall.calendar.cache import cached_calendar, service_day_of
+from clerkdesk.hall.calendar.cache import cached_calendar, cached_shape, service_day_of
 from clerkdesk.hall.rules import closing as closing_rules
 from clerkdesk.hall.rules import monitor as rules
 from clerkdesk.hall.rules.calendar import current_stretch, last_stretch
@@ -23,6 +22,7 @@ from clerkdesk.hall.store.models import (
     Department,
     ExtensionRequest,
     Hall,
+    ServedDay,
     Service,
     ServiceAlert,
     ServiceAlertRule,
@@ -34,6 +34,8 @@ from clerkdesk.hall.store.models import (
     WindowService,
     WindowSession,
 )
+from clerkdesk.hall.store.models.base import UTCDateTime
+from clerkdesk.hall.store.tables import connection_of
 
 
 @dataclass
@@ -103,119 +105,199 @@ class HallFigures:
         return rules.spread(x.busy_share for x in self.windows)
 
 
-def _seconds_between(session: Session, start: Any, end: Any) -> Any:
-    """end - start in seconds, as SQL (SQLite keeps UTC moments as text)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
 def day_start(hall: Hall, day: date) -> datetime:
     return datetime.combine(day, time(0), ZoneInfo(hall.timezone))
 
 
-def read_figures(session: Session, hall_id: int, now: datetime) -> HallFigures:
-    hall = session.get_one(Hall, hall_id)
-    day = service_day_of(session, hall_id, now)
-    since = day_start(hall, day)
+# The statements of a read, built once (bind hall_id, now, day, since): Core on the request's
+# connection, no ORM objects but the few alerts and tides in force.
+_HALL_ID: BindParameter[int] = bindparam("hall_id")
+_NOW = bindparam("now", type_=UTCDateTime())
+HALL_ZONE = select(Hall.timezone).where(Hall.id == _HALL_ID)
+SERVICES = (
+    select(Service.id, Service.code, Service.name, Department.code, Service.estimated_minutes)
+    .join(Department, Department.id == Service.department_id)
+    .where(Service.hall_id == _HALL_ID, Service.active)
+    .order_by(Service.id)
+)
+RULES = (
+    select(
+        ServiceAlertRule.service_id,
+        ServiceAlertRule.waiting,
+        ServiceAlertRule.longest_wait_minutes,
+        ServiceAlertRule.estimated_wait_minutes,
+        ServiceAlertRule.clear_percent,
+    )
+    .join(Service, Service.id == ServiceAlertRule.service_id)
+    .where(Service.hall_id == _HALL_ID)
+)
+OWN_SERVICES = (
+    select(WindowService.window_id, WindowService.service_id)
+    .join(Window, Window.id == WindowService.window_id)
+    .where(Window.hall_id == _HALL_ID)
+    .order_by(WindowService.window_id, WindowService.position)
+)
+WINDOWS = (
+    select(Window.id, Window.number, Window.label, Window.reserve, Department.code)
+    .outerjoin(Department, Department.id == Window.department_id)
+    .where(Window.hall_id == _HALL_ID, Window.active)
+    .order_by(Window.number)
+)
+OPEN_ALERTS = select(ServiceAlert).where(
+    ServiceAlert.hall_id == _HALL_ID, ServiceAlert.cleared_at.is_(None)
+)
+_TIDE_IN_FORCE = (
+    TideWindow.hall_id == _HALL_ID,
+    TideWindow.ended_at.is_(None),
+    TideWindow.started_at <= _NOW,
+    or_(TideWindow.until.is_(None), TideWindow.until > _NOW),
+)
+TIDES = select(TideWindow).where(*_TIDE_IN_FORCE).order_by(TideWindow.id)
+TIDE_SERVICES = (
+    select(TideService.tide_id, TideService.service_id)
+    .join(TideWindow, TideWindow.id == TideService.tide_id)
+    .where(*_TIDE_IN_FORCE)
+    .order_by(TideService.tide_id, TideService.position)
+)
+SESSIONS = (
+    select(
+        WindowSession.window_id,
+        WindowSession.started_at,
+        WindowSession.ended_at,
+        WindowSession.paused,
+        Staff.staff_no,
+        Staff.name,
+    )
+    .join(Staff, Staff.id == WindowSession.staff_id)
+    .join(Window, Window.id == WindowSession.window_id)
+    .where(
+        Window.hall_id == _HALL_ID,
+        or_(
+            WindowSession.ended_at.is_(None),
+            WindowSession.ended_at > bindparam("since", type_=UTCDateTime()),
+        ),
+    )
+)
+"""The sign-ins of the day (their time signed in) and the open ones (who holds the window)."""
+IN_HAND = (
+    select(Ticket.window_id, Ticket.code, Ticket.status, Ticket.called_at, Ticket.started_at)
+    .where(Ticket.hall_id == _HALL_ID, Ticket.status.in_([CALLED, SERVING]))
+    .order_by(Ticket.called_at)
+)
+_SERVED_TODAY = (ServedDay.hall_id == _HALL_ID, ServedDay.local_date == bindparam("day"))
+SERVED_BY_WINDOW = (
+    select(ServedDay.window_id, func.sum(ServedDay.served_ms))
+    .where(*_SERVED_TODAY)
+    .group_by(ServedDay.window_id)
+)
+SERVED_BY_SERVICE = (
+    select(ServedDay.service_id, func.sum(ServedDay.served_ms), func.sum(ServedDay.cases))
+    .where(*_SERVED_TODAY)
+    .group_by(ServedDay.service_id)
+)
+"""Served today: the sums kept as cases finish (tickets.served), never the day's tickets."""
+EXTENDED = (
+    select(ExtensionRequest.window_id, func.max(ExtensionRequest.ends_at))
+    .where(
+        ExtensionRequest.hall_id == _HALL_ID,
+        ExtensionRequest.status == w.ExtensionStatus.approved.value,
+        ExtensionRequest.scheduled_end == bindparam("scheduled", type_=UTCDateTime()),
+    )
+    .group_by(ExtensionRequest.window_id)
+)
+QUEUES = (
+    select(Ticket.service_id, func.count(), func.min(Ticket.queue_at))
+    .where(Ticket.hall_id == _HALL_ID, Ticket.status == WAITING)
+    .group_by(Ticket.service_id)
+)
 
-    services = {
-        sid: ServiceFigures(sid, code, name, department)
-        for sid, code, name, department in session.execute(
-            select(Service.id, Service.code, Service.name, Department.code)
-            .join(Department, Department.id == Service.department_id)
-            .where(Service.hall_id == hall_id, Service.active)
-            .order_by(Service.id)
-        )
-    }
-    estimated: dict[int, int] = {
-        sid: minutes
-        for sid, minutes in session.execute(
-            select(Service.id, Service.estimated_minutes).where(Service.hall_id == hall_id)
-        )
-    }
-    for rule in session.scalars(
-        select(ServiceAlertRule).where(ServiceAlertRule.service_id.in_(list(services)))
-    ):
-        services[rule.service_id].thresholds = rules.Thresholds(
-            rule.waiting,
-            rule.longest_wait_minutes * 60 if rule.longest_wait_minutes is not None else None,
-            rule.estimated_wait_minutes * 60 if rule.estimated_wait_minutes is not None else None,
-            rule.clear_percent,
-        )
-    for alert in session.scalars(
-        select(ServiceAlert).where(
-            ServiceAlert.hall_id == hall_id, ServiceAlert.cleared_at.is_(None)
-        )
-    ):
+
+@dataclass(frozen=True)
+class Shape:
+    """The hall as its hall file made it (kept between reads: `calendar.cache.cached_shape`)."""
+
+    zone: ZoneInfo
+    services: list[tuple[int, str, str, str, int]]
+    """id, code, name, department code, estimated minutes; active ones, by id."""
+    thresholds: dict[int, rules.Thresholds]
+    windows: list[tuple[int, int, str, bool, str | None]]
+    """id, number, label, reserve, department code; active ones, by number."""
+    own: dict[int, list[int]]
+    """Each window's own services in its order."""
+
+
+def _minutes_s(minutes: int | None) -> int | None:
+    return minutes * 60 if minutes is not None else None
+
+
+def read_shape(session: Session, hall_id: int) -> Shape:
+    conn = connection_of(session)
+    at = {"hall_id": hall_id}
+    own: defaultdict[int, list[int]] = defaultdict(list)
+    for window_id, service_id in conn.execute(OWN_SERVICES, at):
+        own[window_id].append(service_id)
+    return Shape(
+        zone=ZoneInfo(conn.execute(HALL_ZONE, at).scalar_one()),
+        services=[tuple(row) for row in conn.execute(SERVICES, at)],  # type: ignore[misc]
+        thresholds={
+            sid: rules.Thresholds(waiting, _minutes_s(longest), _minutes_s(estimate), clear)
+            for sid, waiting, longest, estimate, clear in conn.execute(RULES, at)
+        },
+        windows=[tuple(row) for row in conn.execute(WINDOWS, at)],  # type: ignore[misc]
+        own=dict(own),
+    )
+
+
+def read_figures(session: Session, hall_id: int, now: datetime) -> HallFigures:
+    conn = connection_of(session)
+    at = {"hall_id": hall_id, "now": now}
+    shape = cached_shape(session, "monitor", hall_id, lambda s: read_shape(s, hall_id))
+    day = service_day_of(session, hall_id, now)
+    since = datetime.combine(day, time(0), shape.zone)
+
+    services: dict[int, ServiceFigures] = {}
+    estimated: dict[int, int] = {}
+    for sid, code, name, department, minutes in shape.services:
+        services[sid] = ServiceFigures(sid, code, name, department)
+        estimated[sid] = minutes
+        if sid in shape.thresholds:
+            services[sid].thresholds = shape.thresholds[sid]
+    for alert in session.scalars(OPEN_ALERTS, at):
         if alert.service_id in services:
             services[alert.service_id].alert = alert
 
     # Windows, their own services and the tides in force.
-    own: defaultdict[int, list[int]] = defaultdict(list)
-    for window_id, service_id in session.execute(
-        select(WindowService.window_id, WindowService.service_id)
-        .join(Window, Window.id == WindowService.window_id)
-        .where(Window.hall_id == hall_id)
-        .order_by(WindowService.window_id, WindowService.position)
-    ):
-        own[window_id].append(service_id)
-    tides = {
-        t.window_id: t
-        for t in session.scalars(
-            select(TideWindow)
-            .where(
-                TideWindow.hall_id == hall_id,
-                TideWindow.ended_at.is_(None),
-                TideWindow.started_at <= now,
-                or_(TideWindow.until.is_(None), TideWindow.until > now),
-            )
-            .order_by(TideWindow.id)
-        )
-    }
+    tides = {t.window_id: t for t in session.scalars(TIDES, at)}
     tide_services: defaultdict[int, list[int]] = defaultdict(list)
     if tides:
-        for tide_id, service_id in session.execute(
-            select(TideService.tide_id, TideService.service_id)
-            .where(TideService.tide_id.in_([t.id for t in tides.values()]))
-            .order_by(TideService.tide_id, TideService.position)
-        ):
+        for tide_id, service_id in conn.execute(TIDE_SERVICES, at):
             tide_services[tide_id].append(service_id)
     windows: list[WindowFigures] = []
-    for row in session.execute(
-        select(Window.id, Window.number, Window.label, Window.reserve, Department.code)
-        .outerjoin(Department, Department.id == Window.department_id)
-        .where(Window.hall_id == hall_id, Window.active)
-        .order_by(Window.number)
-    ):
-        tide = tides.get(row.id)
-        mine = own[row.id]
+    for window_id, number, label, reserve, window_department in shape.windows:
+        tide = tides.get(window_id)
+        mine = shape.own.get(window_id, [])
         calling = services_with_tide(mine, tide_services[tide.id]) if tide else list(mine)
         windows.append(
             WindowFigures(
-                row.id, row.number, row.label, row.code, row.reserve, calling, mine, tide=tide
+                window_id, number, label, window_department, reserve, calling, mine, tide=tide
             )
         )
     by_id = {x.id: x for x in windows}
 
-    # Who holds each window, and what is in their hands.
+    # Who holds each window (and the day's time signed in), and what is in their hands.
     held: dict[int, bool] = {}
-    for window_id, paused, staff_no, name in session.execute(
-        select(WindowSession.window_id, WindowSession.paused, Staff.staff_no, Staff.name)
-        .join(Staff, Staff.id == WindowSession.staff_id)
-        .join(Window, Window.id == WindowSession.window_id)
-        .where(Window.hall_id == hall_id, WindowSession.ended_at.is_(None))
+    signed_in: defaultdict[int, list[rules.Interval]] = defaultdict(list)
+    for window_id, started_at, ended_at, paused, staff_no, name in conn.execute(
+        SESSIONS, {**at, "since": since}
     ):
-        held[window_id] = paused
-        if window_id in by_id:
-            by_id[window_id].clerk, by_id[window_id].clerk_name = staff_no, name
+        signed_in[window_id].append((started_at, ended_at))
+        if ended_at is None:
+            held[window_id] = paused
+            if window_id in by_id:
+                by_id[window_id].clerk, by_id[window_id].clerk_name = staff_no, name
     in_hand: dict[int | None, tuple[str, str, datetime | None]] = {}
-    for at_window, code, status, called_at, started_at in session.execute(
-        select(Ticket.window_id, Ticket.code, Ticket.status, Ticket.called_at, Ticket.started_at)
-        .where(Ticket.hall_id == hall_id, Ticket.status.in_([CALLED, SERVING]))
-        .order_by(Ticket.called_at)
-    ):
-        since_ = started_at if status == SERVING else called_at
+    for at_window, code, status, called_at, began in conn.execute(IN_HAND, at):
+        since_ = began if status == SERVING else called_at
         in_hand[at_window] = (code, status, since_)
     for x in windows:
         hand = in_hand.get(x.id)
@@ -224,44 +306,22 @@ def read_figures(session: Session, hall_id: int, now: datetime) -> HallFigures:
             x.ticket, x.ticket_since = hand[0], hand[2]
 
     # Busy share today: serving time over signed-in time.
-    signed_in: defaultdict[int, list[rules.Interval]] = defaultdict(list)
-    for window_id, started_at, ended_at in session.execute(
-        select(WindowSession.window_id, WindowSession.started_at, WindowSession.ended_at)
-        .join(Window, Window.id == WindowSession.window_id)
-        .where(
-            Window.hall_id == hall_id,
-            or_(WindowSession.ended_at.is_(None), WindowSession.ended_at > since),
-        )
-    ):
-        signed_in[window_id].append((started_at, ended_at))
-    # Served today, summed in the database (20,000 tickets a day: no row comes back), and the
-    # cases still being served, as intervals up to now.
-    seconds = _seconds_between(session, Ticket.started_at, Ticket.finished_at)
-    today = (Ticket.hall_id == hall_id, Ticket.local_date == day, Ticket.started_at.is_not(None))
-    # One index-only scan: a case started and finished is done (a park sends it back waiting
-    # and clears nothing it finished; a cancel or a no-show never started).
-    served_s: defaultdict[int | None, float] = defaultdict(float)
-    by_service: defaultdict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for window_id, service_id, total, count in session.execute(
-        select(Ticket.window_id, Ticket.service_id, func.sum(seconds), func.count())
-        .where(*today, Ticket.finished_at.is_not(None))
-        .group_by(Ticket.window_id, Ticket.service_id)
-    ):
-        served_s[window_id] += float(total or 0)
-        by_service[service_id][0] += float(total or 0)
-        by_service[service_id][1] += int(count)
+    today = {**at, "day": day}
+    served_s = {
+        window_id: float(ms or 0) / 1000 for window_id, ms in conn.execute(SERVED_BY_WINDOW, today)
+    }
     per_case = {
-        service_id: (total / count, int(count))
-        for service_id, (total, count) in by_service.items()
+        service_id: (float(ms) / 1000 / int(count), int(count))
+        for service_id, ms, count in conn.execute(SERVED_BY_SERVICE, today)
         if count
     }
-    serving: defaultdict[int | None, list[rules.Interval]] = defaultdict(list)
-    for at_window, (_code, status, began) in in_hand.items():  # being served now
-        if status == SERVING and began is not None:
-            serving[at_window].append((began, None))
     for x in windows:
+        hand = in_hand.get(x.id)
+        serving: list[rules.Interval] = []
+        if hand is not None and hand[1] == SERVING and hand[2] is not None:  # served now
+            serving.append((hand[2], None))
         x.busy_share = rules.busy_share_of(
-            served_s.get(x.id, 0.0), serving[x.id], signed_in[x.id], since, now
+            served_s.get(x.id, 0.0), serving, signed_in.get(x.id, []), since, now
         )
 
     # Extended: past the stretch's scheduled end on an approved extension.
@@ -269,15 +329,7 @@ def read_figures(session: Session, hall_id: int, now: datetime) -> HallFigures:
     stretch = current_stretch(calendar, now) or last_stretch(calendar, now)
     if stretch is not None:
         scheduled = stretch[1]
-        for extended_at, end in session.execute(
-            select(ExtensionRequest.window_id, func.max(ExtensionRequest.ends_at))
-            .where(
-                ExtensionRequest.hall_id == hall_id,
-                ExtensionRequest.status == w.ExtensionStatus.approved.value,
-                ExtensionRequest.scheduled_end == scheduled,
-            )
-            .group_by(ExtensionRequest.window_id)
-        ):
+        for extended_at, end in conn.execute(EXTENDED, {**at, "scheduled": scheduled}):
             found = by_id.get(extended_at)
             if (
                 found is not None
@@ -290,11 +342,7 @@ def read_figures(session: Session, hall_id: int, now: datetime) -> HallFigures:
                 )
 
     # The queues.
-    for service_id, count, first in session.execute(
-        select(Ticket.service_id, func.count(), func.min(Ticket.queue_at))
-        .where(Ticket.hall_id == hall_id, Ticket.status == WAITING)
-        .group_by(Ticket.service_id)
-    ):
+    for service_id, count, first in conn.execute(QUEUES, at):
         figures = services.get(service_id)
         if figures is None:
             continue

@@ -54,6 +54,13 @@ def watch(hall: HallDep, token: TokenDep) -> w.HandOffWatch:
     return hall.read(token, lambda s, who, now: handoffs.watch(s, who, now))
 
 
+@router.get("/me/hand-offs", response_model=w.MyHandOffs)
+def my_hand_offs(hall: HallDep, token: TokenDep) -> w.MyHandOffs:
+    """The cases you handed off (the service day's, and any still open), with your notes, and
+    which of them are with another department now: the ones you can ask back."""
+    return hall.read(token, lambda s, who, now: handoffs.mine(s, who, now))
+
+
 @router.get("/reports/day", response_model=w.SameDayCompletion)
 def day_report(hall: HallDep, token: TokenDep) -> w.SameDayCompletion:
     """Same-day completion (当日办结) of the service day: each case once, hand-offs or not,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from clerkdesk.api import ledger_schemas as lw
-from clerkdesk.hall.ledger import claims, leave, roster, views
+from clerkdesk.hall.ledger import balances, claims, leave, roster, views
 from clerkdesk.hall.routes.deps import HallDep, PostDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
 
@@ -57,6 +57,23 @@ def staff_leave(
     """One staff member's leave: leads for their department, admins for all (else 404); the
     ledger a page at a time as for /me/leave."""
     return hall.read(token, lambda s, who, now: views.staff_leave(s, who, staff_no, now, page))
+
+
+@router.get("/leave/balances", response_model=lw.LeaveBalancesOut)
+def leave_balances(
+    hall: HallDep,
+    token: TokenDep,
+    department: str | None = Query(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]{1,32}$",
+        description="A department's code; default: the lead's own department (admins: all)",
+    ),
+) -> lw.LeaveBalancesOut:
+    """A department's balances, one line per staff member (balance, what expires within 30
+    days, pending requests, coming duties): leads their department's, admins any or all."""
+    return hall.read(
+        token, lambda s, who, now: balances.department_balances(s, who, department, now)
+    )
 
 
 @router.get("/overtime", response_model=list[lw.OvertimeEntryOut])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import Path
 
+from clerkdesk.api import report_schemas as rw
 from clerkdesk.api import schemas as w
+from clerkdesk.hall.monitor import day_report as monitor_day_report
 from clerkdesk.hall.monitor.snapshot import hall_monitor
 from clerkdesk.hall.routes.deps import HallDep, PostDep, TokenDep
 from clerkdesk.hall.routes.table import RouteTable
@@ -19,6 +21,16 @@ def monitor(hall: HallDep, token: TokenDep) -> w.HallMonitorOut:
     """The hall now (leads and admins): per service its queue, per window its state, the busy
     shares and their spread, the congestion alerts with the windows that could help."""
     return hall.read(token, hall_monitor)
+
+
+@router.get("/hall/day-report/{local_date}", response_model=rw.DayReportOut)
+def day_report(hall: HallDep, token: TokenDep, local_date: w.HallDate) -> rw.DayReportOut:
+    """One service day per service and per window (leads and admins): issued, served,
+    no-shows, hand-offs, waits and service times, same-day completion, extensions, overruns,
+    the tide windows' share and the busy-share spread (what `clerkdesk report day` prints)."""
+    return hall.read(
+        token, lambda s, who, now: monitor_day_report.day_report(s, who, local_date, now)
+    )
 
 
 @router.post("/windows/{number}/tide", response_model=w.TideOut, status_code=201)

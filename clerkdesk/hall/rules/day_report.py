@@ -28,6 +28,8 @@ class Case:
     status: str
     at_tide: bool = False
     """Served at a tide window, for one of the services the tide brought it."""
+    rating: int | None = None
+    """The citizen's rating of the case (好差评, 1-5), if given."""
 
     @property
     def served(self) -> bool:
@@ -75,6 +77,9 @@ class Row:
     extension_minutes: int | None
     overruns: int | None
     tide_share: float | None
+    ratings: int = 0
+    """Cases rated (好差评)."""
+    rating_avg: float | None = None
 
 
 def p90(values: Sequence[float]) -> float | None:
@@ -103,6 +108,7 @@ def _row(
     served = [c for c in cases if c.served]
     issued_today = [c for c in cases if c.issued_at is not None]
     finished_today = [c for c in served if c.finished_on == day]
+    scores = [float(c.rating) for c in cases if c.rating is not None]
     return Row(
         key=key,
         label=label,
@@ -120,6 +126,8 @@ def _row(
         extension_minutes=window.extension_minutes if window else None,
         overruns=window.overruns if window else None,
         tide_share=sum(1 for c in served if c.at_tide) / len(served) if served else None,
+        ratings=len(scores),
+        rating_avg=average(scores),
     )
 
 

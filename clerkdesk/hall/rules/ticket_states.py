@@ -6,7 +6,9 @@ waiting ticket waiting (for the next opening, with the carried-over priority); n
 (reinstate: the citizen came back, within the hall's policy window); called/serving → waiting
 by a hand-off to another department (hand_off), by the receiver sending it back (send_back), and
 serving → waiting when the receiver finishes a case its sender asked back (back_to_me: the
-citizen returns to the sender's window). Anything else is refused, naming the current state.
+citizen returns to the sender's window); waiting → waiting when the window (or clerk) a case was
+handed to closes for the day before calling it (unpin: it waits in its service's queue, at its
+place). Anything else is refused, naming the current state.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Action(StrEnum):
     hand_off = "hand_off"
     send_back = "send_back"
     back_to_me = "back_to_me"
+    unpin = "unpin"
 
 
 WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
@@ -55,6 +58,7 @@ _TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.hand_off: (frozenset({WAITING, CALLED, SERVING}), WAITING),
     Action.send_back: (frozenset({CALLED, SERVING}), WAITING),
     Action.back_to_me: (frozenset({SERVING}), WAITING),
+    Action.unpin: (frozenset({WAITING}), WAITING),
 }
 
 

@@ -33,6 +33,11 @@ from clerkdesk.api.schemas import Role
 from clerkdesk.hall.access import staff_admin
 from clerkdesk.hall.calendar.file import CalendarSpec, import_calendar
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.setup.appointment_rules import (
+    AppointmentsSpec,
+    ServiceAppointmentSpec,
+    import_appointments,
+)
 from clerkdesk.hall.setup.leave_policy import LeaveSpec, import_leave_policy
 from clerkdesk.hall.store.models import (
     Department,
@@ -104,6 +109,9 @@ class ServiceSpec(_Spec):
     alert: AlertSpec | None = Field(
         default=None, description="Congestion thresholds; None: the [monitor] section's"
     )
+    appointments: ServiceAppointmentSpec | None = Field(
+        default=None, description="Slots for appointments (预约); None: it takes none"
+    )
 
 
 class WindowSpec(_Spec):
@@ -147,6 +155,7 @@ class HallFile(_Spec):
     leave: LeaveSpec = Field(default_factory=LeaveSpec)
     policy: PolicySpec = Field(default_factory=PolicySpec)
     monitor: MonitorSpec = Field(default_factory=MonitorSpec)
+    appointments: AppointmentsSpec = Field(default_factory=AppointmentsSpec)
 
 
 class HallFileError(ValueError):
@@ -243,6 +252,8 @@ def import_hall(session: Session, spec: HallFile, now: datetime) -> ImportReport
     _set_policy(session, hall, spec.policy)
     report.updated.append("calendar")
     import_leave_policy(session, hall, spec.leave, now)
+    rules = {item.code: item.appointments for item in spec.services}
+    import_appointments(session, hall, spec.appointments, rules, services)
     append_event(session, hall.id, w.EventKind.hall_updated, now)
     return report
 

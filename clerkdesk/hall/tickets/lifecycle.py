@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
@@ -23,6 +23,7 @@ from clerkdesk.hall.calendar.cutoff import check_issuing
 from clerkdesk.hall.calendar.store import load_counter_policy
 from clerkdesk.hall.errors import Conflict, Forbidden, Invalid, TooSoon, not_found
 from clerkdesk.hall.rules import queue_order
+from clerkdesk.hall.rules.appointments import BOOKED, CHECKED_IN
 from clerkdesk.hall.rules.calendar import accepts_tickets
 from clerkdesk.hall.rules.counter_policy import no_show_wait, reinstate_until
 from clerkdesk.hall.rules.numbering import ticket_code
@@ -34,6 +35,7 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
+from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import Service
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
@@ -69,21 +71,39 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
             "appointment_at needs a time zone offset, e.g. 2026-12-11T10:30:00+08:00.",
         )
     _check_issuing(session, who, service._mapping, now)
+    return issue_for_service(
+        session, who, service._mapping, request.priority, request.appointment_at, request.notes, now
+    )
+
+
+def issue_for_service(
+    session: Session,
+    who: Principal,
+    service: TicketRow,
+    priority: w.Priority,
+    appointment_at: datetime | None,
+    notes: str,
+    now: datetime,
+) -> w.TicketOut:
+    """Number and insert a waiting ticket of `service` (a row of `SERVICE_BY_CODE`) and record
+    its issue. Who may, and the kiosk cutoff, are the caller's to check: `issue` above, and an
+    appointment's check-in (`appointments.bookings`), whose slot the cutoff does not touch."""
+    conn = connection_of(session)
     day = service_day_of(session, who.hall_id, now)  # a night session keeps its numbers
     number = int(
         conn.execute(
-            q.next_number(conn.dialect.name), {"service_id": service.id, "day": day}
+            q.next_number(conn.dialect.name), {"service_id": service["id"], "day": day}
         ).scalar_one()
     )
     ticket: dict[str, Any] = {
         "hall_id": who.hall_id,
-        "service_id": service.id,
+        "service_id": service["id"],
         "number": number,
-        "code": ticket_code(service.prefix, number),
+        "code": ticket_code(service["prefix"], number),
         "local_date": day,
         "status": WAITING,
-        "priority": request.priority.value,
-        "appointment_at": request.appointment_at,
+        "priority": priority.value,
+        "appointment_at": appointment_at,
         "issued_at": now,
         "queue_at": now,
         "window_id": None,
@@ -94,8 +114,8 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
         "finished_at": None,
         "outcome": None,
         "reason": None,
-        "notes": request.notes,
-        "issued_service_id": service.id,
+        "notes": notes,
+        "issued_service_id": service["id"],
         "target_window_id": None,
         "target_staff_id": None,
         "handoff_count": 0,
@@ -107,9 +127,9 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
         ticket,
         who,
         now,
-        service_code=service.code,
-        service_name=service.name,
-        estimated_minutes=service.estimated_minutes,
+        service_code=service["code"],
+        service_name=service["name"],
+        estimated_minutes=service["estimated_minutes"],
         window_number=None,
         called_by=None,
     )
@@ -395,8 +415,21 @@ def cancel(
     next_state(before, Action.cancel)
     policy.require_cancel(conn, who, row)
     changes = {"finished_at": now, "reason": reason}
+    if policy.may(who, policy.Can.cancel_failed_print):
+        _reopen_booking(conn, ticket_id)
     return transitions.change(
         session, row, Action.cancel, changes, who, row["window_id"], now, reason
+    )
+
+
+def _reopen_booking(conn: Connection, ticket_id: int) -> None:
+    """The kiosk cancels a ticket it could not print: a booking checked in as that ticket is
+    booked again, so the citizen checks in once more with the same code and keeps the slot."""
+    booking = tables.appointment
+    conn.execute(
+        update(booking)
+        .where(booking.c.ticket_id == ticket_id, booking.c.status == CHECKED_IN)
+        .values(status=BOOKED, ticket_id=None, checked_in_at=None)
     )
 
 

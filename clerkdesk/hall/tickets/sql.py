@@ -382,23 +382,63 @@ IN_HAND = (
 )
 """The ticket in the hand of whoever holds the window (bind hall_id, window_id), or none."""
 
-_SERVED_HERE = select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id"))
-_SERVED_AT_OTHER_OPEN_WINDOWS = (
-    select(_ws.c.service_id)
-    .join(_wsn, _wsn.c.window_id == _ws.c.window_id)
-    .where(_wsn.c.ended_at.is_(None), _wsn.c.window_id != bindparam("window_id"))
+_SERVED_HERE = union_all(
+    select(_ws.c.service_id).where(_ws.c.window_id == bindparam("window_id")),
+    select(_ts.c.service_id)
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .where(_tw.c.window_id == bindparam("window_id"), TIDE_IN_FORCE),
 )
+_other_session = _wsn.alias("other_session")
+_served_at = union_all(
+    select(_ws.c.window_id, _ws.c.service_id),
+    select(_tw.c.window_id, _ts.c.service_id)
+    .join(_tw, _tw.c.id == _ts.c.tide_id)
+    .where(TIDE_IN_FORCE),
+).subquery("served_at")
+_CALLABLE_AT_ANOTHER_OPEN_WINDOW = (
+    select(_other_session.c.window_id)
+    .join(_served_at, _served_at.c.window_id == _other_session.c.window_id)
+    .where(
+        _other_session.c.ended_at.is_(None),
+        _other_session.c.window_id != bindparam("window_id"),
+        _served_at.c.service_id == _t.c.service_id,
+        or_(
+            _t.c.target_window_id.is_(None),
+            _t.c.target_window_id == _other_session.c.window_id,
+        ),
+        or_(_t.c.target_staff_id.is_(None), _t.c.target_staff_id == _other_session.c.staff_id),
+    )
+    .exists()
+)
+"""Another open window may call the ticket now: it serves the ticket's service, its own or a
+tide's in force, and the ticket is not handed to a third window or to a clerk not there."""
 LEFTOVERS_LOCKED = (
     _ticket_locked()
     .where(
         _t.c.status == WAITING,
         _t.c.service_id.in_(_SERVED_HERE),
-        _t.c.service_id.not_in(_SERVED_AT_OTHER_OPEN_WINDOWS),
+        ~_CALLABLE_AT_ANOTHER_OPEN_WINDOW,
     )
     .order_by(_t.c.queue_at, _t.c.id)
 )
-"""Waiting tickets the window serves that no other open window serves (bind hall_id,
-window_id), locked: the end-of-day rule's tickets when the window closes."""
+"""Waiting tickets of services the window serves (a tide in force counted) that no other open
+window may call (bind hall_id, window_id, now), locked: the end-of-day rule's tickets when the
+window closes. Another open window serving the service does not take a ticket handed to a third
+window or to a clerk not there: that citizen is still left over."""
+
+PINNED_HERE_LOCKED = (
+    _ticket_locked()
+    .where(
+        _t.c.status == WAITING,
+        or_(
+            _t.c.target_window_id == bindparam("window_id"),
+            _t.c.target_staff_id == bindparam("staff_id"),
+        ),
+    )
+    .order_by(_t.c.queue_at, _t.c.id)
+)
+"""Waiting tickets handed to the window, or to the clerk who holds it (bind hall_id,
+window_id, staff_id), locked: they are unpinned when the window closes for the day."""
 
 WINDOW_HOLDER = (
     select(

@@ -24,6 +24,7 @@ from clerkdesk.hall.rules.ticket_states import Action, next_state
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.pipeline import queued
 from clerkdesk.hall.store.tables import connection_of
+from clerkdesk.hall.tickets import served
 from clerkdesk.hall.wire import ticket_answer
 
 TicketRow = Mapping[Any, Any]
@@ -52,6 +53,7 @@ EVENT_OF = {
     Action.hand_off: w.EventKind.ticket_handed_off,
     Action.send_back: w.EventKind.ticket_sent_back,
     Action.back_to_me: w.EventKind.ticket_returned,
+    Action.unpin: w.EventKind.ticket_unpinned,
 }
 
 
@@ -113,6 +115,7 @@ def change(
     changes = {**changes, "status": next_state(before, action)}
     conn = connection_of(session)
     conn.execute(UPDATE_TICKET, {"ticket_id": row["id"], **changes})
+    served.follow(conn, row, {**row, **changes})  # the day's serving time per window
     handoff_rows.follow(conn, row, action, who.staff_id, now)
     answer = ticket_answer({**row, **changes, **answer_parts})
     parts = event(answer) if event is not None else {}

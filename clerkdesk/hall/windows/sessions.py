@@ -12,6 +12,7 @@ from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict, not_found
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.events.projection import is_public, public_window
 from clerkdesk.hall.ledger import facts as ledger_facts
 from clerkdesk.hall.store.models import Staff, Window, WindowSession
 from clerkdesk.hall.tickets.queries import ticket_in_hand
@@ -136,8 +137,10 @@ def set_paused(
 def list_windows(
     session: Session, who: Principal, now: datetime | None = None
 ) -> list[w.WindowOut]:
-    """The hall's windows; with `now`, each with the tide window in force then."""
+    """The hall's windows; with `now`, each with the tide window in force then. The kiosk and
+    the hall board see who holds them as nobody in particular (`projection.public_window`)."""
     windows = session.scalars(
         select(Window).where(Window.hall_id == who.hall_id, Window.active).order_by(Window.number)
     )
-    return [window_out(session, window, now) for window in windows]
+    shown = [window_out(session, window, now) for window in windows]
+    return [public_window(x) for x in shown] if is_public(who.roles) else shown

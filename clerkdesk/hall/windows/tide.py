@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from clerkdesk.api import schemas as w
@@ -20,9 +20,18 @@ from clerkdesk.hall.access import policy
 from clerkdesk.hall.access.principal import Principal
 from clerkdesk.hall.errors import Conflict, Invalid, not_found
 from clerkdesk.hall.events.log import append_event
+from clerkdesk.hall.rules.ticket_states import WAITING
+from clerkdesk.hall.rules.tide import services_with_tide
+from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import Service, Staff, TideService, TideWindow, Window
+from clerkdesk.hall.store.tables import connection_of
+from clerkdesk.hall.tickets.queries import services_now
 from clerkdesk.hall.windows.sessions import get_window
 from clerkdesk.hall.wire import tide_in_force, tide_out, window_out
+
+_t = tables.ticket
+_h = tables.hand_off
+OPEN = w.HandOffState.open.value
 
 
 def _services(session: Session, hall_id: int, codes: list[str]) -> list[Service]:
@@ -41,6 +50,31 @@ def _end(tide: TideWindow, how: w.TideEnd, by: int | None, at: datetime) -> None
     tide.ended_at = at
     tide.end_reason = how.value
     tide.ended_by_id = by
+
+
+def _release_pinned(session: Session, window_id: int, now: datetime) -> None:
+    """Citizens handed to this window for a service only its tide brought (转办 to a tide
+    window) wait for that service at any window once the tide has ended: a window that no
+    longer calls the service would never call them. Their open hand-off follows."""
+    session.flush()
+    window = session.get_one(Window, window_id)
+    own, tide = services_now(session, window, now)
+    calls = services_with_tide(own, tide)
+    pinned = (
+        _t.c.target_window_id == window_id,
+        _t.c.status == WAITING,
+        _t.c.service_id.not_in(calls),
+    )
+    conn = connection_of(session)
+    released = [r.id for r in conn.execute(select(_t.c.id).where(*pinned))]
+    if not released:
+        return
+    conn.execute(update(_t).where(_t.c.id.in_(released)).values(target_window_id=None))
+    conn.execute(
+        update(_h)
+        .where(_h.c.ticket_id.in_(released), _h.c.state == OPEN, _h.c.to_window_id == window_id)
+        .values(to_window_id=None)
+    )
 
 
 def _announce(
@@ -77,7 +111,6 @@ def open_tide(
     before = tide_in_force(session, window.id, now)
     if before is not None:
         _end(before, w.TideEnd.replaced, who.staff_id, now)
-        _announce(session, who.hall_id, w.EventKind.tide_ended, before, now)
     tide = TideWindow(
         hall_id=who.hall_id,
         window_id=window.id,
@@ -92,6 +125,9 @@ def open_tide(
     session.flush()
     for position, service in enumerate(services):
         session.add(TideService(tide_id=tide.id, service_id=service.id, position=position))
+    if before is not None:
+        _release_pinned(session, window.id, now)
+        _announce(session, who.hall_id, w.EventKind.tide_ended, before, now)
     return _announce(session, who.hall_id, w.EventKind.tide_opened, tide, now)
 
 
@@ -108,6 +144,7 @@ def end_tide(session: Session, who: Principal, number: int, now: datetime) -> w.
             window=number,
         )
     _end(tide, w.TideEnd.revoked, who.staff_id, now)
+    _release_pinned(session, window.id, now)
     return _announce(session, who.hall_id, w.EventKind.tide_ended, tide, now)
 
 
@@ -128,5 +165,6 @@ def end_expired(session: Session, hall_id: int, now: datetime) -> list[w.TideOut
     for tide in due:
         assert tide.until is not None
         _end(tide, w.TideEnd.expired, None, tide.until)
+        _release_pinned(session, tide.window_id, now)
         ended.append(_announce(session, hall_id, w.EventKind.tide_ended, tide, now))
     return ended

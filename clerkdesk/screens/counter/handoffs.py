@@ -164,6 +164,28 @@ class CounterHandOffs:
         if not self.screen.gone:
             self.render()
 
+    def read_sent(self) -> None:
+        """The cases this clerk handed off today, from the hall: a restarted workstation can
+        still ask them back (read when the counter starts following the hall, and again on
+        each reconnect)."""
+        self.screen.run_worker(self._read_sent(), group="handoffs-sent", exclusive=True)
+
+    async def _read_sent(self) -> None:
+        try:
+            mine = await self.ws.client.my_hand_offs()
+        except (HallUnreachable, ApiError):
+            return  # the stream's reconnect reads it again; the hall decides anyway
+        self.sent.load(mine)
+        if mine.sent and self.names is None:  # to name the services when asked which
+            try:
+                self._hall = await self.ws.client.hall()
+            except (HallUnreachable, ApiError):
+                pass  # named by their codes meanwhile
+            else:
+                self.names = Names.of(self._hall)
+        if not self.screen.gone:
+            self.screen.refresh_bindings()
+
     def heard(self, event: w.EventOut) -> None:
         """A hand-off event: one of my cases moved (kept for back-to-me); the ticket at hand
         moved (its chain is read again)."""

@@ -35,7 +35,13 @@ from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.actions import ACTION_NAMES, LEAVE, Answer, Intent, actions_for
-from clerkdesk.state.counter import CounterModel, lost_window_text, status_parts, taken_over_by
+from clerkdesk.state.counter import (
+    CounterModel,
+    lost_window_text,
+    status_parts,
+    taken_over_by,
+    window_title,
+)
 from clerkdesk.state.display import local_time
 from clerkdesk.state.handoff import handoff_refusal
 from clerkdesk.state.no_shows import no_show_wait, not_yet_text
@@ -116,9 +122,7 @@ class CounterScreen(Screen[None]):
         yield CounterFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(CurrentTicket).border_title = _("Window {n}").format(
-            n=self.model.window_number
-        )
+        self.query_one(CurrentTicket).border_title = window_title(self.model, self.ws.zone)
         self.set_interval(1.0, self._tick)
         self.render_counter()
         self.request_refresh()
@@ -191,8 +195,10 @@ class CounterScreen(Screen[None]):
     @on_screen
     def render_counter(self) -> None:
         now, zone, m = self.ws.clock.now(), self.ws.zone, self.model
+        self.query_one(CurrentTicket).border_title = window_title(m, zone)
         self.query_one(CurrentTicket).show(m.current, now, zone, self._idle_text())
         queue = self.query_one(QueueTable)
+        queue.zone = zone
         queue.show(m.queue, now)
         queue.border_title = ngettext(
             "{n} waiting for this window", "{n} waiting for this window", len(m.queue)
@@ -285,6 +291,8 @@ class CounterScreen(Screen[None]):
         try:
             async for item in events:
                 if isinstance(item, StreamStatus):
+                    if item.connected:
+                        self.handoffs.read_sent()  # the cases handed off, to ask back
                     self.link.heard(item)
                 else:
                     holder = taken_over_by(item, self.model.window_number, self.ws.staff_no)

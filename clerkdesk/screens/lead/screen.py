@@ -2,7 +2,12 @@
 needs (window, clerk, citizens waiting, the minutes they need, time to the window's end), oldest
 first; overtime claims and leave requests waiting beside them, each with the requester's
 balance (shown while any waits; `a` and `d` decide the highlighted one while that table has the
-focus); today's decided requests and overruns; the calendar's unconfirmed years.
+focus); today's decided requests and overruns; the calendar's unconfirmed years. Beside them
+two boards: the department's comp-leave balances (`b`) and its open hand-offs with how long each
+has waited (`h`; a ticket handed on too often is also flagged at the top). Below 120 columns a
+board takes the place of today's tables (its key again, or Esc, brings them back); from 120
+columns on today's two tables sit side by side and the board under them, across the width (the
+balances unless the hand-offs were asked for).
 
 Widgets plus two state objects, the lead's desk (clerkdesk.state.lead) and the leave inbox
 (clerkdesk.state.lead_leave). One key decides (decisions.py, leave_decisions.py); the server
@@ -14,17 +19,21 @@ lead's counter, or to the picker.
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import ActiveBinding
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from clerkdesk.api import ledger_schemas as lw
 from clerkdesk.api import schemas as w
 from clerkdesk.api.closing import ClosingClient
-from clerkdesk.api.errors import ApiError, HallUnreachable, Unauthorized
+from clerkdesk.api.errors import ApiError, Forbidden, HallUnreachable, NotFound, Unauthorized
 from clerkdesk.api.events import EventSubscription, StreamStatus
 from clerkdesk.api.ledger import LedgerClient
 from clerkdesk.i18n import _
@@ -32,9 +41,10 @@ from clerkdesk.messages import BackFromDutyLead
 from clerkdesk.screens.dialogs import Ask
 from clerkdesk.screens.hall_link import BACKOFF, HallLink, on_screen
 from clerkdesk.screens.lead import decisions, leave_decisions
-from clerkdesk.screens.lead.keys import lead_bindings, lead_commands
+from clerkdesk.screens.lead.keys import VIEW_ACTIONS, lead_bindings, lead_commands, view_keys
 from clerkdesk.screens.type_ahead import keys_may_go
 from clerkdesk.state.display import local_time
+from clerkdesk.state.handoff import Names
 from clerkdesk.state.lead import (
     CALENDAR,
     EVERYTHING,
@@ -48,6 +58,7 @@ from clerkdesk.state.lead import (
     status_parts,
 )
 from clerkdesk.state.lead_leave import Item, LeaveDecision, LeaveInbox
+from clerkdesk.state.lead_views import WIDE, BalanceBoard, HandOffBoard, View, toggled
 from clerkdesk.state.ledger_refusals import explain_ledger
 from clerkdesk.state.refusals import LeadNow, explain_decision, lead_refusal
 from clerkdesk.state.session import Workstation
@@ -60,13 +71,15 @@ from clerkdesk.widgets.lead_inbox import (
     RequestDetail,
 )
 from clerkdesk.widgets.lead_leave import LeaveInboxDetail, LeaveInboxTable
+from clerkdesk.widgets.lead_views import BalancesTable, FlagWarning, HandOffDetail, HandOffsTable
 from clerkdesk.widgets.message_line import MessageLine
 from clerkdesk.widgets.textual_compat import replace_bindings
 
 T = TypeVar("T")
 Ch = TypeVar("Ch", Decision, LeaveDecision)
 LEAVE = "leave"  # claims, leave requests and their requesters' balances
-ALL_PARTS = (*sorted(EVERYTHING), LEAVE)
+BALANCES, HANDOFFS, NAMES = "balances", "handoffs", "names"  # the boards, the hall's names
+ALL_PARTS = (*sorted(EVERYTHING), LEAVE, BALANCES, HANDOFFS, NAMES)
 Change = Decision | LeaveDecision
 Answered = Answer | Item
 
@@ -88,6 +101,13 @@ class DutyLeadScreen(Screen[None]):
         height: auto; padding: 0 1; color: $text-warning; background: $warning-muted;
     }
     DutyLeadScreen #message { height: 1; padding: 0 1; }
+    DutyLeadScreen #lower { height: 1fr; }
+    DutyLeadScreen #today, DutyLeadScreen #side { height: 1fr; }
+    DutyLeadScreen #balances, DutyLeadScreen #handoffs { height: 1fr; min-height: 4; }
+    DutyLeadScreen #handoff-detail { height: auto; max-height: 3; padding: 0 1; }
+    DutyLeadScreen #flag-warning {
+        height: auto; padding: 0 1; color: $text-warning; background: $warning-muted;
+    }
     """
 
     def __init__(
@@ -116,6 +136,10 @@ class DutyLeadScreen(Screen[None]):
         self._unreadable = False  # the hall refused to read the lists (keys wait for nothing)
         self._wanted: frozenset[str] = frozenset()  # what to read next
         self._sending: Change | None = None  # the decision sent last (its refusal's words)
+        self.view = View.today  # what the lower part shows (beside today's, when wide)
+        self.balances = BalanceBoard()  # the department's comp-leave balances
+        self.handoff_board = HandOffBoard()  # the open hand-offs
+        self.names: Names | None = None  # the hall's departments and services, by code
 
     @property
     def gone(self) -> bool:
@@ -128,21 +152,40 @@ class DutyLeadScreen(Screen[None]):
     def palette_commands(self) -> list[SystemCommand]:
         return lead_commands(self)
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys the footer shows: below 120 columns, while a decision is offered, its keys
+        and Esc before the boards' (which still work, and are in the palette): the footer
+        has room for few of them."""
+        found = super().active_bindings
+        deciding = any(b.enabled and b.binding.action in LEAD_ACTION_NAMES for b in found.values())
+        if self.wide or not deciding:
+            return found
+        return {k: b for k, b in found.items() if b.binding.action not in VIEW_ACTIONS}
+
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline-banner")
         yield CalendarWarning(id="calendar-warning")
+        yield FlagWarning(id="flag-warning")
         yield InboxTable(id="inbox")
         yield RequestDetail(id="request-detail")
         yield LeaveInboxTable(id="leave-inbox")
         yield LeaveInboxDetail(id="leave-detail")
-        yield DecidedTable(id="decided")
-        yield OverrunTable(id="overruns")
+        with Vertical(id="lower"):
+            with Vertical(id="today"):
+                yield DecidedTable(id="decided")
+                yield OverrunTable(id="overruns")
+            with Vertical(id="side"):
+                yield BalancesTable(id="balances")
+                yield HandOffsTable(id="handoffs")
+                yield HandOffDetail(id="handoff-detail")
         yield MessageLine("", id="message")
         yield StatusLine(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
+        self._lay_out()
         self.render_desk()
         self.request_refresh(*ALL_PARTS)
         self.run_worker(self._follow(), group="stream", exclusive=True)
@@ -242,6 +285,8 @@ class DutyLeadScreen(Screen[None]):
             self._show_detail()
         if isinstance(event.data_table, LeaveInboxTable):
             self._show_leave_detail()
+        if isinstance(event.data_table, HandOffsTable):
+            self._render_handoffs()
         self._update_offer()
 
     def on_descendant_focus(self) -> None:
@@ -256,6 +301,70 @@ class DutyLeadScreen(Screen[None]):
     def say(self, text: str, error: bool = False) -> None:
         self.query_one(MessageLine).say(text, error)
 
+    # --- the boards beside the inbox ------------------------------------------------------------
+
+    @property
+    def wide(self) -> bool:
+        return self.size.width >= WIDE
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self.is_mounted and not self.gone:
+            self._lay_out()
+            self.render_desk()
+
+    def _board_shown(self) -> View:
+        """The board on screen (today: none)."""
+        if self.view != View.today:
+            return self.view
+        return View.balances if self.wide else View.today
+
+    def _lay_out(self) -> None:
+        """Narrow: today's tables, or one board in their place. Wide: today's two tables side
+        by side, and the board under them across the whole width (the balances unless the
+        hand-offs were asked for)."""
+        wide, board = self.wide, self._board_shown()
+        self.query_one("#today").display = wide or board == View.today
+        self.query_one("#side").display = board != View.today
+        self.query_one(BalancesTable).display = board == View.balances
+        self.query_one(HandOffsTable).display = board == View.handoffs
+        self.query_one("#today").styles.layout = "horizontal" if wide else "vertical"
+
+    def _show_view(self, pressed: View) -> None:
+        before = self._board_shown()
+        self.view = toggled(self.view, pressed, self.wide)
+        self._lay_out()
+        self.render_desk()
+        shown = self._board_shown()
+        if shown != before and shown != View.today:
+            table = BalancesTable if shown == View.balances else HandOffsTable
+            self.query_one(table).focus()  # the arrows go through the board shown
+        elif isinstance(self.focused, (BalancesTable, HandOffsTable)) and not (
+            self.focused.display and self.query_one("#side").display
+        ):
+            self.query_one(InboxTable).focus()
+
+    def action_show_balances(self) -> None:
+        self._show_view(View.balances)
+
+    def action_show_handoffs(self) -> None:
+        self._show_view(View.handoffs)
+
+    @on_screen
+    def _render_boards(self) -> None:
+        self.query_one(BalancesTable).show(self.balances, self.names, self.wide)
+        self._render_handoffs()
+
+    @on_screen
+    def _render_handoffs(self) -> None:
+        now, board = self.ws.clock.now(), self.handoff_board
+        table = self.query_one(HandOffsTable)
+        table.show(board, self.names, now, self.wide)
+        shown = self._board_shown() == View.handoffs
+        self.query_one(HandOffDetail).show(
+            board, table.highlighted(), self.names, self.ws.zone, now, shown
+        )
+        self.query_one(FlagWarning).show(board, view_keys(self, "show_handoffs"))
+
     @on_screen
     def render_desk(self) -> None:
         now, zone, desk = self.ws.clock.now(), self.ws.zone, self.desk
@@ -264,6 +373,7 @@ class DutyLeadScreen(Screen[None]):
         self.query_one(OverrunTable).show(desk.overruns, zone)
         self.query_one(CalendarWarning).show(desk.unconfirmed_years, self.is_admin)
         self.query_one(LeaveInboxTable).show(self.leave, zone)
+        self._render_boards()
         if isinstance(self.focused, InboxTable) and not desk.inbox and self.leave.items:
             self.query_one(LeaveInboxTable).focus()  # nothing to decide above: come here
         self._show_detail()
@@ -295,6 +405,8 @@ class DutyLeadScreen(Screen[None]):
     @on_screen
     def _tick(self) -> None:
         self.query_one(InboxTable).show(self.desk.inbox, self.me, self.ws.clock.now(), self.ws.zone)
+        if self._board_shown() == View.handoffs:
+            self._render_handoffs()  # how long each has waited goes on
         self.query_one(OfflineBanner).tick()
         self._render_status()
 
@@ -324,7 +436,7 @@ class DutyLeadScreen(Screen[None]):
             while self._wanted and not self.gone:
                 wanted, self._wanted = self._wanted, frozenset()
                 stamp = self.desk.answers
-                for part in (EXTENSIONS, OVERRUNS, CALENDAR, LEAVE):
+                for part in (EXTENSIONS, OVERRUNS, CALENDAR, LEAVE, NAMES, BALANCES, HANDOFFS):
                     if part not in wanted:
                         continue
                     try:
@@ -346,7 +458,20 @@ class DutyLeadScreen(Screen[None]):
         finally:
             self._refreshing = False
 
+    async def _read_board(self, part: str) -> None:
+        if part == BALANCES:
+            self.balances.answer = await LedgerClient(self.ws.client).balances()
+        elif part == HANDOFFS:
+            self.handoff_board.load(await self.ws.client.hand_offs())
+        else:
+            self.names = Names.of(await self.ws.client.hall())
+
     async def _read(self, part: str, stamp: int) -> bool:
+        if part in (BALANCES, HANDOFFS, NAMES):
+            # not this person's to see: the board stays empty, the rest goes on
+            with contextlib.suppress(Forbidden, NotFound):
+                await self._read_board(part)
+            return True
         if part == LEAVE:  # then each requester's balance
             return await self.leave.read(LedgerClient(self.ws.client), self.render_desk)
         if part == EXTENSIONS:
@@ -368,6 +493,12 @@ class DutyLeadScreen(Screen[None]):
                     parts = self.desk.reads_for(item)
                     if self.leave.reads_for(item):
                         parts |= {LEAVE}
+                    if self.balances.reads_for(item):
+                        parts |= {BALANCES}
+                    if self.handoff_board.reads_for(item):
+                        parts |= {HANDOFFS}
+                    if item.kind in (w.EventKind.hall_updated, w.EventKind.reset):
+                        parts |= {NAMES}
                     if parts:
                         self.request_refresh(*parts)
         except Unauthorized as exc:
@@ -445,6 +576,9 @@ class DutyLeadScreen(Screen[None]):
             self._ask(decisions.confirm_year(self.desk.unconfirmed_years[0]))
 
     def action_back(self) -> None:
+        if self.view != View.today and not self.wide:  # a board in today's place: back to it
+            self._show_view(self.view)
+            return
         if self.link.closed or self.link.still_sending():  # closed: Esc pressed twice
             return
         self.link.closed = True

@@ -35,6 +35,12 @@ MONITOR_ACTIONS = (
         N_("Revoke tide"),
         N_("The highlighted window calls its own services again"),
     ),
+    MonitorAction(
+        "day_report",
+        "d",
+        N_("Day report"),
+        N_("Per service and per window: served, waits, same-day rate, tide share"),
+    ),
     MonitorAction("reload", "r", N_("Reload"), N_("Read the hall again")),
 )
 MONITOR_ACTION_NAMES = frozenset(a.name for a in MONITOR_ACTIONS)

@@ -140,7 +140,7 @@ class HallMonitorScreen(Screen[None]):
             window = self.highlighted_window()
             if window is None or window.tide is None:
                 return False
-        if action == "reload":
+        if action in ("reload", "day_report"):
             return True
         return True if self.link.online and self.seen.loaded else None
 
@@ -279,6 +279,11 @@ class HallMonitorScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.request_refresh()
+
+    def action_day_report(self) -> None:
+        from clerkdesk.screens.monitor.day_report import DayReportScreen
+
+        self.app.push_screen(DayReportScreen(self.ws, self.backoff))
 
     def action_back(self) -> None:
         if self.link.closed or self.link.still_sending():

@@ -7,6 +7,12 @@ from __future__ import annotations
 from clerkdesk.hall.store.models import ledger as ledger  # the leave ledger, on this Base
 from clerkdesk.hall.store.models.access import AuthToken, Staff
 from clerkdesk.hall.store.models.answers import IdempotentResponse
+from clerkdesk.hall.store.models.appointments import (
+    Appointment,
+    AppointmentPolicy,
+    AppointmentRule,
+    Rating,
+)
 from clerkdesk.hall.store.models.base import Base, BigId, UTCDateTime
 from clerkdesk.hall.store.models.calendar import (
     ConfirmedYear,
@@ -20,6 +26,7 @@ from clerkdesk.hall.store.models.events import Event
 from clerkdesk.hall.store.models.hall import Department, Hall, Service, Window, WindowService
 from clerkdesk.hall.store.models.handoffs import HandOff
 from clerkdesk.hall.store.models.monitor import (
+    ServedDay,
     ServiceAlert,
     ServiceAlertRule,
     TideService,
@@ -34,6 +41,9 @@ from clerkdesk.hall.store.models.windows import (
 
 __all__ = [
     "OPEN_SESSION_INDEXES",
+    "Appointment",
+    "AppointmentPolicy",
+    "AppointmentRule",
     "AuthToken",
     "Base",
     "BigId",
@@ -48,6 +58,8 @@ __all__ = [
     "HandOff",
     "IdempotentResponse",
     "Overrun",
+    "Rating",
+    "ServedDay",
     "Service",
     "ServiceAlert",
     "ServiceAlertRule",

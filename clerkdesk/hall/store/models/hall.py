@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false, true
@@ -17,6 +18,11 @@ class Hall(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     min_call_interval_s: Mapped[int] = mapped_column(Integer, default=3)
+    status_key: Mapped[str | None] = mapped_column(  # 0012: the key of ticket status links
+        String(64), nullable=True, default=lambda: secrets.token_hex(32)
+    )
+    """A printed ticket's QR code links to GET /t/{token}: the token is made from the ticket's
+    id with this key (`rules.status_link`), so nobody can guess another ticket's link."""
 
 
 class Department(Base):

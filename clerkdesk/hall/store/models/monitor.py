@@ -3,9 +3,9 @@ service (from the hall file) and the alerts raised and cleared."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerkdesk.hall.store.models.base import Base, UTCDateTime
@@ -70,3 +70,20 @@ class ServiceAlert(Base):
     waiting: Mapped[int] = mapped_column(Integer)
     longest_wait_s: Mapped[int] = mapped_column(Integer)
     estimated_wait_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ServedDay(Base):
+    """Each window's serving time per service and service day, kept by the one writer of a
+    ticket's history (`tickets.served`) as cases finish (0013): the hall monitor's busy shares
+    and per-case averages read these few rows, never the day's tickets (20,000 at a large hall).
+    A case counts where its row says it was served: started and finished at that window."""
+
+    __tablename__ = "served_day"
+    __table_args__ = (Index("ix_served_day_hall_day", "hall_id", "local_date"),)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    served_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Finished minus started, summed over its cases, in milliseconds."""
+    cases: Mapped[int] = mapped_column(Integer, default=0)

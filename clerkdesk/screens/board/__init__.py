@@ -1,0 +1,1 @@
+"""The hall board (叫号屏): the TV over the counters."""
