@@ -82,9 +82,9 @@ async def test_a_counter_cycle_waits_for_the_database_once_after_its_reads(
     on the day's first ticket only: the second is counted). Call next: BEGIN and token, the
     window locked, its holder, the claim, then the rest. Start and complete: BEGIN and token,
     the ticket locked, its window's holder, then the rest (complete waits once more: the
-    window's served day, migration 0013, is written by a statement not yet marked queued). Before, the BEGIN, each write and
-    the COMMIT waited on their own (issue 7, call next 9, start and complete 7): change these
-    numbers on purpose."""
+    window's served day, migration 0013, is written by a statement not yet marked queued).
+    Before, the BEGIN, each write and the COMMIT waited on their own (issue 7, call next 9,
+    start and complete 7): change these numbers on purpose."""
     await kiosk.issue("bdc-transfer")
     waits = []
     for request in (
