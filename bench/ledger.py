@@ -16,8 +16,9 @@
   signed-in read, in alternating blocks of 20 with the balances: what a request costs here
   before the ledger adds anything (on a loaded machine, mostly waiting for a core).
 - per phase: the machine's steal time (share of all CPU time, from the first line of
-  /proc/stat) and the load average at its end: on a shared machine they say how far to trust
-  the wall-clock figures.
+  /proc/stat) and the load average at its end, and in `machine` also the CPU of this run's
+  processes and of everything else on the machine (bench/machine.py): on a shared machine
+  they say how far to trust the wall-clock figures.
 
 The data is written with bulk inserts through the store (no HTTP), then each staff member's
 kept balance and credits are built by replaying their ledger (`book.rebuild`, as migration 0006
@@ -57,6 +58,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.machine import Machine, Snapshot, postgres_backends  # noqa: E402
 from clerkdesk import cli  # noqa: E402
 from clerkdesk.hall.access.principal import token_digest  # noqa: E402
 from clerkdesk.hall.ledger.book import rebuild  # noqa: E402
@@ -82,27 +84,26 @@ LEAVE_PER_MONTH = 240
 # --- the machine --------------------------------------------------------------------------------
 
 
-def cpu_times() -> list[int]:
-    return [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+MACHINE = Machine()
+"""Steal and other processes' CPU per phase (bench/machine.py), in the JSON line as `machine`;
+`<phase>_steal_pct` and `<phase>_loadavg` are kept beside the figures as before."""
 
 
 @dataclass
 class Phase:
     name: str
-    start: list[int]
+    start: Snapshot
     began: float
 
     @classmethod
     def begin(cls, name: str) -> Phase:
-        return cls(name, cpu_times(), time.perf_counter())
+        return cls(name, MACHINE.sample(), time.perf_counter())
 
     def end(self, figures: dict[str, Any]) -> float:
         elapsed = time.perf_counter() - self.began
-        now = cpu_times()
-        delta = [b - a for a, b in zip(self.start, now, strict=False)]
-        total = sum(delta[:8]) or 1  # user..steal (guest is inside user)
-        figures[f"{self.name}_steal_pct"] = round(100 * delta[7] / total, 1)
-        figures[f"{self.name}_loadavg"] = float(Path("/proc/loadavg").read_text().split()[0])
+        seen = MACHINE.record(self.name, self.start)
+        figures[f"{self.name}_steal_pct"] = seen["steal_pct"]
+        figures[f"{self.name}_loadavg"] = seen["load_1min"]
         return elapsed
 
 
@@ -374,6 +375,7 @@ def main() -> int:
         folder = Path(tmp)
         url = args.db or sqlite_url(folder / "hall.sqlite3")
         figures["database"] = url.split(":", 1)[0]
+        MACHINE.extra = postgres_backends(url)
 
         phase = Phase.begin("build")
         overtime, ledger, tokens = build_hall(url, args.staff, args.years)
@@ -408,6 +410,7 @@ def main() -> int:
         figures.update(leave.figures("balance"))
         figures.update(ping.figures("me"))
         figures["balance_requests"] = len(leave.took)
+    figures["machine"] = MACHINE.phases
     print(json.dumps(figures))
     return 0
 

@@ -5,7 +5,8 @@ round by round (a shared machine's speed drifts between runs; a ratio within one
     python bench/metrics_cost.py [--windows 20] [--rounds 6] [--json]
 
 Reports the server CPU per request (ms, from /proc, as bench/request_cost.py) of each kind for
-both, the ratio on/off, and the machine's steal and other processes' CPU over the run.
+both, the ratio on/off, and (`machine`, bench/machine.py) the machine's steal and other
+processes' CPU over the run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.machine import Machine  # noqa: E402
 from bench.request_cost import KINDS, cpu_seconds, rounds, sign_in  # noqa: E402
 from clerkdesk.hall.store.engine import sqlite_url  # noqa: E402
 from tests.load_helpers import HALL_START, ServerProcess, free_port, seed_load_hall  # noqa: E402
@@ -66,14 +67,6 @@ def start_server(database_url: str, log: Path, metrics: bool) -> ServerProcess:
     raise RuntimeError(server.output())
 
 
-def machine() -> tuple[float, float]:
-    """Steal and all busy time of the machine, in seconds (first line of /proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    ticks = os.sysconf("SC_CLK_TCK")
-    busy = sum(fields) - fields[3] - fields[4]  # less idle and iowait
-    return fields[7] / ticks, busy / ticks
-
-
 async def run(windows: int, count: int) -> dict[str, object]:
     folder = Path(tempfile.mkdtemp(prefix="clerkdesk-metrics-cost-"))
     try:
@@ -85,8 +78,8 @@ async def run(windows: int, count: int) -> dict[str, object]:
             db = sqlite_url(folder / f"{name}.sqlite3")
             servers[name] = start_server(db, folder / f"{name}.log", name == "on")
         spent = {name: dict.fromkeys(KINDS, 0.0) for name in servers}
-        wall_start, (steal0, busy0) = time.monotonic(), machine()
-        server_cpu0 = sum(cpu_seconds(s.process.pid) for s in servers.values())
+        watch = Machine()
+        first = watch.sample()
         try:
             clients = {name: await sign_in(s.url, windows) for name, s in servers.items()}
             for name in servers:  # warm up: caches, first plans
@@ -106,15 +99,13 @@ async def run(windows: int, count: int) -> dict[str, object]:
                         spent[name][kind] += cpu_seconds(pid) - before
 
                     await rounds(*clients[name], 1, measure)
-            server_cpu = sum(cpu_seconds(s.process.pid) for s in servers.values()) - server_cpu0
             for kiosk, clerks in clients.values():
                 for client in (kiosk, *clerks):
                     await client.aclose()
+            watch.record("run", first)  # the servers still alive: their CPU is the run's own
         finally:
             for s in servers.values():
                 s.stop()
-        wall = time.monotonic() - wall_start
-        steal1, busy1 = machine()
         n = windows * count
         per = {
             name: {k: round(v * 1000 / n, 3) for k, v in costs.items()}
@@ -128,11 +119,7 @@ async def run(windows: int, count: int) -> dict[str, object]:
             },
             "ratio_on_off_all": round(total["on"] / total["off"], 3),
             "requests_each": n * len(KINDS),
-            "wall_s": round(wall, 1),
-            "steal_share": round((steal1 - steal0) / (wall * (os.cpu_count() or 1)), 3),
-            "busy_share_besides_servers": round(  # the load client included
-                ((busy1 - busy0) - server_cpu) / (wall * (os.cpu_count() or 1)), 3
-            ),
+            "machine": watch.phases,
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)

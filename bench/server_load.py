@@ -7,12 +7,22 @@ file, or on the PostgreSQL database given with --db (the load hall is imported b
 there). The hall has one window and one clerk per client, every window serving the same three
 services, no minimum interval between calls. Phases:
 
+  (floor) with --floor, first: the same clients against a trivial app on the same server
+      stack (bench/floor_app.py), GET /ping (`def`) and GET /aping (`async def`) back to back
+      -> floor_req_per_s, floor_async_req_per_s; each kind below is then also given as its
+      share of the floor (ping_share_of_floor, issue_share_of_floor,
+      cycle_request_share_of_floor);
   (a) saturation: every clerk does call next -> start -> complete back to back while the kiosk
       keeps tickets waiting -> cycles_per_s; then the same clients call GET /ping back to back
-      -> echo_req_per_s, the HTTP floor of this server on this machine;
+      -> echo_req_per_s, the token check's floor; then the same clients, each as a kiosk,
+      issue tickets back to back -> issue_req_per_s;
   (b) latency at a steady offered load (open loop: each request has a scheduled time, and its
       latency counts from that time, so a slow answer delays and penalises the ones behind it);
-      the kiosk's issues are a quarter of the requests, the clerks' cycles the rest -> p50/p99.
+      the kiosks' issues are a quarter of the requests (--kiosks clients), the clerks' cycles
+      the rest -> p50/p99, and p99 per kind of request.
+
+With --server-processes 1,2 the phases run against one server process, then two (`serve
+--workers 2`), in one run on the same hall: `cycles_per_s_by_processes` and the like.
 
 The clients are split over several worker processes (one Python process tops out near 700-800
 requests/s). At the end the database is audited: double_calls (a ticket called again without
@@ -35,6 +45,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +57,7 @@ import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.machine import Machine, postgres_backends  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import ApiError  # noqa: E402
 from clerkdesk.hall.server import ENV_CLOCK_START  # noqa: E402
@@ -65,6 +77,7 @@ from tests.load_helpers import (  # noqa: E402
 )
 
 REQUESTS_PER_CYCLE = 3
+SLOWEST = 8
 KIOSK_LANES = 24  # the kiosk's requests in flight while it tops up the queue
 
 
@@ -97,9 +110,21 @@ class Outcome:
     cycles: int = 0
     refusals: Counter[str] = field(default_factory=Counter)  # error code -> count
     latencies_ms: list[float] | None = None
+    by_request: dict[str, list[float]] = field(default_factory=dict)
+    """Phase (b)'s latencies by what was asked (issue, call_next, start, complete)."""
+    slowest: list[tuple[float, float, int, str]] = field(default_factory=list)
+    """The slowest requests of phase (b): (ms, seconds after the phase's start it was due,
+    window (0: the kiosk), what it was)."""
     span_s: float = 0.0  # from the common start to the last answer
     load_cpu_s: float = 0.0  # CPU time the load workers spent in the phase
     server_cpu_s: float = 0.0  # CPU time the server process spent in the phase
+
+
+def worker_ready(hold_s: float) -> int:
+    """A load worker is up (this module imported); held a moment, so that every worker of the
+    pool gets one of these and none takes two."""
+    time.sleep(hold_s)
+    return os.getpid()
 
 
 def run_share(share: Share) -> Outcome:
@@ -109,7 +134,10 @@ def run_share(share: Share) -> Outcome:
 async def _run_share(share: Share) -> Outcome:
     clients = [HallClient(share.base_url, seat.token, retry_delays=()) for seat in share.seats]
     try:
-        await asyncio.gather(*(client.ping() for client in clients))  # warm every connection
+        if share.phase in FLOOR_PATHS:  # the trivial app answers no model of the hall's
+            await asyncio.gather(*(client._http.get("/ping") for client in clients))
+        else:
+            await asyncio.gather(*(client.ping() for client in clients))  # warm each connection
         start = time.perf_counter() + (share.start_at - time.time())
         end = start + share.duration_s
         await asyncio.sleep(max(0.0, start - time.perf_counter()))
@@ -136,14 +164,31 @@ async def _run_share(share: Share) -> Outcome:
         total.refusals += one.refusals
         assert total.latencies_ms is not None
         total.latencies_ms.extend(one.latencies_ms or [])
+        for what, took in one.by_request.items():
+            total.by_request.setdefault(what, []).extend(took)
+        total.slowest = sorted(total.slowest + one.slowest, reverse=True)[:SLOWEST]
     return total
+
+
+FLOOR_PATHS = {"floor": "/ping", "floor_async": "/aping"}
+"""The trivial app's endpoints (bench/floor_app.py): a `def` one and an `async def` one."""
 
 
 async def _flat_out(client: HallClient, seat: Seat, end: float, phase: str) -> Outcome:
     done = Outcome()
+    k = 0
     while time.perf_counter() < end:
         if phase == "echo":
             await client.ping()
+            done.requests += 1
+            continue
+        if phase in FLOOR_PATHS:
+            (await client._http.get(FLOOR_PATHS[phase])).raise_for_status()
+            done.requests += 1
+            continue
+        if phase == "issues":  # every client a kiosk
+            k += 1
+            await client.issue(SERVICES[k % len(SERVICES)])
             done.requests += 1
             continue
         try:
@@ -172,6 +217,7 @@ async def _paced(client: HallClient, seat: Seat, first: float, end: float, share
     while (due := first + k * period) < end:
         k += 1
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        what = "issue" if seat.window == 0 else ("call_next", "start", "complete")[step]
         try:
             if seat.window == 0:
                 await client.issue(SERVICES[k % len(SERVICES)])
@@ -189,7 +235,12 @@ async def _paced(client: HallClient, seat: Seat, first: float, end: float, share
                 done.cycles += 1
         except ApiError as refused:
             done.refusals[refused.code] += 1
-        done.latencies_ms.append((time.perf_counter() - due) * 1000)
+        took = (time.perf_counter() - due) * 1000
+        done.latencies_ms.append(took)
+        done.by_request.setdefault(what, []).append(took)
+        done.slowest = sorted(
+            [*done.slowest, (took, due - (first - seat.offset_s), seat.window, what)], reverse=True
+        )[:SLOWEST]
         done.requests += 1
     if ticket_id is not None:
         if step == 1:
@@ -283,17 +334,28 @@ def cpu_seconds(pid: int) -> float:
 
 _SERVE_PROCESSES = (
     "import sys; from clerkdesk.hall.server import serve_processes; "
-    "serve_processes(sys.argv[1], '127.0.0.1', int(sys.argv[2]), int(sys.argv[3]))"
+    "from clerkdesk.hall.ops.metrics import json_log_config; "
+    "serve_processes(sys.argv[1], '127.0.0.1', int(sys.argv[2]), int(sys.argv[3]), "
+    "log_config=json_log_config() if sys.argv[4:] else None)"
 )
 
 
-def start_server(database_url: str, log: Path, processes: int) -> ServerProcess:
-    """What `clerkdesk serve` runs (`--workers N` for N > 1), the hall clock at HALL_START."""
+def start_server(
+    database_url: str,
+    log: Path,
+    processes: int,
+    log_requests: bool = False,
+    clock_start: datetime = HALL_START,
+) -> ServerProcess:
+    """What `clerkdesk serve` runs (`--workers N` for N > 1), the hall clock at `clock_start`;
+    `log_requests`: a JSON line per request in the log (`--log-format json`; N > 1 only)."""
     if processes == 1:
-        return ServerProcess.start(database_url, log)
+        return ServerProcess.start(database_url, log, start=clock_start)
     port = free_port()
     command = [sys.executable, "-c", _SERVE_PROCESSES, database_url, str(port), str(processes)]
-    env = {**os.environ, ENV_CLOCK_START: HALL_START.isoformat()}
+    if log_requests:
+        command.append("json")
+    env = {**os.environ, ENV_CLOCK_START: clock_start.isoformat()}
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
@@ -318,6 +380,7 @@ async def run_phase(
     phase: str,
     shares: list[list[Seat]],
     duration: float,
+    machine: Machine,
     **kw: float,
 ) -> Outcome:
     start_at = time.time() + 2.0  # time for every worker to warm its clients
@@ -330,8 +393,11 @@ async def run_phase(
     ]
     await asyncio.sleep(max(0.0, start_at - time.time()))
     server_cpu = cpu_seconds(server_pid)
+    first = machine.sample()
     total = Outcome(latencies_ms=[])
-    for one in await asyncio.gather(*futures):
+    results = await asyncio.gather(*futures)
+    machine.record(phase, first)
+    for one in results:
         total.load_cpu_s += one.load_cpu_s
         total.span_s = max(total.span_s, one.span_s)
         total.requests += one.requests
@@ -339,6 +405,9 @@ async def run_phase(
         total.refusals += one.refusals
         assert total.latencies_ms is not None
         total.latencies_ms.extend(one.latencies_ms or [])
+        for what, took in one.by_request.items():
+            total.by_request.setdefault(what, []).extend(took)
+        total.slowest = sorted(total.slowest + one.slowest, reverse=True)[:SLOWEST]
     total.server_cpu_s = cpu_seconds(server_pid) - server_cpu
     return total
 
@@ -361,33 +430,56 @@ def cpu_model() -> str:
 
 
 async def conduct(
-    args: argparse.Namespace, server_pid: int, url: str, database_url: str
+    args: argparse.Namespace,
+    processes: int,
+    server_pid: int,
+    url: str,
+    database_url: str,
+    machine: Machine,
 ) -> dict[str, Any]:
+    """Phases (a) and (b) against one server (`processes` processes)."""
     seats, kiosk_token = await sign_in_clerks(url, args.clients)
     engine = make_engine(database_url)
     kiosk = HallClient(url, kiosk_token)
     pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=_spawn())
     try:
+        # Every load worker started and its imports done before the first phase: started on
+        # the first phase's demand, on a loaded machine they came up after its start and
+        # measured nothing (cycles_per_s 0).
+        await asyncio.gather(
+            *(asyncio.wrap_future(pool.submit(worker_ready, 0.5)) for _ in range(args.workers))
+        )
         target = 4 * args.clients + 50
         stop = asyncio.Event()
         issuing = asyncio.create_task(keep_tickets_waiting(kiosk, engine, target, stop))
         while await asyncio.to_thread(waiting_tickets, engine) < target:
             await asyncio.sleep(0.1)
         cycles = await run_phase(
-            pool, server_pid, url, "cycles", split(seats, args.workers), args.duration
+            pool, server_pid, url, "cycles", split(seats, args.workers), args.duration, machine
         )
         stop.set()
         issued_a = await issuing
         echo = await run_phase(
-            pool, server_pid, url, "echo", split(seats, args.workers), args.duration
+            pool, server_pid, url, "echo", split(seats, args.workers), args.duration, machine
+        )
+        issues = await run_phase(  # the same clients, each a kiosk issuing back to back
+            pool,
+            server_pid,
+            url,
+            "issues",
+            split([Seat(kiosk_token, 0) for _ in seats], args.workers),
+            args.duration,
+            machine,
         )
 
-        # (b): the kiosk takes a quarter of the offered requests (one issue per three-request
+        # (b): the kiosks take a quarter of the offered requests (one issue per three-request
         # cycle), the clerks the rest, each at its own offset so the load is even in time.
-        # A backlog first (a second of the offered rate: four seconds of the kiosk's issues), so
-        # a kiosk answered late never empties the queue. Not more: choosing the next ticket reads
-        # every waiting one (the fair order is computed, not indexed), and a hall with thousands
-        # waiting would measure that instead.
+        # Several kiosks, as a hall has: one kiosk asked for 50 tickets a second in a row must
+        # have each answered within 20 ms or fall behind for the rest of the phase, and then
+        # the phase measured that one connection's queue (the "two-process stall").
+        # A backlog first (a second of the offered rate: four seconds of the kiosks' issues), so
+        # kiosks answered late never empty the queue. (Choosing the next ticket no longer reads
+        # every waiting one: the issue phase before may leave thousands waiting.)
         stop = asyncio.Event()
         backlog = target + int(args.rate)
         topping = asyncio.create_task(keep_tickets_waiting(kiosk, engine, backlog, stop))
@@ -400,8 +492,14 @@ async def conduct(
         paced = [
             Seat(s.token, s.window, offset_s=i * period / args.clients) for i, s in enumerate(seats)
         ]
+        kiosk_period = args.kiosks * 4 / args.rate
+        kiosks = [
+            Seat(kiosk_token, 0, offset_s=k * kiosk_period / args.kiosks)
+            for k in range(args.kiosks)
+        ]
         shares = split(paced, args.workers)
-        shares[0] = [Seat(kiosk_token, 0), *shares[0]]
+        for k, seat in enumerate(kiosks):
+            shares[k % len(shares)].insert(0, seat)
         latency = await run_phase(
             pool,
             server_pid,
@@ -409,49 +507,55 @@ async def conduct(
             "latency",
             shares,
             args.duration,
+            machine,
             period_s=period,
-            kiosk_period_s=4 / args.rate,
+            kiosk_period_s=kiosk_period,
         )
     finally:
         pool.shutdown()
         await kiosk.aclose()
-    audit = await asyncio.to_thread(audit_hall, engine)
-    engine.dispose()
+        engine.dispose()
     lat = latency.latencies_ms or []
     return {
-        "backend": make_url(database_url).get_backend_name(),
-        "clients": args.clients,
-        "load_workers": args.workers,
-        "server_processes": args.server_processes,
-        "duration_s": args.duration,
+        "server_processes": processes,
         "cycles_per_s": round(cycles.cycles / args.duration, 1),
         "echo_req_per_s": round(echo.requests / args.duration, 1),
         "cycle_share_of_echo": round(cycles.cycles * REQUESTS_PER_CYCLE / max(1, echo.requests), 3),
+        "issue_req_per_s": round(issues.requests / args.duration, 1),
         "offered_req_per_s": args.rate,
         "answered_req_per_s": round(latency.requests / latency.span_s, 1),
         "p50_ms": round(percentile(lat, 0.50), 2),
         "p99_ms": round(percentile(lat, 0.99), 2),
         "max_ms": round(max(lat, default=float("nan")), 2),
-        "refusals_saturation": dict(cycles.refusals + echo.refusals),
+        "p99_ms_by_request": {
+            what: round(percentile(took, 0.99), 2)
+            for what, took in sorted(latency.by_request.items())
+        },
+        "slowest_latency": [
+            {"ms": round(ms, 1), "due_s": round(due, 2), "window": window, "request": what}
+            for ms, due, window, what in latency.slowest
+        ],
+        "refusals_saturation": dict(cycles.refusals + echo.refusals + issues.refusals),
         "refusals_latency": dict(latency.refusals),
         "kiosk_issued_during_saturation": issued_a,
-        # CPU seconds per second of phase (1.0 = one core busy): the server process, and the
-        # load workers together. An echo phase whose server is well below 1.0 while the load
-        # workers take the rest of the machine measures the load generator.
+        # CPU seconds per second of phase (1.0 = one core busy): the server process(es), and
+        # the load workers together. An echo phase whose server is well below 1.0 while the
+        # load workers take the rest of the machine measures the load generator.
         "cpu_cores": {
             name: {
                 "server": round(phase.server_cpu_s / phase.span_s, 2),
                 "load": round(phase.load_cpu_s / phase.span_s, 2),
             }
-            for name, phase in (("cycles", cycles), ("echo", echo), ("latency", latency))
+            for name, phase in (
+                ("cycles", cycles),
+                ("echo", echo),
+                ("issues", issues),
+                ("latency", latency),
+            )
         },
-        "tickets": audit.tickets,
-        "double_calls": audit.double_calls,
-        "lost": audit.lost,
-        "audit_problems": len(audit.problems),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model(),
-        "python": platform.python_version(),
+        # The machine in each phase (bench/machine.py): steal, and the CPU of everything else
+        # on it (other people's work), beside this run's own (server, load, database backends).
+        "machine": machine.phases,
     }
 
 
@@ -461,6 +565,75 @@ def _spawn() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def start_floor(log: Path) -> ServerProcess:
+    """The trivial app (bench/floor_app.py) on the hall's server stack, in a process of its
+    own."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "floor_app.py"), str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the floor app exited:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1.0).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"the floor app did not answer:\n{server.output()}")
+
+
+async def floor_phases(args: argparse.Namespace, folder: Path, machine: Machine) -> dict[str, Any]:
+    """The same clients and load workers against the trivial app, back to back: what this
+    machine's HTTP stack answers at most, in this run."""
+    server = start_floor(folder / "floor.log")
+    pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=_spawn())
+    seats = [Seat("-", n) for n in range(1, args.clients + 1)]
+    try:
+        await asyncio.gather(
+            *(asyncio.wrap_future(pool.submit(worker_ready, 0.5)) for _ in range(args.workers))
+        )
+        found = {}
+        for phase in FLOOR_PATHS:
+            outcome = await run_phase(
+                pool,
+                server.process.pid,
+                server.url,
+                phase,
+                split(seats, args.workers),
+                args.duration,
+                machine,
+            )
+            found[f"{phase}_req_per_s"] = round(outcome.requests / args.duration, 1)
+            found[f"{phase}_server_cores"] = round(outcome.server_cpu_s / outcome.span_s, 2)
+        return found
+    finally:
+        pool.shutdown()
+        server.stop()
+
+
+def against_floor(run: dict[str, Any], floor: dict[str, Any]) -> dict[str, float]:
+    """Each kind of request's rate over the floor's (issue 14: ping >= 0.8, issue and the call
+    cycle's requests >= 0.5 on SQLite, >= 0.4 on PostgreSQL)."""
+    base = max(1e-9, floor["floor_req_per_s"])
+    return {
+        "ping_share_of_floor": round(run["echo_req_per_s"] / base, 3),
+        "issue_share_of_floor": round(run["issue_req_per_s"] / base, 3),
+        "cycle_request_share_of_floor": round(run["cycles_per_s"] * REQUESTS_PER_CYCLE / base, 3),
+    }
+
+
+def process_counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("give process counts like 1 or 1,2")
+    return counts
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--db", help="database URL (default: a SQLite temp file)")
@@ -468,11 +641,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=200.0, help="offered requests/s in phase (b)")
     p.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     p.add_argument("--workers", type=int, default=3, help="load generator processes")
+    p.add_argument("--kiosks", type=int, default=4, help="kiosk clients in phase (b)")
     p.add_argument(
         "--server-processes",
-        type=int,
-        default=1,
-        help="server processes (`clerkdesk serve --workers N`; default 1, as serve runs)",
+        type=process_counts,
+        default=[1],
+        help="server processes (`clerkdesk serve --workers N`; default 1, as serve runs); "
+        "a list such as 1,2 runs the phases against each in turn, in one run",
+    )
+    p.add_argument("--server-log", help="keep the server's log here (JSON request lines)")
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="first, the same clients against a trivial app on the same server stack "
+        "(bench/floor_app.py): the floor, and each kind of request's share of it",
     )
     p.add_argument("--json", action="store_true", help="print only the JSON result line")
     return p
@@ -486,12 +668,70 @@ def main(argv: list[str] | None = None) -> int:
     try:
         say(f"seeding the load hall ({args.clients} windows) in {make_url(database_url)!r}")
         seed_load_hall(database_url, HALL_START, args.clients)
-        server = start_server(database_url, folder / "server.log", args.server_processes)
+        runs: dict[str, dict[str, Any]] = {}
+        floor: dict[str, Any] = {}
+        if args.floor:
+            say("the floor: a trivial app on the same server stack")
+            floor_machine = Machine()
+            floor = asyncio.run(floor_phases(args, folder, floor_machine))
+            floor["machine"] = floor_machine.phases
+        began = time.monotonic()
+        for processes in args.server_processes:
+            log = folder / f"server-{processes}.log"
+            # The hall's time goes on from run to run: a server whose clock started again at
+            # 10:00 would find every window's last call in its future (409 too_soon).
+            clock_start = HALL_START + timedelta(seconds=time.monotonic() - began)
+            server = start_server(database_url, log, processes, bool(args.server_log), clock_start)
+            try:
+                say(f"{processes} server process(es) on {server.url}; {args.duration:g} s phases")
+                machine = Machine(extra=postgres_backends(database_url))
+                runs[str(processes)] = asyncio.run(
+                    conduct(args, processes, server.process.pid, server.url, database_url, machine)
+                )
+                if floor:
+                    runs[str(processes)].update(against_floor(runs[str(processes)], floor))
+            finally:
+                server.stop()
+                if args.server_log:
+                    with open(args.server_log, "ab") as kept:
+                        kept.write(log.read_bytes())
+        engine = make_engine(database_url)
         try:
-            say(f"server on {server.url}; {args.duration:g} s phases, {args.workers} load workers")
-            result = asyncio.run(conduct(args, server.process.pid, server.url, database_url))
+            audit = audit_hall(engine)
         finally:
-            server.stop()
+            engine.dispose()
+        result: dict[str, Any] = {
+            "backend": make_url(database_url).get_backend_name(),
+            "clients": args.clients,
+            "kiosks": args.kiosks,
+            "load_workers": args.workers,
+            "duration_s": args.duration,
+        }
+        if floor:
+            result["floor"] = floor
+        if len(runs) == 1:
+            result.update(next(iter(runs.values())))
+        else:
+            result["server_processes"] = args.server_processes
+            figures = ["cycles_per_s", "echo_req_per_s", "issue_req_per_s"]
+            figures += ["answered_req_per_s", "p99_ms"]
+            if floor:
+                figures += ["ping_share_of_floor", "issue_share_of_floor"]
+                figures += ["cycle_request_share_of_floor"]
+            for figure in figures:
+                result[f"{figure}_by_processes"] = {n: run[figure] for n, run in runs.items()}
+            result["runs"] = runs
+        result.update(
+            {
+                "tickets": audit.tickets,
+                "double_calls": audit.double_calls,
+                "lost": audit.lost,
+                "audit_problems": len(audit.problems),
+                "cpu_count": os.cpu_count(),
+                "cpu_model": cpu_model(),
+                "python": platform.python_version(),
+            }
+        )
         print(json.dumps(result, ensure_ascii=False))
         return 0 if result["double_calls"] == result["lost"] == 0 else 1
     finally:

@@ -33,7 +33,8 @@ The hall clock stands at Fri 2026-12-11 09:00 (inside opening hours) whatever th
 Also reported: start_cpu_s and demo_start_cpu_s (CPU seconds a start process used, until it
 exits just after READY) and call_next_cpu_p95_ms (CPU time of this process, app and embedded
 hall, per press): on a machine busy with other work the wall times grow while these stay put,
-so a run there can still be judged.
+so a run there can still be judged. `machine`: per phase (start, demo_start, presses) the
+machine's steal, this run's CPU and other processes' (bench/machine.py).
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.machine import Machine  # noqa: E402
 
 HALL_TIME = "2026-12-11T09:00:00+08:00"
 
@@ -356,9 +359,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="clerkdesk-bench-") as tmp:
         os.environ["CLERKDESK_HOME"] = str(Path(tmp) / "home")  # no user config or keyring
         template = prepare_template(Path(tmp))
-        starts, starts_cpu = measure_start(template, args.runs)
-        demo_starts, demo_starts_cpu = measure_demo_start(Path(tmp), args.runs)
-        measured = asyncio.run(measure_presses(template, args.presses, args.arrivals))
+        watch = Machine()
+        with watch.phase("start"):
+            starts, starts_cpu = measure_start(template, args.runs)
+        with watch.phase("demo_start"):
+            demo_starts, demo_starts_cpu = measure_demo_start(Path(tmp), args.runs)
+        with watch.phase("presses"):
+            measured = asyncio.run(measure_presses(template, args.presses, args.arrivals))
     result = {
         "start_s": round(statistics.median(starts), 3),
         "start_runs_s": [round(s, 3) for s in starts],
@@ -372,6 +379,7 @@ def main() -> None:
         "presses": len(measured["calls"]),
         "cpus": os.cpu_count(),
         "load_1min": round(os.getloadavg()[0], 2),
+        "machine": watch.phases,
     }
     if args.json:
         print(json.dumps(result))

@@ -73,6 +73,28 @@ class ScaledClock:
         return self._start + timedelta(seconds=elapsed * self.speed)
 
 
+class OffsetClock:
+    """The wall clock moved by a fixed amount. Processes given the same offset agree on the
+    time to the wall clock's precision, however far apart they started (a `ScaledClock`
+    counts from its own creation: two processes started a second apart would be a second
+    apart for ever, and a clerk whose requests reach both would see time run backwards)."""
+
+    speed = 1.0
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    @classmethod
+    def starting_at(cls, start: datetime) -> OffsetClock:
+        """A clock that says `start` now."""
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        return cls(start.astimezone(UTC) - datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 class FollowedClock:
     """A clock kept in step with another one far away (a workstation's copy of its hall's
     clock): the time and speed it was last told, run forward on this machine's monotonic clock

@@ -106,15 +106,20 @@ HALL_START = datetime(2026, 12, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 
 _SERVE = "import sys; from tests.load_helpers import serve; serve(*sys.argv[1:])"
 
 
-def serve(database_url: str, port: str, start: str) -> None:
+def serve(database_url: str, port: str, start: str, watch_every_s: str = "") -> None:
     """What `clerkdesk serve` runs, with the hall clock starting at `start` (so the kiosk is
-    inside opening hours whenever a test or the benchmark runs)."""
+    inside opening hours whenever a test or the benchmark runs); `watch_every_s`: the hall
+    watcher's period when not the default (a benchmark of one request's cost sets it long,
+    so that the watcher's passes over the hall do not land inside the requests it times)."""
     from clerkdesk.clock import ScaledClock
     from clerkdesk.hall.app import HallSettings, create_app
     from clerkdesk.hall.server import serve_forever
 
     clock = ScaledClock(datetime.fromisoformat(start))
-    serve_forever(create_app(HallSettings(database_url, clock=clock)), "127.0.0.1", int(port))
+    settings = HallSettings(database_url, clock=clock)
+    if watch_every_s:
+        settings.watch_every_s = float(watch_every_s)
+    serve_forever(create_app(settings), "127.0.0.1", int(port))
 
 
 def free_port() -> int:
@@ -133,10 +138,17 @@ class ServerProcess:
 
     @classmethod
     def start(
-        cls, database_url: str, log: Path, start: datetime = HALL_START, timeout: float = 60.0
+        cls,
+        database_url: str,
+        log: Path,
+        start: datetime = HALL_START,
+        timeout: float = 60.0,
+        watch_every_s: float | None = None,
     ) -> ServerProcess:
         port = free_port()
         command = [sys.executable, "-c", _SERVE, database_url, str(port), start.isoformat()]
+        if watch_every_s is not None:
+            command.append(str(watch_every_s))
         with log.open("wb") as out:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         server = cls(process, f"http://127.0.0.1:{port}", log)

@@ -207,7 +207,8 @@ async def test_a_counter_cycle_runs_the_statements_it_is_known_to_run(
     frame around the window lock, holder and ticket in hand, claim, ticket and window updates.
     Start and complete: the frame around the locked ticket, its window's holder and the update;
     complete also adds the case's serving time to its window's day (served_day, which the hall
-    monitor's snapshot reads instead of every ticket of the day). A statement more is a cost on every request of the day: change these numbers on purpose."""
+    monitor's snapshot reads instead of every ticket of the day). A statement more is a cost on
+    every request of the day: change these numbers on purpose."""
     engine = context_of(hall).engine
     ran: list[str] = []
 

@@ -9,12 +9,14 @@ import socket
 import sys
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from sse_starlette.sse import AppStatus
+
+from clerkdesk.clock import OffsetClock
 
 SWITCH_INTERVAL_S = 0.001
 
@@ -162,6 +164,17 @@ _ENV_METRICS_TOKEN = "CLERKDESK_SERVE_METRICS_TOKEN"
 _ENV_LOG_REQUESTS = "CLERKDESK_SERVE_LOG_REQUESTS"
 ENV_CLOCK_START = "CLERKDESK_SERVE_CLOCK_START"
 """A hall-local ISO time the hall clock starts at (benchmarks: inside opening hours)."""
+_ENV_CLOCK_OFFSET = "CLERKDESK_SERVE_CLOCK_OFFSET_S"
+"""The same, as the offset from the wall clock fixed once by the parent: every process,
+a worker restarted later too, tells the same time."""
+
+WORKER_HEALTHCHECK_S = 60
+"""How long uvicorn's supervisor waits for a worker to answer its health check before it
+kills and replaces it (uvicorn's default: 5 s). A worker starting on a machine whose cores are
+busy takes longer than 5 s to import and build the app: the supervisor killed it, started
+another, killed that one too, over and over, while one worker served alone and the doomed
+starts took CPU from it (bench/server_load.py --server-processes 2: "Child process died" every
+5.5 s in the server log, the latency phase stalled)."""
 
 
 def serve_processes(
@@ -194,6 +207,10 @@ def serve_processes(
     os.environ[_ENV_API_DOCS] = "1" if api_docs else ""
     os.environ[_ENV_METRICS_TOKEN] = metrics_token or ""
     os.environ[_ENV_LOG_REQUESTS] = "1" if log_config is not None else ""
+    start = os.environ.pop(ENV_CLOCK_START, None)
+    if start:
+        offset = OffsetClock.starting_at(datetime.fromisoformat(start)).offset
+        os.environ[_ENV_CLOCK_OFFSET] = str(offset.total_seconds())
     uvicorn.run(
         "clerkdesk.hall.server:process_app",
         factory=True,
@@ -201,6 +218,7 @@ def serve_processes(
         host=host,
         port=port,
         timeout_graceful_shutdown=2,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         log_level="info",
         access_log=False,
         log_config=log_config if log_config is not None else uvicorn.config.LOGGING_CONFIG,
@@ -209,11 +227,11 @@ def serve_processes(
 
 def process_app() -> FastAPI:
     """The app of one process of `serve_processes` (uvicorn calls this in each)."""
-    from clerkdesk.clock import Clock, ScaledClock, SystemClock
+    from clerkdesk.clock import Clock, SystemClock
     from clerkdesk.hall.app import HallSettings, create_app
 
-    start = os.environ.get(ENV_CLOCK_START)
-    clock: Clock = ScaledClock(datetime.fromisoformat(start)) if start else SystemClock()
+    offset = os.environ.get(_ENV_CLOCK_OFFSET)
+    clock: Clock = OffsetClock(timedelta(seconds=float(offset))) if offset else SystemClock()
     settings = HallSettings(
         os.environ[_ENV_DB],
         clock=clock,

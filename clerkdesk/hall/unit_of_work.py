@@ -51,7 +51,7 @@ from clerkdesk.hall.errors import Conflict, HallError, NotSignedIn
 from clerkdesk.hall.events.hub import EventHub
 from clerkdesk.hall.events.log import HALL_CHANGED, PENDING, write_pending
 from clerkdesk.hall.rules.ticket_states import IllegalTransition
-from clerkdesk.hall.store import tables
+from clerkdesk.hall.store import pipeline, tables
 from clerkdesk.hall.store.write_gate import FairGate
 
 T = TypeVar("T", bound=BaseModel)
@@ -116,7 +116,7 @@ _WAIT_FOR_KEY = core_select(
 _SEEN = core_select(*_SEEN_COLUMNS).where(
     _answers.c.staff_id == bindparam("staff_id"), _answers.c.key == bindparam("key")
 )
-_REMEMBER = insert(_answers)
+_REMEMBER = pipeline.queued(insert(_answers))
 _PRUNE = delete(_answers).where(
     _answers.c.staff_id == bindparam("staff_id"),
     or_(
@@ -186,6 +186,9 @@ class HallContext:
         calendars = self.calendars.view()  # before the transaction: see calendar_cache
         bind = self.engine if write else self.reader
         events: list[dict[str, Any]] = []
+        # PostgreSQL writes: what returns nothing is queued, the last of it sent with the COMMIT
+        # (store.pipeline): the tail of a write is one round trip.
+        one_trip = pipeline.one_trip if write and self.postgres else _no_pipeline
         with (
             bind.connect() as conn,
             conn.begin(),
@@ -194,6 +197,7 @@ class HallContext:
                 expire_on_commit=False,
                 info={SESSION_KEY: calendars, tables.CONNECTION: conn, PENDING: events},
             ) as orm,
+            one_trip(conn),
         ):
             yield conn, orm
             orm.flush()  # ORM changes into the transaction; the commit is the connection's
@@ -343,6 +347,11 @@ class HallContext:
         with self.engine.begin() as conn:
             result = conn.execute(delete(_answers).where(_answers.c.created_at < moment))
             return int(result.rowcount or 0)
+
+
+@contextlib.contextmanager
+def _no_pipeline(_conn: Connection) -> Iterator[None]:
+    yield
 
 
 def _check_seen(seen: Any, print_: str) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from clerkdesk.api import schemas as w
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
+from clerkdesk.hall.store.pipeline import queued
 from clerkdesk.hall.store.tables import connection_of
 
 CHANNEL = "clerkdesk_events"
@@ -44,14 +45,16 @@ _LOCKED = (
     .offset(0)
     .subquery("event_lock")
 )
-_INSERT_LOCKED = insert(tables.event).from_select(
-    ["hall_id", "kind", "at", "payload"],
-    select(
-        bindparam("hall_id", type_=Integer),
-        bindparam("kind", type_=String),
-        bindparam("at", type_=UTCDateTime()),
-        bindparam("payload", type_=JSON),
-    ).select_from(_LOCKED),
+_INSERT_LOCKED = queued(  # in a write's pipeline it goes with the COMMIT (store.pipeline)
+    insert(tables.event).from_select(
+        ["hall_id", "kind", "at", "payload"],
+        select(
+            bindparam("hall_id", type_=Integer),
+            bindparam("kind", type_=String),
+            bindparam("at", type_=UTCDateTime()),
+            bindparam("payload", type_=JSON),
+        ).select_from(_LOCKED),
+    )
 )
 
 

@@ -45,6 +45,9 @@ def make_engine(url: str) -> Engine:
         connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
         engine = create_engine(url, pool_size=10, max_overflow=30, connect_args=connect_args)
         _ping_after_idle(engine)
+        from clerkdesk.hall.store import pipeline
+
+        pipeline.install(engine)
         return engine
     raise UnsupportedDatabase(
         f"unsupported database {parsed.render_as_string(hide_password=True)!r}: "

@@ -201,9 +201,11 @@ def call_next(session: Session, who: Principal, number: int, now: datetime) -> w
     conn = connection_of(session)
     window = held_window(session, who, number)
     _ready_to_call(window, now)
-    row = conn.execute(
-        q.CLAIM, {"hall_id": who.hall_id, "window_id": window.id, "now": now}
-    ).first()
+    where = {"hall_id": who.hall_id, "window_id": window.id, "now": now}
+    row = conn.execute(q.claim(conn.dialect.name), where).first()
+    if row is None and conn.dialect.name == "postgresql":
+        # Every candidate was being called by other windows: the whole queue decides.
+        row = conn.execute(q.CLAIM_UNBOUNDED, where).first()
     if row is None:
         raise Conflict(
             "queue_empty",
@@ -253,7 +255,8 @@ def call_specific(
     _require_handed_here(conn, row, window)
     _ready_to_call(window, now)
     first = conn.execute(
-        q.FIRST_IN_LINE, {"hall_id": who.hall_id, "window_id": window.id, "now": now}
+        q.first_in_line(conn.dialect.name),
+        {"hall_id": who.hall_id, "window_id": window.id, "now": now},
     ).first()
     if first is not None and first.id != row["id"] and not request.reason:
         raise Invalid(

@@ -15,11 +15,14 @@ from typing import Any
 from sqlalchemy import (
     Select,
     and_,
+    any_,
     bindparam,
     case,
     func,
+    literal_column,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -29,6 +32,7 @@ from clerkdesk.hall.rules.ticket_states import CALLED, NO_SHOW, SERVING, WAITING
 from clerkdesk.hall.rules.tide import TIDE_FIRST
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
+from clerkdesk.hall.store.pipeline import queued
 
 _t = tables.ticket
 _s = tables.service
@@ -139,16 +143,28 @@ window's list from 0, as the hall file import writes them; a tide's services com
 _HOLDER_HERE = select(_wsn.c.staff_id).where(
     _wsn.c.window_id == bindparam("window_id"), _wsn.c.ended_at.is_(None)
 )
-CALLABLE_HERE = and_(
-    or_(_t.c.target_window_id.is_(None), _t.c.target_window_id == bindparam("window_id")),
-    or_(_t.c.target_staff_id.is_(None), _t.c.target_staff_id.in_(_HOLDER_HERE)),
-)
-"""rules.queue_order.callable_at: a ticket handed to another window, or to a clerk who does
-not hold this one, is not this window's to call (bind window_id)."""
+
+
+def _callable_here(t: Any) -> Any:
+    """rules.queue_order.callable_at: a ticket handed to another window, or to a clerk who does
+    not hold this one, is not this window's to call (bind window_id)."""
+    return and_(
+        or_(t.c.target_window_id.is_(None), t.c.target_window_id == bindparam("window_id")),
+        or_(t.c.target_staff_id.is_(None), t.c.target_staff_id.in_(_HOLDER_HERE)),
+    )
+
+
+CALLABLE_HERE = _callable_here(_t)
+
+IS_WAITING_LITERAL: Any = literal_column(f"'{WAITING}'")
+"""`status = 'waiting'` written out, not bound: the partial indexes of waiting tickets
+(ix_ticket_waiting, ix_ticket_parked_back; migration 0014) serve a query only when its
+condition is visibly theirs, to SQLite's planner and to a generic PostgreSQL plan alike."""
 
 
 def _waiting_in_order(*columns: Any) -> Select[Any]:
-    """The window's waiting tickets (bind hall_id, window_id, now) in the fair order."""
+    """The window's waiting tickets (bind hall_id, window_id, now) in the fair order, unbounded:
+    every waiting ticket of the window's services is read and sorted."""
     return (
         select(*columns)
         .join_from(_t, SERVED, SERVED.c.service_id == _t.c.service_id)
@@ -158,14 +174,147 @@ def _waiting_in_order(*columns: Any) -> Select[Any]:
     )
 
 
-CLAIM = (
+# --- the bounded claim (issue 14, item 4) ------------------------------------------------------
+#
+# The fair order's key is (rank, service position, queue time, id), and rank and position are
+# computed (an appointment's rank depends on now, a position on the window and its tide), so
+# no index gives the order itself. But every ticket the window may call falls in exactly one
+# class whose members share rank and position and are ordered by (queue_at, id) alone:
+#   - parked at the back of this window: ordered by (back_rank, back_position, queue_at, id);
+#   - otherwise one class per (service the window calls, priority), the appointments split
+#     into those whose slot has come (their rank) and the rest (normal rank).
+# The head of each class is an index seek on ix_ticket_waiting (hall_id, service_id, priority,
+# queue_at, id; waiting tickets only) or ix_ticket_parked_back; the fair order's first ticket is
+# the first of the heads, ordered by the whole key. The work depends on the number of classes
+# (services x 6, plus 1), not on how many wait.
+#
+# SQLite: every write transaction is BEGIN IMMEDIATE, nobody else claims meanwhile, and one
+# head per class is exact. PostgreSQL: another window may hold the head of the best class
+# (FOR UPDATE SKIP LOCKED skips it, as it should: that window is calling it), so each class
+# offers its first HEADS_PG tickets, and a claim that finds every candidate taken reads the
+# whole queue (CLAIM_UNBOUNDED) before it says the queue is empty.
+
+HEADS_PG = 8
+"""Tickets each class offers on PostgreSQL: the fair order holds exactly while fewer than
+this many windows claim from one class at the same moment (beyond, a window may take the head
+of the next class: still called once, one place out of order)."""
+
+_head = _t.alias("head")
+# The window's services, read once per statement however many probes use them.
+_served_once = select(SERVED.c.service_id, SERVED.c.position).cte("served_once")
+
+
+_DUE = _head.c.appointment_at <= _NOW
+
+
+def _classes() -> list[Any]:
+    """The condition on `_head` of each priority class (rules.queue_order.PRIORITY_RANK), the
+    appointments split by whether their slot has come (bind now). Each priority is written out:
+    the planner then knows how many tickets the class holds and reads its index in order."""
+    found = []
+    for name in queue_order.PRIORITY_RANK:
+        same = _head.c.priority == literal_column(f"'{name}'")
+        if name == "appointment":
+            found.append(and_(same, _DUE))
+            found.append(and_(same, or_(_head.c.appointment_at.is_(None), ~_DUE)))
+        else:
+            found.append(same)
+    return found
+
+
+_HEAD_WAITING = and_(
+    _head.c.hall_id == bindparam("hall_id"),
+    _head.c.status == IS_WAITING_LITERAL,
+    _callable_here(_head),
+    or_(_head.c.back_window_id.is_(None), _head.c.back_window_id != bindparam("window_id")),
+)
+
+
+def _class_heads(dialect: str, condition: Any) -> Select[Any]:
+    """The first ticket(s) of one priority class of each service the window calls, not parked
+    at the back of this window: an index seek on ix_ticket_waiting per service."""
+    probe = (
+        select(_head.c.id)
+        .where(_HEAD_WAITING, _head.c.service_id == _served_once.c.service_id, condition)
+        .order_by(_head.c.queue_at, _head.c.id)
+    )
+    if dialect == "postgresql":
+        heads = probe.limit(HEADS_PG).lateral("heads")
+        return select(heads.c.id).select_from(_served_once).join(heads, true())
+    return select(probe.limit(1).scalar_subquery().label("id")).select_from(_served_once)
+
+
+def _parked_back_heads(dialect: str) -> Select[Any]:
+    """The first ticket(s) parked at the back of this window's queue that it may call."""
+    probe = (
+        select(_head.c.id)
+        .where(
+            _head.c.hall_id == bindparam("hall_id"),
+            _head.c.status == IS_WAITING_LITERAL,
+            _callable_here(_head),
+            _head.c.back_window_id == bindparam("window_id"),
+            _head.c.service_id.in_(select(_served_once.c.service_id)),
+        )
+        .order_by(_head.c.back_rank, _head.c.back_position, _head.c.queue_at, _head.c.id)
+        .limit(HEADS_PG if dialect == "postgresql" else 1)
+        .subquery("parked")
+    )
+    return select(probe.c.id)
+
+
+def _bounded_in_order(dialect: str, *columns: Any) -> Select[Any]:
+    """The window's waiting tickets in the fair order (bind hall_id, window_id, now), among the
+    heads of the classes only, each found by its primary key: on PostgreSQL `id = ANY(ARRAY(
+    heads))`, computed once, and the status read again (a row another window called since this
+    statement began is passed over when it is locked); on SQLite `id IN (heads)`, nothing else
+    (a condition on an indexed column would tempt SQLite to scan that index instead)."""
+    heads = union_all(_parked_back_heads(dialect), *(_class_heads(dialect, c) for c in _classes()))
+    if dialect == "postgresql":
+        chosen = and_(
+            _t.c.id == any_(func.array(heads.scalar_subquery())),
+            _t.c.status == IS_WAITING_LITERAL,
+        )
+    else:
+        chosen = _t.c.id.in_(heads)
+    return (
+        select(*columns)
+        .join_from(_t, _served_once, _served_once.c.service_id == _t.c.service_id)
+        .where(chosen)
+        .order_by(
+            case((_PARKED_BACK_HERE, _t.c.back_rank), else_=RANK),
+            case((_PARKED_BACK_HERE, _t.c.back_position), else_=_served_once.c.position),
+            _t.c.queue_at,
+            _t.c.id,
+        )
+        .limit(1)
+    )
+
+
+@cache
+def claim(dialect: str) -> Select[Any]:
+    """The next ticket for the window, locked (bind hall_id, window_id, now); on PostgreSQL one
+    another transaction holds is skipped. None: no ticket waits for the window (SQLite), or
+    none of the candidates was free (PostgreSQL: try CLAIM_UNBOUNDED)."""
+    return (
+        _bounded_in_order(dialect, *ANSWER_COLUMNS)
+        .join(_s, _s.c.id == _t.c.service_id)
+        .with_for_update(skip_locked=True, of=_t)
+    )
+
+
+@cache
+def first_in_line(dialect: str) -> Select[Any]:
+    """The first ticket in the window's fair order (bind hall_id, window_id, now)."""
+    return _bounded_in_order(dialect, _t.c.id, _t.c.code)
+
+
+CLAIM_UNBOUNDED = (
     _waiting_in_order(*ANSWER_COLUMNS)
     .join(_s, _s.c.id == _t.c.service_id)
     .with_for_update(skip_locked=True, of=_t)
 )
-"""The next ticket for the window, locked; one another transaction holds is skipped."""
-
-FIRST_IN_LINE = _waiting_in_order(_t.c.id, _t.c.code)
+"""The next ticket for the window, locked, read from the whole queue: PostgreSQL's last word
+when every candidate of `claim` was being called by another window."""
 
 CALLABLE_AT = select(_t.c.id).where(_t.c.id == bindparam("ticket_id"), CALLABLE_HERE)
 """The ticket (bind ticket_id), if window window_id may call it as far as its target goes."""
@@ -306,7 +455,7 @@ WINDOW_HOLDER = (
 )
 """A ticket's window: its number, last call, the hall's call interval and who holds it."""
 
-UPDATE_WINDOW = update(_w).where(_w.c.id == bindparam("window_id_"))
+UPDATE_WINDOW = queued(update(_w).where(_w.c.id == bindparam("window_id_")))
 
 
 def _waiting_for_service_edge(edge: Any) -> Select[Any]:

@@ -22,6 +22,7 @@ from clerkdesk.hall.events.log import append_event
 from clerkdesk.hall.handoffs import rows as handoff_rows
 from clerkdesk.hall.rules.ticket_states import Action, next_state
 from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.pipeline import queued
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import served
 from clerkdesk.hall.wire import ticket_answer
@@ -31,9 +32,12 @@ TicketRow = Mapping[Any, Any]
 
 _t = tables.ticket
 NEW_TICKET = insert(_t).returning(_t.c.id)
-UPDATE_TICKET = update(_t).where(_t.c.id == bindparam("ticket_id"))
+UPDATE_TICKET = queued(update(_t).where(_t.c.id == bindparam("ticket_id")))
 """Binds ticket_id; the columns to set are the other parameters of the call."""
-NEW_TRANSITION = insert(tables.ticket_transition)
+NEW_TRANSITION = queued(insert(tables.ticket_transition).inline())
+"""Inline: its id is not fetched back (no RETURNING), so on PostgreSQL the row travels with the
+write's next statement instead of waiting for an answer of its own (store.pipeline); so do the
+ticket's update and, in the other modules, the window's, the stored answer and the event."""
 
 EVENT_OF = {
     Action.issue: w.EventKind.ticket_issued,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DDL, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerkdesk.hall.store.models.base import Base, BigId, UTCDateTime
@@ -95,6 +95,30 @@ class Ticket(Base):
     return_handoff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The hand-off whose sender asked the case back (back to me): when another department
     finishes it, it returns to that sender's window."""
+
+
+WAITING_INDEXES = {
+    "ix_ticket_waiting": (
+        "hall_id, service_id, priority, queue_at, id",
+        "status = 'waiting'",
+    ),
+    "ix_ticket_parked_back": (
+        "back_window_id, back_rank, back_position, queue_at, id",
+        "status = 'waiting' AND back_window_id IS NOT NULL",
+    ),
+}
+"""The waiting tickets, for the bounded claim (`tickets.sql.claim`, issue 14): each class of
+the fair order (service and priority; parked at the back of a window) read from its head in
+queue order, whatever the length of the queue. Partial indexes (waiting tickets only: the day's
+finished ones never enter them), created by migration 0014 and, for a schema built from the
+models, by the DDL below: declared as DDL for the reason given at `OPEN_SESSION_INDEXES`."""
+
+for _name, (_columns, _where) in WAITING_INDEXES.items():
+    event.listen(
+        Ticket.__table__,
+        "after_create",
+        DDL(f"CREATE INDEX {_name} ON ticket ({_columns}) WHERE {_where}"),
+    )
 
 
 class TicketTransition(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import DDL, Boolean, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerkdesk.hall.store.models.base import Base, UTCDateTime
+from clerkdesk.hall.store.models.tickets import WAITING_INDEXES
 
 
 class WindowSession(Base):
@@ -50,5 +51,6 @@ for _name, _column in OPEN_SESSION_INDEXES.items():
 def include_in_autogenerate(
     _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
 ) -> bool:
-    """Alembic's `include_object`: everything but the indexes declared as DDL above."""
-    return not (type_ == "index" and name in OPEN_SESSION_INDEXES)
+    """Alembic's `include_object`: everything but the indexes declared as DDL (above, and the
+    waiting tickets' in `tickets.WAITING_INDEXES`)."""
+    return not (type_ == "index" and (name in OPEN_SESSION_INDEXES or name in WAITING_INDEXES))
