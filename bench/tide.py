@@ -78,6 +78,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.machine import Machine  # noqa: E402
 from clerkdesk.api import schemas as w  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import Conflict  # noqa: E402
@@ -436,11 +437,18 @@ def main(argv: list[str] | None = None) -> int:
     principal._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     plan = arrivals(args.seed)
     began = time.monotonic()
-    after, opened = asyncio.run(one_run(plan, lead_policy=True))
+    watch = Machine()
+    with watch.phase("with_tides"):
+        after, opened = asyncio.run(one_run(plan, lead_policy=True))
     if args.tide_only:
-        print(json.dumps({**after, "tides_opened": opened, "seed": args.seed}))
+        print(
+            json.dumps(
+                {**after, "tides_opened": opened, "seed": args.seed, "machine": watch.phases}
+            )
+        )
         return 0
-    before, _ = asyncio.run(one_run(plan, lead_policy=False))
+    with watch.phase("fixed_windows"):
+        before, _ = asyncio.run(one_run(plan, lead_policy=False))
     result = {
         "tide_share": round(after["tide_share"], 3),
         "spread_before": round(before["spread"], 3),
@@ -458,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "wall_s": round(time.monotonic() - began, 1),
     }
+    result["machine"] = watch.phases
     result["targets_met"] = bool(
         result["tide_share"] >= 0.20
         and result["spread_after"] <= 0.5 * result["spread_before"]
