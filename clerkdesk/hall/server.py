@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import uvicorn
 from fastapi import FastAPI
@@ -26,17 +26,22 @@ def _importable(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def server_stack() -> dict[str, str]:
+class ServerStack(TypedDict):
+    http: str
+    loop: str
+
+
+def server_stack() -> ServerStack:
     """uvicorn's HTTP parser and event loop, the same for every way the hall is served
     (`clerkdesk serve`, `serve --workers`, the embedded hall and the demo in a thread, and
     bench/floor_app.py): httptools (HTTP parsed in C) and uvloop (libuv) when installed, as
     they are by default (issue 14: every request cost ~0.2-0.3 ms less CPU with both, see
     README "Performance"), else uvicorn's pure-Python h11 and asyncio's own loop. Named here
     rather than left to uvicorn's "auto", so that what runs is what this says."""
-    return {
-        "http": "httptools" if _importable("httptools") else "h11",
-        "loop": "uvloop" if _importable("uvloop") and sys.platform != "win32" else "asyncio",
-    }
+    return ServerStack(
+        http="httptools" if _importable("httptools") else "h11",
+        loop="uvloop" if _importable("uvloop") and sys.platform != "win32" else "asyncio",
+    )
 
 
 class PortUnavailable(OSError):

@@ -13,6 +13,7 @@ from clerkdesk.hall.errors import NotSignedIn
 from clerkdesk.hall.idempotency import Post
 from clerkdesk.hall.unit_of_work import HallContext
 
+
 class _Bearer(HTTPBearer):
     """The bearer token in one dependency: FastAPI's `HTTPBearer` (kept for the API's
     description: the security scheme, the Authorize button of /docs) answers the credentials,
