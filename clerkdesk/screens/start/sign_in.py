@@ -43,6 +43,10 @@ class SignInScreen(Screen[None]):
         self.ws = ws
         self._staff_no = staff_no
         self._message = message
+        # The field to type in first, focused as the screen shows (Textual's auto focus), not a
+        # turn later: keys typed while the workstation starts (a clerk does not wait for the
+        # screen) went to the first field, the hall service's address, and replaced it.
+        self.AUTO_FOCUS = "#password" if staff_no else "#staff-no"
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="sign-in"):
@@ -63,7 +67,6 @@ class SignInScreen(Screen[None]):
         if self.app.is_headless:
             for field in self.query(Input):
                 field.cursor_blink = False
-        self.query_one("#password" if self._staff_no else "#staff-no", Input).focus()
         if self._staff_no and self._message is None:
             self.say(_("Resuming your sign-in…"), error=False)
             self.resume(self._staff_no)
