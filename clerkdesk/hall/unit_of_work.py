@@ -166,7 +166,7 @@ class HallContext:
         writers = WRITERS_POSTGRES if self.postgres else 1
         self._writers = FairGate(writers)
         self._write_threads = ThreadPoolExecutor(writers, thread_name_prefix="hall-writer")
-        self._read_threads = ThreadPoolExecutor(READERS, thread_name_prefix="hall-reader")
+        self._read_threads = _readers()
         self.clock = clock
         self.hub = hub
         self.calendars = CalendarCache()
@@ -240,6 +240,13 @@ class HallContext:
         loop = asyncio.get_running_loop()
         body = await loop.run_in_executor(self._read_threads, self._read_json, token, work)
         return Response(body, media_type="application/json")
+
+    def wait_for_readers(self) -> None:
+        """At the service's stop: the reads still running end and give their connections back
+        (before the engine is disposed; see `create_app`'s lifespan). A new pool is left in its
+        place, should the app be started again."""
+        done, self._read_threads = self._read_threads, _readers()
+        done.shutdown(wait=True)
 
     def _read_json(
         self, token: str, work: Callable[[Session, Principal, datetime], BaseModel]
@@ -369,6 +376,10 @@ class HallContext:
         with self.engine.begin() as conn:
             result = conn.execute(delete(_answers).where(_answers.c.created_at < moment))
             return int(result.rowcount or 0)
+
+
+def _readers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(READERS, thread_name_prefix="hall-reader")
 
 
 @contextlib.contextmanager
