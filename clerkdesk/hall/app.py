@@ -248,6 +248,9 @@ def create_app(settings: HallSettings) -> FastAPI:
             # before that, the engine's old pool kept it open, and the SQLite file stayed in use
             # after the hall had stopped (`clerkdesk admin restore` said "stop it first", about
             # one time in seven in tests/test_backup.py).
+            # The same for the reads of `read_soon`, on the hall's own threads (first: the
+            # default executor takes no new job once shut down).
+            await asyncio.to_thread(context.wait_for_readers)
             await asyncio.get_running_loop().shutdown_default_executor()
             engine.dispose()
 
