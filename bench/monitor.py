@@ -242,15 +242,18 @@ def serve(database: str, ready: Path) -> int:
     return 0
 
 
-async def kiosk(
-    url: str, index: int, processes: int, rate: float, seconds: float, at: float
-) -> int:
-    """A kiosk process: ticket k (k = index, index + processes, ...) sent at `at` + k / rate on
-    the monotonic clock (one clock for every process here), whether or not the answers before
-    it came (an open loop: the hall's pace, not the kiosk's, sets the rate reached); prints
-    each ticket's id, the moment its answer came and when it was sent, one JSON line."""
+async def kiosk(url: str, index: int, processes: int, rate: float, seconds: float) -> int:
+    """A kiosk process: signs in, says `ready`, reads the burst's start `at` from its standard
+    input (every kiosk is ready by then: one that started late would otherwise send its
+    overdue tickets at once, above the rate asked), then sends ticket k (k = index,
+    index + processes, ...) at `at` + k / rate on the monotonic clock (one clock for every
+    process here), whether or not the answers before it came (an open loop: the hall's pace,
+    not the kiosk's, sets the rate reached); prints each ticket's id, the moment its answer
+    came and when it was sent, one JSON line."""
     client = HallClient(url)
     await client.login("kiosk", PASSWORD)
+    print("ready", flush=True)
+    at = float(await asyncio.to_thread(sys.stdin.readline))
     issued: list[tuple[int, float, float]] = []
 
     async def one(k: int) -> None:
@@ -344,7 +347,6 @@ async def burst(
         while not (screen.seen.loaded and screen.link.stream_seen):
             await pilot.pause(0.05)
         reads_before = screen.reads
-        at = time.monotonic() + 3.0  # the kiosks sign in meanwhile
         kiosks = [
             await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -355,11 +357,20 @@ async def burst(
                 str(processes),
                 str(rate),
                 str(seconds),
-                repr(at),
+                stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
             )
             for i in range(processes)
         ]
+        for k in kiosks:  # each signed in
+            assert k.stdout is not None
+            if (await k.stdout.readline()).strip() != b"ready":
+                raise SystemExit("a kiosk process did not sign in")
+        at = time.monotonic() + 0.2
+        for k in kiosks:
+            assert k.stdin is not None
+            k.stdin.write(f"{at!r}\n".encode())
+            await k.stdin.drain()
         outputs = [await k.communicate() for k in kiosks]  # the screen runs meanwhile
         answers = [tuple(x) for out, _err in outputs for x in json.loads(out)]
         issued = sorted((ticket_id, moment) for ticket_id, moment, _sent in answers)
@@ -408,15 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosks", type=int, default=4, help="kiosk processes")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "READY"), help=argparse.SUPPRESS)
-    parser.add_argument("--kiosk", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--kiosk", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.serve[0], Path(args.serve[1]))
     if args.kiosk:
-        url, index, processes, rate, seconds, at = args.kiosk
-        return asyncio.run(
-            kiosk(url, int(index), int(processes), float(rate), float(seconds), float(at))
-        )
+        url, index, processes, rate, seconds = args.kiosk
+        return asyncio.run(kiosk(url, int(index), int(processes), float(rate), float(seconds)))
     principal._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     with tempfile.TemporaryDirectory() as folder:
         database = str(Path(folder) / "hall.sqlite3")
