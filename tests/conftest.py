@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -194,8 +196,10 @@ class RunningHall:
         return app.openapi()
 
 
-_STOPPING: list[tuple[str, ServerThread]] = []
-"""Test halls asked to stop at their test's end and not yet seen stopped."""
+_STOPPING: list[tuple[str, threading.Thread]] = []
+"""The threads of test halls asked to stop at their test's end, not yet seen ended. Not the
+servers: a thread lets go of its server, its app and the hall clock once it has ended (a test
+that counts the workstation's widgets left in memory would count an earlier test's app)."""
 STOP_TIMEOUT_S = 15.0
 
 
@@ -204,9 +208,8 @@ def stop_soon(hall: RunningHall) -> None:
     took 0.15-0.3 s at every test's end (uvicorn's 0.1 s tick, its fixed 0.1 s for the
     connections to close, its 0.1 s polls), the worker idle meanwhile. A hall whose database
     is dropped right after (PostgreSQL) stops first, with `hall.server.stop()`."""
-    _STOPPING[:] = [(url, s) for url, s in _STOPPING if not s.wait_stopped(0)]  # let them go
-    hall.server.stop_soon()
-    _STOPPING.append((hall.url, hall.server))
+    _STOPPING[:] = [(url, thread) for url, thread in _STOPPING if thread.is_alive()]
+    _STOPPING.append((hall.url, hall.server.stop_soon()))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -214,7 +217,10 @@ def _test_halls_stopped() -> Iterator[None]:
     """Every hall of `stop_soon` has stopped by the session's end: a server that does not
     stop is an error here, not a thread left behind unnoticed."""
     yield
-    stuck = [url for url, server in _STOPPING if not server.wait_stopped(STOP_TIMEOUT_S)]
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for _url, thread in _STOPPING:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [url for url, thread in _STOPPING if thread.is_alive()]
     _STOPPING.clear()
     assert not stuck, f"hall services still running {STOP_TIMEOUT_S:g} s after their test: {stuck}"
 
