@@ -32,7 +32,6 @@ from clerkdesk.hall.server import ServerThread
 from clerkdesk.hall.setup import hall_file
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
-from clerkdesk.widgets.textual_compat import set_pilot_idle_step
 from tests.keyring_memory import MemoryKeyring
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -72,17 +71,6 @@ def _cheap_password_hashing() -> Iterator[None]:
     auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     yield
     auth._hasher = original
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _fine_pilot_waits() -> Iterator[None]:
-    """A Pilot's wait for a still app looks every 5 ms instead of Textual's 20 ms (the same
-    threshold: the process used under a twentieth of the step). Behind each key pressed and
-    each `pilot.pause()`; the 20 ms steps were a third of the workstation tests' time
-    (tests/test_tui_*.py: 115.8 s -> 81.3 s for 62 tests run one after the other, loadavg 7.8)."""
-    before = set_pilot_idle_step(0.005)
-    yield
-    set_pilot_idle_step(before)
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,6 @@ Each has no public counterpart in Textual 8 (checked against 8.2):
 - where Rich's `Text` and Textual's `Content` look up the function that breaks lines (a module
   attribute `divide_line`), for the Chinese line breaks (clerkdesk/widgets/line_breaks.py);
 - the lines a screen's compositor draws (for tests that read the screen as the clerk sees it);
-- the step of Textual's wait for a still app (`textual._wait`), behind every key a test's Pilot
-  presses and every `pilot.pause()`: finer in the tests (`set_pilot_idle_step`);
 - the chain of bindings a key is looked up in, and running a key's bindings, as the app does
   when a key comes in (for keys typed ahead, applied in order once the screen is ready, and
   for a word on a key that does nothing: clerkdesk/screens/type_ahead.py).
@@ -160,21 +158,6 @@ def screen_lines(screen: Any) -> list[str]:
     return [strip.text for strip in screen._compositor.render_strips()]
 
 
-def set_pilot_idle_step(seconds: float) -> float:
-    """Make a Pilot's waits for a still app look every `seconds` (returns the step before).
-
-    Textual's `wait_for_idle`, run twice behind each key a Pilot presses and by each
-    `pilot.pause()`, sleeps in steps of 20 ms until a step in which the process used less than
-    a twentieth of it: 40 ms at the least for every key, and a step longer than the burst of
-    work it waits out. The threshold stays a twentieth of the step."""
-    from textual import _wait
-
-    before = float(_wait.SLEEP_GRANULARITY)
-    _wait.SLEEP_GRANULARITY = seconds
-    _wait.SLEEP_IDLE = seconds / 20
-    return before
-
-
 def incompatibilities() -> list[str]:
     """What this module relies on and the installed Textual lacks (empty: all there)."""
     import textual
@@ -212,11 +195,6 @@ def incompatibilities() -> list[str]:
     for name in LINE_BREAKING_MODULES:
         if not hasattr(importlib.import_module(name), "divide_line"):
             found.append(f"{name} no longer wraps lines through `divide_line`")
-    from textual import _wait
-
-    # The step is read from the module at each wait, not bound when the function was made.
-    if not {"SLEEP_GRANULARITY", "SLEEP_IDLE"} <= set(_wait.wait_for_idle.__code__.co_names):
-        found.append("textual._wait.wait_for_idle no longer steps by its SLEEP_GRANULARITY")
     if not hasattr(Screen(), "_compositor"):
         found.append("a screen has no `_compositor`")
     if not isinstance(getattr(Screen, "_modal_binding_chain", None), property):
