@@ -21,7 +21,7 @@ from clerkdesk.hall.setup.hall_file import AlertSpec, HallFile, WindowSpec
 from clerkdesk.hall.store import migrate
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.unit_of_work import HallContext
-from tests.conftest import RunningHall
+from tests.conftest import RunningHall, stop_soon
 
 
 def tide_hall_file() -> HallFile:
@@ -77,7 +77,7 @@ def watch(hall: RunningHall) -> int:
 def tide_hall(tmp_path: Path, clock: ManualClock) -> Iterator[RunningHall]:
     hall = start_tide_hall(tmp_path / "hall.sqlite3", clock)
     yield hall
-    hall.server.stop()
+    stop_soon(hall)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -90,4 +90,7 @@ def any_tide_hall(
         where = str(request.getfixturevalue("pg_url"))
     hall = start_tide_hall(where, clock)
     yield hall
-    hall.server.stop()
+    if request.param == "postgresql":
+        hall.server.stop()  # before its database is dropped
+    else:
+        stop_soon(hall)

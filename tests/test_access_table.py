@@ -41,7 +41,7 @@ from clerkdesk.demo import DEMO_PASSWORD
 from clerkdesk.hall.app import HallSettings, create_app
 from clerkdesk.hall.store.engine import make_engine, sqlite_url
 from clerkdesk.hall.store.models import Appointment, Staff
-from tests.conftest import RunningHall, local, start_hall
+from tests.conftest import RunningHall, local, start_hall, stop_soon
 
 WHO = ("own", "other", "lead", "kiosk", "admin", "none", "out")
 SIGNED_IN = {
@@ -424,7 +424,7 @@ async def halls(_template: Template, tmp_path: Path) -> AsyncIterator[Halls]:
     for client in made.clients:
         await client.aclose()
     for hall in made.started:
-        hall.server.stop()
+        stop_soon(hall)
 
 
 async def answer(scene: Scene, method: str, path: str, body: Any, who: str) -> int:

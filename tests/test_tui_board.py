@@ -35,7 +35,7 @@ from tests.board_support import (
     following,
     shown_text,
 )
-from tests.conftest import RunningHall, local, signed_in, start_hall
+from tests.conftest import RunningHall, local, signed_in, start_hall, stop_soon
 from tests.tui_support import wait_for
 
 BURST = 20
@@ -84,7 +84,7 @@ def big_hall(tmp_path: Path, clock: ManualClock) -> Iterator[RunningHall]:
         engine.dispose()
     hall = start_hall(url, clock, seeded=True)
     yield hall
-    hall.server.stop()
+    stop_soon(hall)
 
 
 async def test_twenty_calls_in_one_second_are_all_shown_in_order_each_for_its_time(

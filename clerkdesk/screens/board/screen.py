@@ -23,6 +23,7 @@ from typing import cast
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from clerkdesk.api import schemas as w
@@ -162,7 +163,9 @@ class BoardScreen(Screen[None]):
         until it answers again; the board keeps trying."""
         self.online = False
         self.offline_reason = reason
-        line = self.query_one("#offline", NoticeLine)
+        line = self._offline_line()
+        if line is None:
+            return
         if refused:
             text = _("The hall refused the board's sign-in ({reason}): trying again…")
         else:
@@ -172,7 +175,20 @@ class BoardScreen(Screen[None]):
 
     def _online(self) -> None:
         self.online = True
-        self.query_one("#offline", NoticeLine).display = False
+        line = self._offline_line()
+        if line is not None:
+            line.display = False
+
+    def _offline_line(self) -> NoticeLine | None:
+        """None while the board is taken down: its widgets go before the screen is unmounted
+        (and its stream worker cancelled), and the worker, finding the hall gone as the board
+        exits, failed the app with NoMatches (tests/test_tui_board.py, under load)."""
+        if self._closed:
+            return None
+        try:
+            return self.query_one("#offline", NoticeLine)
+        except NoMatches:
+            return None
 
     def voice_failed(self, reason: str) -> None:
         """The voice stopped (espeak-ng or the player failed): said once, the board goes on."""
