@@ -200,7 +200,16 @@ def _clerkdesk(*words: str) -> subprocess.Popen[str]:
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl+C as at a terminal: a test run started in the background by a shell without job
+        # control has SIGINT ignored (or blocked), the child inherited that, and the Ctrl+C
+        # test hung.
+        preexec_fn=_interruptible,
     )
+
+
+def _interruptible() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_a_demo_on_a_busy_port_says_so_in_one_line() -> None:
