@@ -25,7 +25,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, exc
+from sqlalchemy import BindParameter, Connection, Engine, event, exc
+from sqlalchemy.sql.visitors import replacement_traverse
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg on SQLite halls
 PIPE = "clerkdesk_pipeline"
@@ -38,15 +39,96 @@ def install(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _results_now(
         conn: Connection,
-        _cursor: Any,
+        cursor: Any,
         _statement: str,
         _parameters: Any,
         context: Any,
         _executemany: bool,
     ) -> None:
         pipe = conn.info.get(PIPE)
-        if pipe is not None and not returns_nothing(context):
-            pipe.sync()  # send the queue and this statement; their results come back now
+        if pipe is None or returns_nothing(context) or context.cursor is not cursor:
+            return  # queued, or sent ahead, or served from what was (`ahead`)
+        pipe.sync()  # send the queue and this statement; their results come back now
+
+    @event.listens_for(engine, "do_execute")
+    def _send_or_serve_ahead(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        name = context.execution_options.get(AHEAD)
+        if name is None:
+            return False
+        conn = context.root_connection
+        sent: dict[str, tuple[Any, dict[str, Any]]] | None = conn.info.get(SENT)
+        if sent is None:  # not in a write's pipeline
+            return False
+        if context.execution_options.get(_SENDING):
+            cursor.execute(statement, parameters)  # in the pipeline: sent, not waited for
+            sent[name] = (cursor, parameters)
+            # SQLAlchemy reads and closes the context's cursor: give it an idle one.
+            context.cursor = conn.connection.driver_connection.cursor()
+            return True
+        found = sent.pop(name, None)
+        if found is None:
+            return False
+        ahead, ahead_parameters = found
+        if not isinstance(parameters, dict) or any(
+            parameters.get(k, v) != v for k, v in ahead_parameters.items()
+        ):
+            ahead.close()  # not the read sent ahead after all: run this one as usual
+            return False
+        if ahead.pgresult is None:  # its results are on their way: one wait brings them all
+            conn.info[PIPE].sync()
+        cursor.close()
+        context.cursor = ahead
+        return True
+
+
+AHEAD = "clerkdesk_ahead"
+"""The execution option that names a read a write may have sent ahead (`send_ahead`): executed
+with it, the read takes the results of the one sent ahead under that name, if there is one and
+it was sent with the same values for the parameters both have; else it runs as usual."""
+_SENDING = "clerkdesk_sending_ahead"
+SENT = "clerkdesk_sent_ahead"
+"""`Connection.info` key: the reads sent ahead in the write in progress, by name."""
+
+
+Ahead = list[tuple[str, Any, dict[str, Any]]]
+"""Reads to send ahead: (name, statement, parameters) each (`send_ahead`)."""
+
+
+def ahead(name: str) -> dict[str, Any]:
+    """Execution options for a read that may have been sent ahead under `name`."""
+    return {AHEAD: name}
+
+
+def send_ahead(conn: Connection, name: str, statement: Any, parameters: dict[str, Any]) -> None:
+    """Send a read now, in the pipeline of the write in progress, without waiting for it: its
+    results come back with the next wait, together with everything sent before it. The work
+    gets them by executing a read with `ahead(name)` (`AHEAD`). Only reads whose parameters are
+    known before the work begins can go ahead (on PostgreSQL: who is signing in is not yet
+    known; a read finds its hall through the token, see `access.principal.HALL_OF_TOKEN`).
+
+    What stays the same: the reads are those the work would have sent, in the order it would
+    have sent them, each a statement of its own (on PostgreSQL each sees what was committed
+    before it began, a lock it waited for included); they are only sent before the work has
+    looked at the answers of the earlier ones. A read whose answer the work never asks for
+    (it refused on an earlier one) was sent for nothing: what it locked is released with the
+    rollback. Outside a write's pipeline (SQLite) this does nothing."""
+    if SENT not in conn.info:
+        return
+    options = {AHEAD: name, _SENDING: True}
+    conn.execute(statement, parameters, execution_options=options)
+
+
+def binds_replaced(statement: Any, **replacements: Any) -> Any:
+    """`statement` with each bind parameter named in `replacements` replaced by its expression
+    (a scalar subquery): the form of a read that can be sent ahead, before the values of those
+    parameters are known. The columns, and so the rows' shape, are the statement's own."""
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key in replacements:
+            return replacements[element.key]
+        return None
+
+    return replacement_traverse(statement, {}, replace)
 
 
 QUEUE = "clerkdesk_queue"
@@ -86,11 +168,14 @@ def one_trip(conn: Connection) -> Iterator[None]:
         with raw.pipeline() as pipe, raw.cursor() as cursor:
             cursor.execute("BEGIN")
             conn.info[PIPE] = pipe
+            conn.info[SENT] = {}
             try:
                 yield
                 cursor.execute("COMMIT")
             finally:
                 conn.info.pop(PIPE, None)
+                for left, _ in conn.info.pop(SENT, {}).values():
+                    left.close()
     except exc.DBAPIError:
         _roll_back(conn, raw)
         raise
