@@ -22,10 +22,11 @@ flushes are never queued (the unit of work reads their row counts).
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Engine, event, exc
+from sqlalchemy import BindParameter, Connection, Engine, Select, event, exc
 from sqlalchemy.sql.visitors import replacement_traverse
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg on SQLite halls
@@ -118,17 +119,17 @@ def send_ahead(conn: Connection, name: str, statement: Any, parameters: dict[str
     conn.execute(statement, parameters, execution_options=options)
 
 
-def binds_replaced(statement: Any, **replacements: Any) -> Any:
+def binds_replaced(statement: Select[Any], **replacements: Any) -> Select[Any]:
     """`statement` with each bind parameter named in `replacements` replaced by its expression
     (a scalar subquery): the form of a read that can be sent ahead, before the values of those
     parameters are known. The columns, and so the rows' shape, are the statement's own."""
 
-    def replace(element: Any) -> Any:
+    def replace(element: Any, **_kw: Any) -> Any:
         if isinstance(element, BindParameter) and element.key in replacements:
             return replacements[element.key]
         return None
 
-    return replacement_traverse(statement, {}, replace)
+    return typing.cast("Select[Any]", replacement_traverse(statement, {}, replace))
 
 
 QUEUE = "clerkdesk_queue"

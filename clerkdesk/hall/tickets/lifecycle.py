@@ -37,11 +37,11 @@ from clerkdesk.hall.rules.ticket_states import (
 )
 from clerkdesk.hall.store import pipeline, tables
 from clerkdesk.hall.store.models import Service
+from clerkdesk.hall.store.pipeline import Ahead
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
 from clerkdesk.hall.tickets import transitions
 from clerkdesk.hall.tickets.transitions import TicketRow
-from clerkdesk.hall.store.pipeline import Ahead
 from clerkdesk.hall.windows.held import HeldWindow, held_window, held_window_ahead
 
 # --- sent ahead (PostgreSQL) ------------------------------------------------------------------

@@ -46,9 +46,9 @@ def _add(insert_: Any) -> Any:
     )
     return queued(  # on PostgreSQL it goes with the COMMIT (store.pipeline): nobody reads it
         statement.on_conflict_do_update(
-        index_elements=[_d.c.local_date, _d.c.window_id, _d.c.service_id],
-        set_={
-            "served_ms": _d.c.served_ms + statement.excluded.served_ms,
+            index_elements=[_d.c.local_date, _d.c.window_id, _d.c.service_id],
+            set_={
+                "served_ms": _d.c.served_ms + statement.excluded.served_ms,
                 "cases": _d.c.cases + statement.excluded.cases,
             },
         )
