@@ -11,6 +11,13 @@ queued; a statement whose rows are needed sends the queue with it and waits once
 end sends what is left with the COMMIT: one round trip for the whole tail of the write. Only
 statements marked `queued` wait in the queue: the hot path's writes, whose results nobody reads.
 
+The reads before the writes need not wait one by one either: those whose parameters are known
+before the work begins (the ticket or window a request names, its hall found through the
+token) are sent ahead with the token check (`send_ahead`), and the work's own reads of the same
+names take their rows (`ahead`): BEGIN, token check and reads in one wait, the writes and the
+COMMIT in another. A read that depends on what an earlier one answered in Python (an issue's
+number, after the service and the calendar) still waits on its own.
+
 What stays the same: the statements, their order, the transaction (one, begun before the
 block); locks are taken in the same order, only sent sooner or later within it. An error in a
 queued statement surfaces at the next wait (the statement that waits reports it, as SQLAlchemy's
