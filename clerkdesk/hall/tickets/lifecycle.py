@@ -131,8 +131,8 @@ def issue_for_service(
         number, ticket_id = conn.execute(q.number_and_id(), drawn).one()
     else:
         number = int(conn.execute(q.next_number(conn.dialect.name), drawn).scalar_one())
-    ticket: dict[str, Any] = {
-        "id": ticket_id,
+    ticket: dict[str, Any] = {} if ticket_id is None else {"id": ticket_id}
+    ticket |= {
         "hall_id": who.hall_id,
         "service_id": service["id"],
         "number": number,

@@ -96,7 +96,7 @@ def issue(
     """Insert a new ticket (its columns in `ticket`, its id too if drawn before) and record
     its issue."""
     conn = connection_of(session)
-    if ticket.get("id") is not None:
+    if "id" in ticket:
         conn.execute(NEW_TICKET_WITH_ID, ticket)
     else:
         ticket["id"] = conn.execute(NEW_TICKET, ticket).scalar_one()
