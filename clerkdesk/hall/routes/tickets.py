@@ -131,6 +131,7 @@ async def cancel(
     return await hall.write_soon(
         *post.of(body),
         lambda s, who, now: tickets.cancel(s, who, ticket_id, body.reason, now),
+        ahead=tickets.locked_ticket_ahead(ticket_id),
     )
 
 
@@ -146,4 +147,5 @@ async def reinstate(
     return await hall.write_soon(
         *post.of(body),
         lambda s, who, now: tickets.reinstate(s, who, ticket_id, body.reason, now),
+        ahead=tickets.locked_ticket_ahead(ticket_id),
     )

@@ -71,9 +71,14 @@ def call_next_ahead(number: int) -> Ahead:
 def act_ahead(ticket_id: int) -> Ahead:
     """`act`'s reads: the ticket locked, then its window and who holds it."""
     return [
-        ("ticket", q.TICKET_LOCKED_AHEAD, {"ticket_id": ticket_id}),
+        *locked_ticket_ahead(ticket_id),
         ("ticket_window", q.WINDOW_HOLDER_AHEAD, {"ticket_id": ticket_id}),
     ]
+
+
+def locked_ticket_ahead(ticket_id: int) -> Ahead:
+    """The first read of `cancel` and `reinstate`: the ticket locked."""
+    return [("ticket", q.TICKET_LOCKED_AHEAD, {"ticket_id": ticket_id})]
 
 
 # --- issue ------------------------------------------------------------------------------------
