@@ -475,7 +475,7 @@ def _reopen_booking(conn: Connection, ticket_id: int) -> None:
     booked again, so the citizen checks in once more with the same code and keeps the slot."""
     booking = tables.appointment
     conn.execute(
-        update(booking)
+        pipeline.queued(update(booking))  # nobody reads its row count: it goes with the COMMIT
         .where(booking.c.ticket_id == ticket_id, booking.c.status == CHECKED_IN)
         .values(status=BOOKED, ticket_id=None, checked_in_at=None)
     )
