@@ -55,7 +55,7 @@ def install(engine: Engine) -> None:
     ) -> None:
         pipe = conn.info.get(PIPE)
         if pipe is None or returns_nothing(context) or context.cursor is not cursor:
-            return  # queued, or sent ahead, or served from what was (`ahead`)
+            return  # queued, or sent ahead, or served from what was (`served_ahead`)
         pipe.sync()  # send the queue and this statement; their results come back now
 
     @event.listens_for(engine, "do_execute")
@@ -100,6 +100,12 @@ SENT = "clerkdesk_sent_ahead"
 
 Ahead = list[tuple[str, Any, dict[str, Any]]]
 """Reads to send ahead: (name, statement, parameters) each (`send_ahead`)."""
+
+
+def served_ahead(context: Any, cursor: Any) -> bool:
+    """Whether an execution (its `after_cursor_execute` event's context and cursor) took the
+    rows of a read sent ahead: no statement of its own went to the database."""
+    return context.cursor is not cursor and not context.execution_options.get(_SENDING)
 
 
 def ahead(name: str) -> dict[str, Any]:
