@@ -60,7 +60,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench.machine import Machine, postgres_backends  # noqa: E402
 from clerkdesk.api.client import HallClient  # noqa: E402
 from clerkdesk.api.errors import ApiError  # noqa: E402
-from clerkdesk.hall.server import ENV_CLOCK_START  # noqa: E402
+from clerkdesk.hall.server import ENV_CLOCK_START, server_stack  # noqa: E402
 from clerkdesk.hall.store.engine import make_engine, sqlite_url  # noqa: E402
 from clerkdesk.hall.store.models import Hall, Ticket  # noqa: E402
 from tests.load_helpers import (  # noqa: E402
@@ -727,6 +727,7 @@ def main(argv: list[str] | None = None) -> int:
                 "double_calls": audit.double_calls,
                 "lost": audit.lost,
                 "audit_problems": len(audit.problems),
+                "server_stack": server_stack(),  # uvicorn's HTTP parser and event loop
                 "cpu_count": os.cpu_count(),
                 "cpu_model": cpu_model(),
                 "python": platform.python_version(),

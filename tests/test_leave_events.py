@@ -15,19 +15,11 @@ from clerkdesk.api import errors
 from clerkdesk.api.client import HallClient
 from clerkdesk.api.events import EventSubscription
 from clerkdesk.api.ledger import LedgerClient
-from clerkdesk.api.schemas import EventKind, EventOut, LedgerEventOut
+from clerkdesk.api.schemas import LEDGER_EVENT_KINDS, EventKind, EventOut, LedgerEventOut
+from clerkdesk.hall.ledger.jobs import expire_all
 from clerkdesk.hall.store.models import Event
-from tests.conftest import RunningHall, local
+from tests.conftest import RunningHall, local, signed_in
 from tests.test_closing_day import hall_database
-
-LEDGER_KINDS = {
-    EventKind.claim_requested,
-    EventKind.claim_decided,
-    EventKind.leave_requested,
-    EventKind.leave_decided,
-    EventKind.leave_cancelled,
-    EventKind.overtime_credited,
-}
 
 
 def last_event_id(hall: RunningHall) -> int:
@@ -41,7 +33,7 @@ async def ledger_events(client: HallClient, after: int, count: int) -> list[Even
 
     async def follow() -> None:
         async for item in EventSubscription(client, after, backoff=(0.1,)):
-            if isinstance(item, EventOut) and item.kind in LEDGER_KINDS:
+            if isinstance(item, EventOut) and item.kind in LEDGER_EVENT_KINDS:
                 seen.append(item)
                 if len(seen) == count:
                     return
@@ -108,3 +100,31 @@ async def test_a_refused_leave_request_writes_no_event(
         await clerk.request_leave(date(2026, 12, 14))
     assert refused.value.code == "not_enough_leave"
     assert last_event_id(hall) == before
+
+
+async def test_the_expiry_job_tells_li_hua_and_her_lead_what_expired(
+    hall: RunningHall, li_hua: HallClient, zhang_wei: HallClient
+) -> None:
+    """李华's two hours of 2026-12-10, half an hour of it taken, expire on 2027-12-10: the job
+    (run late, on the 15th) writes one `leave.expired` with the 90 minutes, which her "My leave"
+    and her lead's balances board follow; a second run finds nothing and says nothing."""
+    clerk, lead = LedgerClient(li_hua), LedgerClient(zhang_wei)
+    hall.clock.set(local("2026-12-10 21:00"))
+    claim = await clerk.claim(local("2026-12-10 18:00"), local("2026-12-10 20:00"), "整理归档材料")
+    await lead.approve_claim(claim.id)
+    asked = await clerk.request_leave(date(2026, 12, 14), hours=0.5)
+    await lead.approve_leave(asked.id)
+    start = last_event_id(hall)
+    hall.clock.set(local("2027-12-15 03:00"))
+    job = hall.server.server.config.app.state.hall
+    assert [expire_all(job), expire_all(job)] == [90, 0]
+
+    for staff_no in ("1001", "2001"):  # signed in again: a year on, the old sign-ins ended
+        client = await signed_in(hall, staff_no)
+        events = await ledger_events(client, start, 1)
+        li = {"staff_no": "1001", "department": "budongchan"}
+        assert [about(e) for e in events] == [
+            (EventKind.leave_expired, LedgerEventOut(**li, minutes=90))
+        ]
+        await client.aclose()
+    assert last_event_id(hall) == start + 1

@@ -18,7 +18,7 @@ from clerkdesk.screens.start.sign_in import SignInScreen
 from clerkdesk.screens.start.window_picker import WindowPickerScreen
 from tests.conftest import RunningHall, signed_in
 from tests.keyring_memory import MemoryKeyring
-from tests.tui_support import app_for, at_counter, screen_text, wait_for, workstation
+from tests.tui_support import FIXED_LABEL, app_for, at_counter, screen_text, wait_for, workstation
 
 
 async def test_li_hua_signs_in_and_picks_window_1_of_her_department(hall: RunningHall) -> None:
@@ -184,3 +184,24 @@ async def test_wrong_passwords_say_how_many_tries_are_left_and_how_long_to_wait(
             await wait_for(pilot, lambda: "请 15 分钟后重试" in screen_text(app))
     finally:
         set_language("en")
+
+
+async def test_keys_typed_while_the_workstation_starts_sign_in(
+    hall: RunningHall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """王芳 types 1002, Enter, demo, Enter as the workstation starts, without waiting for the
+    screen: the keys reach the app as the sign-in screen mounts, and each Enter comes as a line
+    feed (Ctrl+J: the terminal was not in raw mode yet). The hall service's address stays."""
+    mount = SignInScreen.on_mount
+
+    def typed_at_once(screen: SignInScreen) -> None:
+        mount(screen)
+        for key in [*"1002", "ctrl+j", *"demo", "ctrl+j"]:
+            screen.app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+    monkeypatch.setattr(SignInScreen, "on_mount", typed_at_once)
+    app = app_for(hall, staff_no=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WindowPickerScreen))
+        assert app.ws.me is not None and app.ws.me.staff.name == "王芳"
+        assert app.ws.server.label == FIXED_LABEL  # the address was not typed over

@@ -360,10 +360,25 @@ class EventKind(StrEnum):
     leave_decided = "leave.decided"
     leave_cancelled = "leave.cancelled"
     overtime_credited = "overtime.credited"
+    leave_expired = "leave.expired"  # what was left of credits reached their expiry date
     tide_opened = "tide.opened"
     tide_ended = "tide.ended"
     alert_raised = "alert.raised"
     alert_cleared = "alert.cleared"
+
+
+LEDGER_EVENT_KINDS = frozenset(
+    {
+        EventKind.claim_requested,
+        EventKind.claim_decided,
+        EventKind.leave_requested,
+        EventKind.leave_decided,
+        EventKind.leave_cancelled,
+        EventKind.overtime_credited,
+        EventKind.leave_expired,
+    }
+)
+"""The events that carry a `LedgerEventOut`: someone's overtime claims, leave or balance moved."""
 
 
 class LedgerEventOut(Wire):

@@ -4,13 +4,14 @@ this process (the embedded hall, the demo, the tests)."""
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 import socket
 import sys
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import uvicorn
 from fastapi import FastAPI
@@ -19,6 +20,28 @@ from sse_starlette.sse import AppStatus
 from clerkdesk.clock import OffsetClock
 
 SWITCH_INTERVAL_S = 0.001
+
+
+def _importable(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+class ServerStack(TypedDict):
+    http: str
+    loop: str
+
+
+def server_stack() -> ServerStack:
+    """uvicorn's HTTP parser and event loop, the same for every way the hall is served
+    (`clerkdesk serve`, `serve --workers`, the embedded hall and the demo in a thread, and
+    bench/floor_app.py): httptools (HTTP parsed in C) and uvloop (libuv) when installed, as
+    they are by default (issue 14: every request cost ~0.2-0.3 ms less CPU with both, see
+    README "Performance"), else uvicorn's pure-Python h11 and asyncio's own loop. Named here
+    rather than left to uvicorn's "auto", so that what runs is what this says."""
+    return ServerStack(
+        http="httptools" if _importable("httptools") else "h11",
+        loop="uvloop" if _importable("uvloop") and sys.platform != "win32" else "asyncio",
+    )
 
 
 class PortUnavailable(OSError):
@@ -63,6 +86,7 @@ class ServerThread:
             log_level="warning",
             timeout_graceful_shutdown=2,
             lifespan="on",
+            **server_stack(),
         )
         self.server = uvicorn.Server(config)
         self._socket: socket.socket | None = None
@@ -132,6 +156,7 @@ def serve_forever(
         log_level="info",
         access_log=False,
         log_config=log_config if log_config is not None else uvicorn.config.LOGGING_CONFIG,
+        **server_stack(),
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])
@@ -222,6 +247,7 @@ def serve_processes(
         log_level="info",
         access_log=False,
         log_config=log_config if log_config is not None else uvicorn.config.LOGGING_CONFIG,
+        **server_stack(),
     )
 
 

@@ -31,12 +31,7 @@ CALL_WORDS = N_("Ticket {ticket}, please go to window {window}")
 CALLS = frozenset({w.EventKind.ticket_called, w.EventKind.ticket_recalled})
 QUIET_KINDS = frozenset(
     {
-        w.EventKind.claim_requested,
-        w.EventKind.claim_decided,
-        w.EventKind.leave_requested,
-        w.EventKind.leave_decided,
-        w.EventKind.leave_cancelled,
-        w.EventKind.overtime_credited,
+        *w.LEDGER_EVENT_KINDS,
         w.EventKind.alert_raised,
         w.EventKind.alert_cleared,
         w.EventKind.handoff_back_asked,

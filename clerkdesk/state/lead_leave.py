@@ -23,12 +23,7 @@ Item = lw.ClaimOut | lw.LeaveRequestOut
 
 READS = frozenset(
     {
-        w.EventKind.claim_requested,
-        w.EventKind.claim_decided,
-        w.EventKind.leave_requested,
-        w.EventKind.leave_decided,
-        w.EventKind.leave_cancelled,
-        w.EventKind.overtime_credited,  # a requester's balance moved
+        *w.LEDGER_EVENT_KINDS,  # a requester's balance moved
         w.EventKind.hall_updated,
         w.EventKind.reset,
     }

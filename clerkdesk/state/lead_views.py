@@ -48,11 +48,7 @@ def toggled(view: View, pressed: View, wide: bool) -> View:
 
 BALANCE_READS = frozenset(
     {
-        w.EventKind.claim_decided,  # an approved claim credits overtime
-        w.EventKind.leave_requested,  # pending minutes
-        w.EventKind.leave_decided,
-        w.EventKind.leave_cancelled,
-        w.EventKind.overtime_credited,
+        *w.LEDGER_EVENT_KINDS,  # a balance, what expires or the pending minutes moved
         w.EventKind.window_closed,  # overtime from an extension or a duty session
         w.EventKind.hall_updated,
         w.EventKind.reset,

@@ -36,12 +36,7 @@ MONTHS_READ = 13  # months of overtime entries read for the exact minutes (the e
 RECENT_DAYS = 30  # decided requests are listed until this long after their last date
 LEDGER_EVENTS = frozenset(
     {
-        w.EventKind.claim_requested,
-        w.EventKind.claim_decided,
-        w.EventKind.leave_requested,
-        w.EventKind.leave_decided,
-        w.EventKind.leave_cancelled,
-        w.EventKind.overtime_credited,
+        *w.LEDGER_EVENT_KINDS,
     }
 )
 EVERYONE_READS = frozenset(

@@ -25,12 +25,7 @@ STATE_NAMES: dict[w.WindowState, str] = {
 
 QUIET_KINDS = frozenset(
     {
-        w.EventKind.claim_requested,
-        w.EventKind.claim_decided,
-        w.EventKind.leave_requested,
-        w.EventKind.leave_decided,
-        w.EventKind.leave_cancelled,
-        w.EventKind.overtime_credited,
+        *w.LEDGER_EVENT_KINDS,
         w.EventKind.calendar_updated,
     }
 )

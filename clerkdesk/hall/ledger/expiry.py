@@ -20,15 +20,22 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from clerkdesk.api.schemas import EventKind
 from clerkdesk.hall.ledger.book import expire_due_credits, lock_staff, staff_with_credits_due
+from clerkdesk.hall.ledger.events import ledger_event
 
 WriteSession = Callable[[], contextlib.AbstractContextManager[Session]]
 """Opens one write transaction and yields its session (committed on a clean exit)."""
 
 
 def expire_staff(session: Session, staff_id: int, today: date, now: datetime) -> int:
-    """Expire one staff member's due credits; returns the minutes expired now."""
-    return expire_due_credits(session, lock_staff(session, staff_id), today, now)
+    """Expire one staff member's due credits; returns the minutes expired now. An expiry is an
+    event (`leave.expired`), so "My leave" and the leads' balances follow it live."""
+    staff = lock_staff(session, staff_id)
+    minutes = expire_due_credits(session, staff, today, now)
+    if minutes:
+        ledger_event(session, staff, EventKind.leave_expired, now, minutes=minutes)
+    return minutes
 
 
 def expire_hall(

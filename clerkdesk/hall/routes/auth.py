@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from clerkdesk.api import schemas as w
@@ -75,14 +76,14 @@ def logout(hall: HallDep, token: TokenDep) -> None:
 
 
 @router.get("/me", response_model=w.MeOut)
-def me(hall: HallDep, token: TokenDep) -> w.MeOut:
-    return hall.read(token, me_of)
+async def me(hall: HallDep, token: TokenDep) -> Response:
+    return await hall.read_soon(token, me_of)
 
 
 @router.get("/ping", response_model=w.Health)
-def ping(hall: HallDep, token: TokenDep) -> w.Health:
+async def ping(hall: HallDep, token: TokenDep) -> Response:
     """A trivial authenticated answer: the HTTP floor the load benchmark compares against."""
-    return hall.read(
+    return await hall.read_soon(
         token,
         lambda _s, _who, now: w.Health(
             status="ok", version=hall.version, database=hall.engine.dialect.name, now=now

@@ -80,11 +80,15 @@ async def call_specific(
 
 
 @router.get("/windows/{number}/queue", response_model=w.QueueOut)
-def queue(hall: HallDep, token: TokenDep, number: int = WindowNo) -> w.QueueOut:
-    return hall.read(token, lambda s, who, now: counter_screen.queue(s, who, number, now))
+async def queue(hall: HallDep, token: TokenDep, number: int = WindowNo) -> Response:
+    return await hall.read_soon(
+        token, lambda s, who, now: counter_screen.queue(s, who, number, now)
+    )
 
 
 @router.get("/windows/{number}/counter", response_model=w.CounterState)
-def counter(hall: HallDep, token: TokenDep, number: int = WindowNo) -> w.CounterState:
+async def counter(hall: HallDep, token: TokenDep, number: int = WindowNo) -> Response:
     """Everything the counter screen shows, read in one transaction (after a reconnect)."""
-    return hall.read(token, lambda s, who, now: counter_screen.counter_state(s, who, number, now))
+    return await hall.read_soon(
+        token, lambda s, who, now: counter_screen.counter_state(s, who, number, now)
+    )

@@ -22,6 +22,11 @@ from clerkdesk.state.session import Server, Workstation
 
 class SignInScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = FORM_KEYS  # see there: bursts of keys
+    # The field to type in first (the staff number, or the password when it is known) has the
+    # focus as the screen shows (Textual's auto focus), not a turn later: keys typed while the
+    # workstation starts (a clerk does not wait for the screen) went to the first field, the
+    # hall service's address, and replaced it.
+    AUTO_FOCUS = ".first"
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
     SignInScreen #sign-in {
@@ -51,9 +56,14 @@ class SignInScreen(Screen[None]):
                 self.ws.server.label, id="server", disabled=self.ws.server.embedded, compact=True
             )
             yield Label(_("Staff number"))
-            yield Input(self._staff_no, id="staff-no", max_length=32, compact=True)
+            first = ("", "first") if self._staff_no else ("first", "")
+            yield Input(
+                self._staff_no, id="staff-no", max_length=32, compact=True, classes=first[0]
+            )
             yield Label(_("Password"))
-            yield Input("", id="password", password=True, max_length=256, compact=True)
+            yield Input(
+                "", id="password", password=True, max_length=256, compact=True, classes=first[1]
+            )
             yield Button(_("Sign in"), id="submit", variant="primary", compact=True)
             yield Static(self._message or "", id="message", classes="refusal")
         yield Footer()
@@ -63,7 +73,6 @@ class SignInScreen(Screen[None]):
         if self.app.is_headless:
             for field in self.query(Input):
                 field.cursor_blink = False
-        self.query_one("#password" if self._staff_no else "#staff-no", Input).focus()
         if self._staff_no and self._message is None:
             self.say(_("Resuming your sign-in…"), error=False)
             self.resume(self._staff_no)
