@@ -121,7 +121,7 @@ _SEEN = core_select(*_SEEN_COLUMNS).where(
     _answers.c.staff_id == bindparam("staff_id"), _answers.c.key == bindparam("key")
 )
 _REMEMBER = pipeline.queued(insert(_answers))
-_PRUNE = delete(_answers).where(
+_PRUNE = pipeline.queued(delete(_answers)).where(
     _answers.c.staff_id == bindparam("staff_id"),
     or_(
         _answers.c.created_at < bindparam("expired"),
@@ -134,6 +134,14 @@ _PRUNE = delete(_answers).where(
     ),
 )
 """A staff member's answers older than ANSWERS_KEPT or beyond their newest ANSWERS_PER_STAFF."""
+
+
+_SIGNED_IN_NAME = "signed_in"
+_AS_SIGNED_IN = pipeline.ahead(_SIGNED_IN_NAME)
+
+
+class _CopyInFlight(Exception):
+    """A copy of this request holds its key's lock: do the write again, without reads ahead."""
 
 
 class Written:
@@ -271,13 +279,15 @@ class HallContext:
         print_: str,
         work: Callable[[Session, Principal, datetime], BaseModel],
         status_code: int = 200,
+        ahead: pipeline.Ahead | None = None,
     ) -> Response:
         """`write_answer` from an `async def` route, on the hall's own writer threads, and the
         answer as sent. Cheaper than a plain `def` route's trip through the general thread pool
         (a `queue.Queue` and a condition per request, contended under load), and in arrival
-        order: one writer thread on SQLite, `WRITERS_POSTGRES` on PostgreSQL."""
+        order: one writer thread on SQLite, `WRITERS_POSTGRES` on PostgreSQL. `ahead`: the
+        work's first reads, sent with the token check on PostgreSQL (`write_answer`)."""
         loop = asyncio.get_running_loop()
-        job = functools.partial(self.write_answer, token, key, print_, work, status_code)
+        job = functools.partial(self.write_answer, token, key, print_, work, status_code, ahead)
         written = await loop.run_in_executor(self._write_threads, job)
         return written.response()
 
@@ -288,12 +298,36 @@ class HallContext:
         print_: str,
         work: Callable[[Session, Principal, datetime], BaseModel],
         status_code: int = 200,
+        ahead: pipeline.Ahead | None = None,
     ) -> Written:
-        """`write`, keeping the JSON answer: a route returns `.response()` to send it as is."""
+        """`write`, keeping the JSON answer: a route returns `.response()` to send it as is.
+
+        `ahead` (PostgreSQL): the work's first reads, whose parameters the route knows (the
+        hall and the window's id found through the token), sent with the token check in one
+        wait (`store.pipeline.send_ahead`); the work's reads of the same names take their rows.
+        When a copy of the request is in flight (see _SIGNED_IN_AND_SEEN), the transaction is
+        rolled back, and done again without reads ahead: waiting for the copy while holding
+        the locks the reads took could deadlock with it."""
+        if ahead and self.postgres:
+            try:
+                return self._write_answer(token, key, print_, work, status_code, ahead)
+            except _CopyInFlight:
+                pass
+        return self._write_answer(token, key, print_, work, status_code, None)
+
+    def _write_answer(
+        self,
+        token: str,
+        key: str,
+        print_: str,
+        work: Callable[[Session, Principal, datetime], BaseModel],
+        status_code: int,
+        ahead: pipeline.Ahead | None,
+    ) -> Written:
         now = self.clock.now()
         try:
             with self._writers, self._unit(write=True) as (conn, session):
-                who = self._signed_in_first_time(conn, token, now, key, print_)
+                who = self._signed_in_first_time(conn, token, now, key, print_, ahead)
                 result = work(session, who, now)
                 body = result.model_dump_json()
                 conn.execute(
@@ -337,9 +371,16 @@ class HallContext:
         )
 
     def _signed_in_first_time(
-        self, conn: Connection, token: str, now: datetime, key: str, print_: str
+        self,
+        conn: Connection,
+        token: str,
+        now: datetime,
+        key: str,
+        print_: str,
+        ahead: pipeline.Ahead | None = None,
     ) -> Principal:
-        """Who is writing, provided this is the first time of this key (StoredAnswer else)."""
+        """Who is writing, provided this is the first time of this key (StoredAnswer else).
+        On PostgreSQL the reads `ahead` go in the same wait (`write_answer`)."""
         digest = token_digest(token)
         if not self.postgres:
             row = conn.execute(_SIGNED_IN_AND_SEEN, {"token_hash": digest, "key": key}).first()
@@ -348,12 +389,20 @@ class HallContext:
             _check_seen(row._mapping, print_)
             return who
         lock = _key_lock_id(key)
+        signed_in = {"token_hash": digest, "key": key, "key_lock": lock}
+        if ahead:
+            pipeline.send_ahead(conn, _SIGNED_IN_NAME, _SIGNED_IN_SEEN_AND_LOCKED, signed_in)
+            for name, statement, parameters in ahead:
+                known = {"token_hash": digest, "now": now, **parameters}
+                pipeline.send_ahead(conn, name, statement, known)
         row = conn.execute(
-            _SIGNED_IN_SEEN_AND_LOCKED, {"token_hash": digest, "key": key, "key_lock": lock}
+            _SIGNED_IN_SEEN_AND_LOCKED, signed_in, execution_options=_AS_SIGNED_IN
         ).first()
         who = principal_from_row(row, now)
         assert row is not None
         _check_seen(row._mapping, print_)
+        if not row.key_free and ahead:
+            raise _CopyInFlight  # wait for it, but not holding what the reads ahead locked
         if not row.key_free:  # a copy of this request is in flight: wait for it to end
             conn.execute(_WAIT_FOR_KEY, {"staff_id": who.staff_id, "key_lock": lock})
             self._replay_if_seen(conn, who.staff_id, key, print_)

@@ -128,6 +128,19 @@ def principal_query() -> Select[Any]:
 
 _BY_TOKEN = principal_query()
 
+_token = tables.auth_token.alias("token_of")
+_staff_of = tables.staff.alias("staff_of_token")
+HALL_OF_TOKEN = (
+    select(_staff_of.c.hall_id)
+    .join_from(_token, _staff_of, _staff_of.c.id == _token.c.staff_id)
+    .where(_token.c.token_hash == bindparam("token_hash"))
+    .correlate(None)
+    .scalar_subquery()
+)
+"""The hall of the token's staff member (bind `token_hash`), in place of a `hall_id` parameter
+in a read sent ahead of the token check (`store.pipeline.send_ahead`): the read is only looked
+at once the token is known good, and an unknown token finds no hall and no rows."""
+
 
 def principal_from_row(row: Row[Any] | None, now: datetime) -> Principal:
     """Who is behind a row of `principal_query`, or the refusal. No cache: every request reads

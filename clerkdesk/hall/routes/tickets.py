@@ -22,6 +22,7 @@ async def issue(body: w.IssueTicket, hall: HallDep, post: PostDep) -> Response:
         *post.of(body),
         lambda s, who, now: tickets.issue(s, who, body, now),
         status_code=201,
+        ahead=tickets.issue_ahead(body),
     )
 
 
@@ -61,6 +62,7 @@ async def recall(hall: HallDep, post: PostDep, ticket_id: int = TicketId) -> Res
     return await hall.write_soon(
         *post.of(),
         lambda s, who, now: tickets.act(s, who, ticket_id, Action.recall, now),
+        ahead=tickets.act_ahead(ticket_id),
     )
 
 
@@ -69,6 +71,7 @@ async def start(hall: HallDep, post: PostDep, ticket_id: int = TicketId) -> Resp
     return await hall.write_soon(
         *post.of(),
         lambda s, who, now: tickets.act(s, who, ticket_id, Action.start, now),
+        ahead=tickets.act_ahead(ticket_id),
     )
 
 
@@ -84,6 +87,7 @@ async def complete(
         lambda s, who, now: tickets.act(
             s, who, ticket_id, Action.complete, now, outcome=body.outcome, notes=body.notes
         ),
+        ahead=tickets.act_ahead(ticket_id),
     )
 
 
@@ -97,6 +101,7 @@ async def no_show(
     return await hall.write_soon(
         *post.of(body),
         lambda s, who, now: tickets.act(s, who, ticket_id, Action.no_show, now, reason=body.reason),
+        ahead=tickets.act_ahead(ticket_id),
     )
 
 
@@ -112,6 +117,7 @@ async def park(
         lambda s, who, now: tickets.act(
             s, who, ticket_id, Action.park, now, reason=body.reason, position=body.position
         ),
+        ahead=tickets.act_ahead(ticket_id),
     )
 
 
@@ -125,6 +131,7 @@ async def cancel(
     return await hall.write_soon(
         *post.of(body),
         lambda s, who, now: tickets.cancel(s, who, ticket_id, body.reason, now),
+        ahead=tickets.locked_ticket_ahead(ticket_id),
     )
 
 
@@ -140,4 +147,5 @@ async def reinstate(
     return await hall.write_soon(
         *post.of(body),
         lambda s, who, now: tickets.reinstate(s, who, ticket_id, body.reason, now),
+        ahead=tickets.locked_ticket_ahead(ticket_id),
     )

@@ -62,6 +62,7 @@ async def call_next(hall: HallDep, post: PostDep, number: int = WindowNo) -> Res
     return await hall.write_soon(
         *post.of(),
         lambda s, who, now: tickets.call_next(s, who, number, now),
+        ahead=tickets.call_next_ahead(number),
     )
 
 

@@ -11,6 +11,13 @@ queued; a statement whose rows are needed sends the queue with it and waits once
 end sends what is left with the COMMIT: one round trip for the whole tail of the write. Only
 statements marked `queued` wait in the queue: the hot path's writes, whose results nobody reads.
 
+The reads before the writes need not wait one by one either: those whose parameters are known
+before the work begins (the ticket or window a request names, its hall found through the
+token) are sent ahead with the token check (`send_ahead`), and the work's own reads of the same
+names take their rows (`ahead`): BEGIN, token check and reads in one wait, the writes and the
+COMMIT in another. A read that depends on what an earlier one answered in Python (an issue's
+number, after the service and the calendar) still waits on its own.
+
 What stays the same: the statements, their order, the transaction (one, begun before the
 block); locks are taken in the same order, only sent sooner or later within it. An error in a
 queued statement surfaces at the next wait (the statement that waits reports it, as SQLAlchemy's
@@ -22,10 +29,12 @@ flushes are never queued (the unit of work reads their row counts).
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, exc
+from sqlalchemy import BindParameter, Connection, Engine, Select, event, exc
+from sqlalchemy.sql.visitors import replacement_traverse
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg on SQLite halls
 PIPE = "clerkdesk_pipeline"
@@ -38,15 +47,102 @@ def install(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _results_now(
         conn: Connection,
-        _cursor: Any,
+        cursor: Any,
         _statement: str,
         _parameters: Any,
         context: Any,
         _executemany: bool,
     ) -> None:
         pipe = conn.info.get(PIPE)
-        if pipe is not None and not returns_nothing(context):
-            pipe.sync()  # send the queue and this statement; their results come back now
+        if pipe is None or returns_nothing(context) or context.cursor is not cursor:
+            return  # queued, or sent ahead, or served from what was (`served_ahead`)
+        pipe.sync()  # send the queue and this statement; their results come back now
+
+    @event.listens_for(engine, "do_execute")
+    def _send_or_serve_ahead(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        name = context.execution_options.get(AHEAD)
+        if name is None:
+            return False
+        conn = context.root_connection
+        sent: dict[str, tuple[Any, dict[str, Any]]] | None = conn.info.get(SENT)
+        if sent is None:  # not in a write's pipeline
+            return False
+        if context.execution_options.get(_SENDING):
+            cursor.execute(statement, parameters)  # in the pipeline: sent, not waited for
+            sent[name] = (cursor, parameters)
+            # SQLAlchemy reads and closes the context's cursor: give it an idle one.
+            context.cursor = conn.connection.driver_connection.cursor()
+            return True
+        found = sent.pop(name, None)
+        if found is None:
+            return False
+        ahead, ahead_parameters = found
+        if not isinstance(parameters, dict) or any(
+            parameters.get(k, v) != v for k, v in ahead_parameters.items()
+        ):
+            ahead.close()  # not the read sent ahead after all: run this one as usual
+            return False
+        if ahead.pgresult is None:  # its results are on their way: one wait brings them all
+            conn.info[PIPE].sync()
+        cursor.close()
+        context.cursor = ahead
+        return True
+
+
+AHEAD = "clerkdesk_ahead"
+"""The execution option that names a read a write may have sent ahead (`send_ahead`): executed
+with it, the read takes the results of the one sent ahead under that name, if there is one and
+it was sent with the same values for the parameters both have; else it runs as usual."""
+_SENDING = "clerkdesk_sending_ahead"
+SENT = "clerkdesk_sent_ahead"
+"""`Connection.info` key: the reads sent ahead in the write in progress, by name."""
+
+
+Ahead = list[tuple[str, Any, dict[str, Any]]]
+"""Reads to send ahead: (name, statement, parameters) each (`send_ahead`)."""
+
+
+def served_ahead(context: Any, cursor: Any) -> bool:
+    """Whether an execution (its `after_cursor_execute` event's context and cursor) took the
+    rows of a read sent ahead: no statement of its own went to the database."""
+    return context.cursor is not cursor and not context.execution_options.get(_SENDING)
+
+
+def ahead(name: str) -> dict[str, Any]:
+    """Execution options for a read that may have been sent ahead under `name`."""
+    return {AHEAD: name}
+
+
+def send_ahead(conn: Connection, name: str, statement: Any, parameters: dict[str, Any]) -> None:
+    """Send a read now, in the pipeline of the write in progress, without waiting for it: its
+    results come back with the next wait, together with everything sent before it. The work
+    gets them by executing a read with `ahead(name)` (`AHEAD`). Only reads whose parameters are
+    known before the work begins can go ahead (on PostgreSQL: who is signing in is not yet
+    known; a read finds its hall through the token, see `access.principal.HALL_OF_TOKEN`).
+
+    What stays the same: the reads are those the work would have sent, in the order it would
+    have sent them, each a statement of its own (on PostgreSQL each sees what was committed
+    before it began, a lock it waited for included); they are only sent before the work has
+    looked at the answers of the earlier ones. A read whose answer the work never asks for
+    (it refused on an earlier one) was sent for nothing: what it locked is released with the
+    rollback. Outside a write's pipeline (SQLite) this does nothing."""
+    if SENT not in conn.info:
+        return
+    options = {AHEAD: name, _SENDING: True}
+    conn.execute(statement, parameters, execution_options=options)
+
+
+def binds_replaced(statement: Select[Any], **replacements: Any) -> Select[Any]:
+    """`statement` with each bind parameter named in `replacements` replaced by its expression
+    (a scalar subquery): the form of a read that can be sent ahead, before the values of those
+    parameters are known. The columns, and so the rows' shape, are the statement's own."""
+
+    def replace(element: Any, **_kw: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key in replacements:
+            return replacements[element.key]
+        return None
+
+    return typing.cast("Select[Any]", replacement_traverse(statement, {}, replace))
 
 
 QUEUE = "clerkdesk_queue"
@@ -86,11 +182,14 @@ def one_trip(conn: Connection) -> Iterator[None]:
         with raw.pipeline() as pipe, raw.cursor() as cursor:
             cursor.execute("BEGIN")
             conn.info[PIPE] = pipe
+            conn.info[SENT] = {}
             try:
                 yield
                 cursor.execute("COMMIT")
             finally:
                 conn.info.pop(PIPE, None)
+                for left, _ in conn.info.pop(SENT, {}).values():
+                    left.close()
     except exc.DBAPIError:
         _roll_back(conn, raw)
         raise

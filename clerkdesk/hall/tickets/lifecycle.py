@@ -35,13 +35,51 @@ from clerkdesk.hall.rules.ticket_states import (
     IllegalTransition,
     next_state,
 )
-from clerkdesk.hall.store import tables
+from clerkdesk.hall.store import pipeline, tables
 from clerkdesk.hall.store.models import Service
+from clerkdesk.hall.store.pipeline import Ahead
 from clerkdesk.hall.store.tables import connection_of
 from clerkdesk.hall.tickets import sql as q
 from clerkdesk.hall.tickets import transitions
 from clerkdesk.hall.tickets.transitions import TicketRow
-from clerkdesk.hall.windows.held import HeldWindow, held_window
+from clerkdesk.hall.windows.held import HeldWindow, held_window, held_window_ahead
+
+# --- sent ahead (PostgreSQL) ------------------------------------------------------------------
+#
+# A write's first reads, sent with its token check in one wait (store.pipeline.send_ahead): the
+# route passes them with the work; the work's own reads below take their rows by these names.
+
+_AS_SERVICE = pipeline.ahead("service")
+_AS_TICKET = pipeline.ahead("ticket")
+_AS_TICKET_WINDOW = pipeline.ahead("ticket_window")
+_AS_CLAIM = pipeline.ahead("claim")
+
+
+def issue_ahead(request: w.IssueTicket) -> Ahead:
+    """`issue`'s first read: the service."""
+    return [("service", q.SERVICE_BY_CODE_AHEAD, {"code": request.service})]
+
+
+def call_next_ahead(number: int) -> Ahead:
+    """`call_next`'s reads: the window locked, who holds it, and the claim. The claim goes
+    before the checks of the window (paused, a ticket in hand, too soon) have looked at the
+    window: when one refuses, the ticket it locked is free again with the rollback (another
+    window calling in that millisecond passed over it to the next in line)."""
+    return [*held_window_ahead(number), ("claim", q.CLAIM_AHEAD, {"number": number})]
+
+
+def act_ahead(ticket_id: int) -> Ahead:
+    """`act`'s reads: the ticket locked, then its window and who holds it."""
+    return [
+        *locked_ticket_ahead(ticket_id),
+        ("ticket_window", q.WINDOW_HOLDER_AHEAD, {"ticket_id": ticket_id}),
+    ]
+
+
+def locked_ticket_ahead(ticket_id: int) -> Ahead:
+    """The first read of `cancel` and `reinstate`: the ticket locked."""
+    return [("ticket", q.TICKET_LOCKED_AHEAD, {"ticket_id": ticket_id})]
+
 
 # --- issue ------------------------------------------------------------------------------------
 
@@ -50,7 +88,9 @@ def issue(session: Session, who: Principal, request: w.IssueTicket, now: datetim
     policy.require(who, policy.Can.issue_ticket)
     conn = connection_of(session)
     service = conn.execute(
-        q.SERVICE_BY_CODE, {"hall_id": who.hall_id, "code": request.service}
+        q.SERVICE_BY_CODE,
+        {"hall_id": who.hall_id, "code": request.service},
+        execution_options=_AS_SERVICE,
     ).first()
     if service is None or not service.active:
         raise not_found("service", request.service)
@@ -90,12 +130,14 @@ def issue_for_service(
     appointment's check-in (`appointments.bookings`), whose slot the cutoff does not touch."""
     conn = connection_of(session)
     day = service_day_of(session, who.hall_id, now)  # a night session keeps its numbers
-    number = int(
-        conn.execute(
-            q.next_number(conn.dialect.name), {"service_id": service["id"], "day": day}
-        ).scalar_one()
-    )
-    ticket: dict[str, Any] = {
+    drawn = {"service_id": service["id"], "day": day}
+    ticket_id = None
+    if conn.dialect.name == "postgresql":  # the number and the id in one wait
+        number, ticket_id = conn.execute(q.number_and_id(), drawn).one()
+    else:
+        number = int(conn.execute(q.next_number(conn.dialect.name), drawn).scalar_one())
+    ticket: dict[str, Any] = {} if ticket_id is None else {"id": ticket_id}
+    ticket |= {
         "hall_id": who.hall_id,
         "service_id": service["id"],
         "number": number,
@@ -202,7 +244,7 @@ def call_next(session: Session, who: Principal, number: int, now: datetime) -> w
     window = held_window(session, who, number)
     _ready_to_call(window, now)
     where = {"hall_id": who.hall_id, "window_id": window.id, "now": now}
-    row = conn.execute(q.claim(conn.dialect.name), where).first()
+    row = conn.execute(q.claim(conn.dialect.name), where, execution_options=_AS_CLAIM).first()
     if row is None and conn.dialect.name == "postgresql":
         # Every candidate was being called by other windows: the whole queue decides.
         row = conn.execute(q.CLAIM_UNBOUNDED, where).first()
@@ -287,7 +329,11 @@ def _require_handed_here(conn: Connection, row: TicketRow, window: HeldWindow) -
 
 
 def _locked_ticket(conn: Connection, who: Principal, ticket_id: int) -> TicketRow:
-    row = conn.execute(q.TICKET_LOCKED, {"hall_id": who.hall_id, "ticket_id": ticket_id}).first()
+    row = conn.execute(
+        q.TICKET_LOCKED,
+        {"hall_id": who.hall_id, "ticket_id": ticket_id},
+        execution_options=_AS_TICKET,
+    ).first()
     if row is None:
         raise not_found("ticket", ticket_id)
     policy.require_ticket_visible(conn, who, row._mapping, ticket_id)
@@ -314,7 +360,9 @@ def act(
     window_id = row["window_id"]
     if window_id is None or before not in (CALLED, SERVING):
         raise IllegalTransition(Action.start, before, frozenset({CALLED, SERVING}))
-    window = conn.execute(q.WINDOW_HOLDER, {"window_id": window_id}).one()
+    window = conn.execute(
+        q.WINDOW_HOLDER, {"window_id": window_id}, execution_options=_AS_TICKET_WINDOW
+    ).one()
     if window.holder_id != who.staff_id:
         raise Forbidden(
             "not_your_window",
@@ -427,7 +475,7 @@ def _reopen_booking(conn: Connection, ticket_id: int) -> None:
     booked again, so the citizen checks in once more with the same code and keeps the slot."""
     booking = tables.appointment
     conn.execute(
-        update(booking)
+        pipeline.queued(update(booking))  # nobody reads its row count: it goes with the COMMIT
         .where(booking.c.ticket_id == ticket_id, booking.c.status == CHECKED_IN)
         .values(status=BOOKED, ticket_id=None, checked_in_at=None)
     )

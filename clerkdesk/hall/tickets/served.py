@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from clerkdesk.hall.store import tables
+from clerkdesk.hall.store.pipeline import queued
 
 _d = tables.served_day
 
@@ -43,12 +44,14 @@ def _add(insert_: Any) -> Any:
         served_ms=bindparam("served_ms"),
         cases=bindparam("cases"),
     )
-    return statement.on_conflict_do_update(
-        index_elements=[_d.c.local_date, _d.c.window_id, _d.c.service_id],
-        set_={
-            "served_ms": _d.c.served_ms + statement.excluded.served_ms,
-            "cases": _d.c.cases + statement.excluded.cases,
-        },
+    return queued(  # on PostgreSQL it goes with the COMMIT (store.pipeline): nobody reads it
+        statement.on_conflict_do_update(
+            index_elements=[_d.c.local_date, _d.c.window_id, _d.c.service_id],
+            set_={
+                "served_ms": _d.c.served_ms + statement.excluded.served_ms,
+                "cases": _d.c.cases + statement.excluded.cases,
+            },
+        )
     )
 
 

@@ -27,12 +27,13 @@ from sqlalchemy import (
     update,
 )
 
+from clerkdesk.hall.access.principal import HALL_OF_TOKEN
 from clerkdesk.hall.rules import queue_order
 from clerkdesk.hall.rules.ticket_states import CALLED, NO_SHOW, SERVING, WAITING
 from clerkdesk.hall.rules.tide import TIDE_FIRST
 from clerkdesk.hall.store import tables
 from clerkdesk.hall.store.models import UTCDateTime
-from clerkdesk.hall.store.pipeline import queued
+from clerkdesk.hall.store.pipeline import binds_replaced, queued
 
 _t = tables.ticket
 _s = tables.service
@@ -81,6 +82,18 @@ def _next_number(insert_: Any) -> Any:
         )
         .returning(_counter.c.last_number)
     )
+
+
+@cache
+def number_and_id() -> Any:
+    """PostgreSQL: today's next number of a service (bind service_id, day) and the id the new
+    ticket will have, drawn from its sequence, in one statement: the ticket's insert then needs
+    no answer and goes with the COMMIT (store.pipeline), one wait fewer for every issue."""
+    from sqlalchemy.dialects import postgresql
+
+    drawn = _next_number(postgresql.insert).cte("drawn")
+    sequence = func.pg_get_serial_sequence(_t.name, _t.c.id.name)
+    return select(drawn.c.last_number, func.nextval(sequence).label("ticket_id"))
 
 
 @cache
@@ -477,3 +490,50 @@ LAST_IN_LINE = (
 )
 """The queue key (rules.queue_order.queue_key) of the last one waiting for the window (bind
 hall_id, window_id, now): the fair order reversed."""
+
+
+# --- sent ahead of the token check (PostgreSQL; store.pipeline.send_ahead) -------------------
+#
+# The first reads of the counter's writes, with the parameters not known before the token is
+# checked (the hall, the window's id) found in the statement itself: a write sends them in its
+# first wait with the token check. Each is its statement above with those parameters replaced,
+# so its rows have the same columns; the work executes the statement above with
+# `pipeline.ahead(name)` and gets these rows.
+
+_window_of_token = _w.alias("window_of_token")
+_token_window = (
+    select(_window_of_token.c.id, _window_of_token.c.hall_id)
+    .where(
+        _window_of_token.c.hall_id == HALL_OF_TOKEN,
+        _window_of_token.c.number == bindparam("number"),
+    )
+    .cte("token_window")
+)
+"""Window `number` of the token's hall (bind token_hash, number), read once per statement."""
+_TOKEN_WINDOW_ID = select(_token_window.c.id).scalar_subquery()
+WINDOW_OF_TOKEN = (
+    select(_window_of_token.c.id)
+    .where(
+        _window_of_token.c.hall_id == HALL_OF_TOKEN,
+        _window_of_token.c.number == bindparam("number"),
+    )
+    .correlate(None)
+    .scalar_subquery()
+)
+"""The id of window `number` of the token's hall (bind token_hash, number)."""
+_TOKEN_WINDOW_HALL = select(_token_window.c.hall_id).scalar_subquery()
+_ticket_of = _t.alias("ticket_of")
+WINDOW_OF_TICKET = (
+    select(_ticket_of.c.window_id)
+    .where(_ticket_of.c.id == bindparam("ticket_id"))
+    .correlate(None)
+    .scalar_subquery()
+)
+"""The window of ticket `ticket_id`: read after the ticket is locked, it is the locked row's."""
+
+SERVICE_BY_CODE_AHEAD = binds_replaced(SERVICE_BY_CODE, hall_id=HALL_OF_TOKEN)
+TICKET_LOCKED_AHEAD = binds_replaced(TICKET_LOCKED, hall_id=HALL_OF_TOKEN)
+WINDOW_HOLDER_AHEAD = binds_replaced(WINDOW_HOLDER, window_id=WINDOW_OF_TICKET)
+CLAIM_AHEAD = binds_replaced(
+    claim("postgresql"), hall_id=_TOKEN_WINDOW_HALL, window_id=_TOKEN_WINDOW_ID
+).add_cte(_token_window)

@@ -32,6 +32,9 @@ TicketRow = Mapping[Any, Any]
 
 _t = tables.ticket
 NEW_TICKET = insert(_t).returning(_t.c.id)
+NEW_TICKET_WITH_ID = queued(insert(_t).inline())
+"""A ticket whose id was drawn before (PostgreSQL, `tickets.sql.number_and_id`): nothing to
+wait for, it goes with the write's next wait (store.pipeline)."""
 UPDATE_TICKET = queued(update(_t).where(_t.c.id == bindparam("ticket_id")))
 """Binds ticket_id; the columns to set are the other parameters of the call."""
 NEW_TRANSITION = queued(insert(tables.ticket_transition).inline())
@@ -90,8 +93,13 @@ def record(
 def issue(
     session: Session, ticket: dict[str, Any], who: Principal, now: datetime, **answer_parts: Any
 ) -> w.TicketOut:
-    """Insert a new ticket (its columns in `ticket`) and record its issue."""
-    ticket["id"] = connection_of(session).execute(NEW_TICKET, ticket).scalar_one()
+    """Insert a new ticket (its columns in `ticket`, its id too if drawn before) and record
+    its issue."""
+    conn = connection_of(session)
+    if "id" in ticket:
+        conn.execute(NEW_TICKET_WITH_ID, ticket)
+    else:
+        ticket["id"] = conn.execute(NEW_TICKET, ticket).scalar_one()
     answer = ticket_answer({**ticket, **answer_parts})
     return record(session, answer, Action.issue, None, who, None, now)
 

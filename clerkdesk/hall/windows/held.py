@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from clerkdesk.hall.access.principal import Principal
+from clerkdesk.hall.access.principal import HALL_OF_TOKEN, Principal
 from clerkdesk.hall.errors import Conflict, Forbidden, not_found
-from clerkdesk.hall.store import tables
+from clerkdesk.hall.store import pipeline, tables
+from clerkdesk.hall.store.pipeline import Ahead, binds_replaced
 from clerkdesk.hall.store.tables import connection_of
-from clerkdesk.hall.tickets.sql import in_hand_at
+from clerkdesk.hall.tickets.sql import WINDOW_OF_TOKEN, in_hand_at
 
 _t = tables.ticket
 _h = tables.hall
@@ -48,6 +49,23 @@ HOLDER_AND_IN_HAND = (
     .limit(1)
 )
 """Who is signed in at the window and the ticket in their hand. Read after the window lock."""
+
+WINDOW_LOCKED_AHEAD = binds_replaced(WINDOW_LOCKED, hall_id=HALL_OF_TOKEN)
+HOLDER_AND_IN_HAND_AHEAD = binds_replaced(HOLDER_AND_IN_HAND, window_id=WINDOW_OF_TOKEN)
+
+
+def held_window_ahead(number: int) -> Ahead:
+    """`held_window`'s reads, to send ahead of the token check (`store.pipeline.send_ahead`)."""
+    return [
+        (WINDOW, WINDOW_LOCKED_AHEAD, {"number": number}),
+        (HOLDER, HOLDER_AND_IN_HAND_AHEAD, {"number": number}),
+    ]
+
+
+WINDOW = "window"
+HOLDER = "window_holder_in_hand"
+_AS_WINDOW = pipeline.ahead(WINDOW)
+_AS_HOLDER = pipeline.ahead(HOLDER)
 
 
 def ticket_in_hand_refusal(code: str, status: str, number: int, before: str) -> Conflict:
@@ -84,10 +102,14 @@ class HeldWindow:
 def held_window(session: Session, who: Principal, number: int) -> HeldWindow:
     """Lock the window (404 if there is none) and check `who` holds it (403 else)."""
     conn = connection_of(session)
-    window = conn.execute(WINDOW_LOCKED, {"hall_id": who.hall_id, "number": number}).first()
+    window = conn.execute(
+        WINDOW_LOCKED, {"hall_id": who.hall_id, "number": number}, execution_options=_AS_WINDOW
+    ).first()
     if window is None or not window.active:
         raise not_found("window", number)
-    holder = conn.execute(HOLDER_AND_IN_HAND, {"window_id": window.id}).first()
+    holder = conn.execute(
+        HOLDER_AND_IN_HAND, {"window_id": window.id}, execution_options=_AS_HOLDER
+    ).first()
     if holder is None or holder.staff_id != who.staff_id:
         raise Forbidden(
             "not_your_window",
