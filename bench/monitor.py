@@ -29,8 +29,10 @@ measures: the hall service (uvicorn, its own process), the monitor screen and th
   fewer events a second than asked); `issue_p95_ms`, the issue's own latency; per phase the
   machine's steal share (/proc/stat) and load average.
 - `burst_kept_up`: the hall took the burst at 95 % of `--rate` or more, and the screen's lag
-  over the burst's last second is no more than over the whole burst (it did not fall behind);
-  `targets_met` is that and `snapshot_p95_ms` <= 50.
+  over the burst's last second is within one read gap (`READ_GAP_S`, the screen's coalescing
+  of reads) of its lag over the whole burst: a screen that falls behind gathers a backlog,
+  and its lag grows by seconds over a 10-second burst; `targets_met` is that and
+  `snapshot_p95_ms` <= 50.
 
 One JSON line is printed (`--json` prints nothing else).
 """
@@ -72,6 +74,7 @@ from clerkdesk.hall.store import migrate, tables  # noqa: E402
 from clerkdesk.hall.store.engine import make_engine, sqlite_url  # noqa: E402
 from clerkdesk.hall.store.models import Event, Service, Staff, Window  # noqa: E402
 from clerkdesk.hall.tickets import served  # noqa: E402
+from clerkdesk.screens.monitor.screen import READ_GAP_S  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = datetime(2026, 12, 11, tzinfo=ZONE)
@@ -467,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     result["burst_kept_up"] = (
         result["issued_per_s"] >= 0.95 * args.rate
-        and result["burst_lag_last_s_p95_ms"] <= result["burst_lag_p95_ms"]
+        and result["burst_lag_last_s_p95_ms"] <= result["burst_lag_p95_ms"] + READ_GAP_S * 1000
     )
     result["targets_met"] = result["snapshot_p95_ms"] <= 50 and result["burst_kept_up"]
     print(json.dumps(result))
