@@ -100,10 +100,14 @@ async def test_touching_the_keys_rates_too_and_enter_sends_without_a_reason(
         await wait_for(pilot, lambda: app.connected)
         done = await complete_one(hall, kiosk, wang_fang, 8, "hukou")
         await wait_for(pilot, lambda: app.pad.phase is Phase.score)
+        # A touch lands where the screen has drawn the keys: the pad's phase changes first, the
+        # layout a refresh later (clicked before it, the touch hit nothing; CI, under load).
+        await wait_for(pilot, lambda: app.query_one("#score-5").region.area > 0)
         await pilot.click("#score-5")
         assert (app.pad.phase, app.pad.score) == (Phase.reason, 5)
         await pilot.press("escape")  # back: the citizen meant another
         assert app.pad.phase is Phase.score
+        await wait_for(pilot, lambda: app.query_one("#score-3").region.area > 0)
         await pilot.click("#score-3")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.pad.rated == 1)
